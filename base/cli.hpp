@@ -1,0 +1,18 @@
+// Helpers every program's main() shares: usage errors and termination signals.
+#pragma once
+
+#include <string_view>
+
+#include "absl/strings/string_view.h"
+
+namespace base {
+
+// Prints "<program>: <message>" on one line to stderr and exits with status 2 (bad usage).
+[[noreturn]] void fail_usage(std::string_view program, absl::string_view message);
+
+// Blocks SIGINT and SIGTERM in the calling thread; call before starting threads so that they
+// inherit the mask. Then wait_for_termination() returns the signal number when one arrives.
+void block_termination_signals();
+int wait_for_termination();
+
+}  // namespace base

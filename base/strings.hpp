@@ -1,0 +1,29 @@
+// Bridges between std::string_view and absl::string_view. Debian's Abseil 20220623 is built
+// with ABSL_OPTION_USE_STD_STRING_VIEW 0, so the two are distinct types (docs/adr/002-abseil.md).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace base {
+
+inline absl::string_view av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+inline std::string_view sv(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+// Arguments for absl::StrCat: std::string_view becomes absl::string_view, the rest passes.
+inline absl::string_view piece(std::string_view s) { return av(s); }
+template <typename T>
+const T& piece(const T& value) {
+  return value;
+}
+
+// absl::StrCat that also takes std::string_view.
+template <typename... Args>
+std::string cat(const Args&... args) {
+  return absl::StrCat(piece(args)...);
+}
+
+}  // namespace base

@@ -1,0 +1,112 @@
+// Connection: one RTSP control connection on an I/O loop, its session, and (while playing) its
+// reader state: a bounded output queue for TCP interleaved delivery, or UDP destinations.
+// Loop thread only.
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/uio.h>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "edge/io_loop.hpp"
+#include "media/packetized_frame.hpp"
+#include "rtsp/message_reader.hpp"
+#include "rtsp/server_session.hpp"
+
+namespace edge {
+
+class Connection : public rtsp::ServerSessionHost {
+ public:
+  Connection(IoLoop& loop, int fd, const sockaddr_storage& peer);
+  ~Connection() override;
+
+  int fd() const { return fd_; }
+  bool closed() const { return closed_; }
+  const std::string& peer_name() const { return peer_name_; }
+  bool is_tcp() const { return tcp_; }
+
+  void on_readable();
+  void on_writable();
+  // Hands one live frame of the stream this reader plays. Never blocks.
+  void deliver(const media::PacketizedFramePtr& frame, int64_t now_us);
+  // Housekeeping: timeouts, parked DESCRIBE retries, RTCP sender reports.
+  void tick(int64_t now_us);
+  // The stream this connection waits on (parked DESCRIBE) or plays got a change.
+  void on_stream_ready();
+  void close(std::string_view why);
+
+  // rtsp::ServerSessionHost
+  absl::StatusOr<std::string> describe(std::string_view stream) override;
+  absl::StatusOr<rtsp::Transport> setup(std::string_view stream, uint32_t track,
+                                        const std::vector<rtsp::Transport>& offered) override;
+  absl::StatusOr<std::vector<rtsp::PlayStart>> play() override;
+  void pause() override;
+  void teardown() override;
+
+ private:
+  struct OutItem {
+    std::string text;                    // RTSP response or RTCP (already framed)
+    media::PacketizedFramePtr frame;     // or a frame's packets
+    size_t offset = 0;                   // bytes of this item already written
+    int64_t enqueued_us = 0;
+    size_t size() const { return frame ? frame->bytes.size() : text.size(); }
+  };
+  struct UdpTrack {
+    sockaddr_storage rtp{};
+    sockaddr_storage rtcp{};
+    socklen_t length = 0;
+  };
+
+  void process_pending(int64_t now_us);
+  void send_response(const rtsp::Response& response);
+  void enqueue(OutItem item);
+  void flush();
+  size_t build_iovecs(std::vector<iovec>& iov);
+  void consume(size_t written);
+  void deliver_tcp(const media::PacketizedFramePtr& frame, int64_t now_us);
+  void deliver_udp(const media::PacketizedFramePtr& frame);
+  void skip_queued_frames();
+  void send_sender_report(int64_t now_us);
+  void stop_playing();
+
+  IoLoop& loop_;
+  int fd_;
+  std::string peer_name_;
+  sockaddr_storage peer_{};
+  rtsp::MessageReader reader_{rtsp::MessageReader::Kind::Requests};
+  rtsp::ServerSession session_;
+  std::deque<rtsp::Request> pending_;
+  int64_t parked_since_us_ = 0;
+  int64_t last_activity_us_ = 0;
+  int64_t partial_since_us_ = 0;
+  bool closed_ = false;
+  bool close_after_flush_ = false;
+  bool want_write_ = false;
+  bool counted_session_ = false;
+
+  // Reader state.
+  std::string stream_;
+  bool playing_ = false;
+  bool tcp_ = true;
+  uint8_t rtp_channel_ = 0;
+  uint8_t rtcp_channel_ = 1;
+  std::optional<UdpTrack> udp_;
+  std::deque<OutItem> queue_;
+  std::vector<media::PacketizedFramePtr> pending_gop_;  // sent right after the PLAY response
+  size_t queue_bytes_ = 0;
+  bool skipping_to_keyframe_ = false;
+  uint64_t frames_skipped_ = 0;
+  std::vector<uint8_t> prefix_scratch_;  // per-packet prefixes when rtp_channel_ differs
+  int64_t behind_since_us_ = 0;         // first overflow of the current backlog, 0 when caught up
+  uint32_t packets_sent_ = 0;
+  uint32_t octets_sent_ = 0;
+  uint32_t last_rtp_timestamp_ = 0;
+  int64_t last_capture_time_us_ = 0;
+  int64_t next_sender_report_us_ = 0;
+};
+
+}  // namespace edge

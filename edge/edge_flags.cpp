@@ -1,0 +1,82 @@
+// rtsp-edge flags (docs/config.md lists them with their defaults).
+#include "edge/edge_flags.hpp"
+
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "base/strings.hpp"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "base/endpoint.hpp"
+#include "base/log.hpp"
+#include "base/strings.hpp"
+
+ABSL_FLAG(std::string, origin, "tcp://127.0.0.1:5556",
+          "Origin ZeroMQ PUB endpoint(s) to subscribe to, comma-separated");
+ABSL_FLAG(std::string, rtsp, "127.0.0.1:8554", "RTSP listen address HOST:PORT (port 0: ephemeral)");
+ABSL_FLAG(int, io_threads, 0, "I/O loops serving readers; 0 = one per core");
+ABSL_FLAG(absl::Duration, session_timeout, absl::Seconds(60),
+          "RTSP session timeout announced in the Session header and enforced");
+ABSL_FLAG(absl::Duration, describe_timeout, absl::Seconds(3),
+          "How long DESCRIBE waits for a stream's parameter sets and keyframe before 404");
+ABSL_FLAG(absl::Duration, latency_budget, absl::Seconds(2),
+          "A reader behind by more than this is disconnected; at half of it, it skips to the "
+          "next keyframe");
+ABSL_FLAG(int64_t, reader_queue_bytes, 4 * 1024 * 1024, "Per-reader output queue limit in bytes");
+ABSL_FLAG(int64_t, max_sessions, 10000, "Maximum RTSP sessions; more get 503");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
+
+namespace edge {
+namespace {
+
+absl::Status positive(std::string_view flag, absl::Duration d) {
+  if (d <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(base::cat("--", flag, " must be positive"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<EdgeOptions> options_from_flags() {
+  EdgeOptions o;
+  for (absl::string_view e : absl::StrSplit(absl::GetFlag(FLAGS_origin), ',', absl::SkipWhitespace())) {
+    if (auto st = base::validate_zmq_endpoint(base::sv(e)); !st.ok()) {
+      return absl::InvalidArgumentError(base::cat("--origin: ", st.message()));
+    }
+    o.origins.emplace_back(e);
+  }
+  if (o.origins.empty()) return absl::InvalidArgumentError("--origin: at least one endpoint is needed");
+  auto rtsp = base::parse_host_port(absl::GetFlag(FLAGS_rtsp), /*allow_zero=*/true);
+  if (!rtsp.ok()) return absl::InvalidArgumentError(base::cat("--rtsp: ", rtsp.status().message()));
+  o.rtsp_host = rtsp->host;
+  o.rtsp_port = rtsp->port;
+  const int threads = absl::GetFlag(FLAGS_io_threads);
+  if (threads < 0 || threads > 256) return absl::InvalidArgumentError("--io_threads must be 0-256");
+  o.io_threads = static_cast<size_t>(threads);
+  for (auto [name, value] : {std::pair{"session_timeout", absl::GetFlag(FLAGS_session_timeout)},
+                             std::pair{"describe_timeout", absl::GetFlag(FLAGS_describe_timeout)},
+                             std::pair{"latency_budget", absl::GetFlag(FLAGS_latency_budget)}}) {
+    if (auto st = positive(name, value); !st.ok()) return st;
+  }
+  o.session_timeout = std::chrono::seconds(
+      std::max<int64_t>(1, absl::ToInt64Seconds(absl::GetFlag(FLAGS_session_timeout))));
+  o.describe_timeout = absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_describe_timeout));
+  o.latency_budget = absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_latency_budget));
+  const int64_t queue = absl::GetFlag(FLAGS_reader_queue_bytes);
+  if (queue < 64 * 1024) return absl::InvalidArgumentError("--reader_queue_bytes must be >= 65536");
+  o.reader_queue_bytes = static_cast<size_t>(queue);
+  const int64_t sessions = absl::GetFlag(FLAGS_max_sessions);
+  if (sessions < 1) return absl::InvalidArgumentError("--max_sessions must be >= 1");
+  o.max_sessions = static_cast<size_t>(sessions);
+  base::LogLevel level;
+  if (!base::parse_log_level(absl::GetFlag(FLAGS_log_level), &level)) {
+    return absl::InvalidArgumentError("--log_level must be debug, info, warn or error");
+  }
+  base::set_log_level(level);
+  return o;
+}
+
+}  // namespace edge

@@ -1,0 +1,39 @@
+// Edge settings shared by the ingest thread, the I/O loops and the connections.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace edge {
+
+// Defaults, named so tests and docs/config.md can refer to them.
+inline constexpr std::chrono::seconds kDefaultSessionTimeout{60};
+inline constexpr std::chrono::milliseconds kDefaultDescribeTimeout{3000};
+inline constexpr std::chrono::milliseconds kDefaultLatencyBudget{2000};
+inline constexpr size_t kDefaultReaderQueueBytes = 4 * 1024 * 1024;
+inline constexpr size_t kDefaultMaxSessions = 10000;
+// A request that has not completed this long after its first byte closes the connection
+// (slowloris).
+inline constexpr std::chrono::seconds kPartialRequestTimeout{10};
+// GOP cache limits per stream; past them late joiners wait for the next keyframe.
+inline constexpr size_t kMaxGopFrames = 600;
+inline constexpr size_t kMaxGopBytes = 32 * 1024 * 1024;
+// How often each I/O loop runs its housekeeping (timeouts, RTCP sender reports).
+inline constexpr std::chrono::milliseconds kTickInterval{50};
+inline constexpr std::chrono::seconds kSenderReportInterval{1};
+
+struct EdgeOptions {
+  std::vector<std::string> origins;  // ZeroMQ endpoints
+  std::string rtsp_host = "127.0.0.1";
+  uint16_t rtsp_port = 8554;
+  size_t io_threads = 0;  // 0: one per core
+  std::chrono::seconds session_timeout = kDefaultSessionTimeout;
+  std::chrono::milliseconds describe_timeout = kDefaultDescribeTimeout;
+  std::chrono::milliseconds latency_budget = kDefaultLatencyBudget;
+  size_t reader_queue_bytes = kDefaultReaderQueueBytes;
+  size_t max_sessions = kDefaultMaxSessions;
+};
+
+}  // namespace edge

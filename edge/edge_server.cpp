@@ -1,0 +1,189 @@
+// Edge wiring: acceptor thread, ingest thread, I/O loops (docs/threading.md).
+#include "edge/edge_server.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "base/strings.hpp"
+#include "base/clock.hpp"
+#include "base/log.hpp"
+#include "relay/frame_subscriber.hpp"
+
+namespace edge {
+namespace {
+
+constexpr int kListenBacklog = 4096;
+constexpr std::chrono::milliseconds kReceivePoll{100};
+constexpr std::chrono::seconds kStatsInterval{10};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions& options) {
+  std::unique_ptr<EdgeServer> server(new EdgeServer(options));
+  if (auto st = server->listen(); !st.ok()) return st;
+  size_t threads = options.io_threads ? options.io_threads : std::thread::hardware_concurrency();
+  if (threads == 0) threads = 1;
+  for (size_t i = 0; i < threads; ++i) {
+    auto loop = IoLoop::create(i, options, server->sessions_);
+    if (!loop.ok()) return loop.status();
+    server->loops_.push_back(*std::move(loop));
+  }
+  if (::pipe2(server->stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
+    return absl::InternalError(base::cat("pipe: ", std::strerror(errno)));
+  }
+  return server;
+}
+
+absl::Status EdgeServer::listen() {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(options_.rtsp_port);
+  if (inet_pton(AF_INET, options_.rtsp_host.c_str(), &addr.sin_addr) != 1) {
+    return absl::InvalidArgumentError(
+        base::cat("--rtsp: '", options_.rtsp_host, "' is not an IPv4 address"));
+  }
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listen_fd_, kListenBacklog) != 0) {
+    return absl::UnavailableError(base::cat("cannot listen on ", options_.rtsp_host, ":",
+                                               options_.rtsp_port, ": ", std::strerror(errno)));
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  rtsp_port_ = ntohs(addr.sin_port);
+  return absl::OkStatus();
+}
+
+EdgeServer::~EdgeServer() {
+  stop();
+  wait();
+  loops_.clear();
+  for (int fd : {listen_fd_, stop_pipe_[0], stop_pipe_[1]}) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+void EdgeServer::start() {
+  for (auto& loop : loops_) loop->start();
+  ingest_ = std::thread([this] { ingest_loop(); });
+  acceptor_ = std::thread([this] { accept_loop(); });
+}
+
+void EdgeServer::stop() {
+  if (stopping_.exchange(true)) return;
+  const char byte = 1;
+  ssize_t ignored = ::write(stop_pipe_[1], &byte, 1);
+  (void)ignored;
+  for (auto& loop : loops_) loop->stop();
+}
+
+void EdgeServer::wait() {
+  if (acceptor_.joinable()) acceptor_.join();
+  if (ingest_.joinable()) ingest_.join();
+  for (auto& loop : loops_) loop->join();
+}
+
+void EdgeServer::accept_loop() {
+  size_t next = 0;
+  pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
+  while (!stopping_.load()) {
+    if (::poll(fds, 2, 1000) <= 0) continue;
+    for (;;) {
+      NewConnection nc;
+      socklen_t len = sizeof nc.peer;
+      nc.fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&nc.peer), &len,
+                        SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (nc.fd < 0) {
+        if (errno == EMFILE || errno == ENFILE) {
+          LOG_ERROR("edge", "accept: ", std::strerror(errno), " (raise the fd limit)");
+        }
+        break;
+      }
+      const int one = 1;
+      ::setsockopt(nc.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      // Readers are spread round-robin across the loops.
+      loops_[next++ % loops_.size()]->post_connection(nc);
+    }
+  }
+}
+
+void EdgeServer::ingest_loop() {
+  relay::SubscriberOptions sub_options;
+  sub_options.endpoints = options_.origins;
+  auto subscriber = relay::FrameSubscriber::create(zmq_context_, sub_options);
+  if (!subscriber.ok()) {
+    LOG_ERROR("edge", subscriber.status().message());
+    return;
+  }
+  (*subscriber)->subscribe_all();
+  std::mt19937 random{std::random_device{}()};
+  absl::flat_hash_map<std::string, std::unique_ptr<StreamIngest>> streams;
+  int64_t next_stats = base::monotonic_us() + std::chrono::microseconds(kStatsInterval).count();
+  while (!stopping_.load()) {
+    auto received = (*subscriber)->receive(kReceivePoll);
+    if (received) {
+      auto events = std::make_shared<std::vector<StreamEvent>>();
+      auto* frame = std::get_if<media::FramePtr>(&*received);
+      const std::string& name = frame ? (*frame)->stream : std::get<1>(*received)->stream();
+      auto& ingest = streams[name];
+      if (!ingest) {
+        ingest = std::make_unique<StreamIngest>(name, static_cast<uint32_t>(random()),
+                                                static_cast<uint16_t>(random()),
+                                                static_cast<uint32_t>(random()));
+        LOG_INFO("edge", "stream ", name, ": receiving from the origin");
+      }
+      if (frame) {
+        ingest->on_frame(**frame, *events);
+        frames_received_.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        ingest->on_info(*std::get<1>(*received), *events);
+      }
+      uint64_t gaps = 0;
+      for (const auto& [n, s] : streams) gaps += s->stats().gaps;
+      gaps_.store(gaps, std::memory_order_relaxed);
+      if (!events->empty()) {
+        EventBatch batch = std::move(events);
+        for (auto& loop : loops_) loop->post_events(batch);  // each frame to each loop once
+      }
+    }
+    if (base::monotonic_us() >= next_stats) {
+      next_stats += std::chrono::microseconds(kStatsInterval).count();
+      log_stats();
+    }
+  }
+}
+
+EdgeCounters EdgeServer::counters() const {
+  EdgeCounters c;
+  c.frames_received = frames_received_.load();
+  c.gaps = gaps_.load();
+  for (const auto& loop : loops_) {
+    const LoopCounters& l = loop->counters();
+    c.connections += l.connections.load();
+    c.readers += l.readers_tcp.load() + l.readers_udp.load();
+    c.bytes_out += l.bytes_out.load();
+    c.frames_skipped += l.frames_skipped.load();
+    c.readers_dropped_slow += l.readers_dropped_slow.load();
+  }
+  return c;
+}
+
+void EdgeServer::log_stats() {
+  const EdgeCounters c = counters();
+  LOG_INFO("edge", "frames_in=", c.frames_received, " gaps=", c.gaps, " connections=", c.connections,
+           " readers=", c.readers, " bytes_out=", c.bytes_out, " frames_skipped=", c.frames_skipped,
+           " slow_readers_dropped=", c.readers_dropped_slow);
+}
+
+}  // namespace edge

@@ -1,0 +1,64 @@
+// EdgeServer: wires the ingest thread (ZeroMQ SUB -> StreamIngest -> every loop), the RTSP
+// acceptor and the I/O loops. See docs/threading.md.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "edge/edge_options.hpp"
+#include "edge/io_loop.hpp"
+#include "edge/stream_ingest.hpp"
+
+namespace edge {
+
+struct EdgeCounters {
+  uint64_t frames_received = 0;
+  uint64_t gaps = 0;
+  uint64_t connections = 0;
+  uint64_t readers = 0;
+  uint64_t bytes_out = 0;
+  uint64_t frames_skipped = 0;
+  uint64_t readers_dropped_slow = 0;
+};
+
+class EdgeServer {
+ public:
+  // Binds the RTSP listener and creates the loops; errors name what failed (port in use, ...).
+  static absl::StatusOr<std::unique_ptr<EdgeServer>> create(const EdgeOptions& options);
+  ~EdgeServer();
+
+  void start();
+  void stop();  // any thread; idempotent
+  void wait();  // until stop() and all threads have finished
+
+  uint16_t rtsp_port() const { return rtsp_port_; }
+  EdgeCounters counters() const;
+
+ private:
+  explicit EdgeServer(const EdgeOptions& options) : options_(options) {}
+  absl::Status listen();
+  void accept_loop();
+  void ingest_loop();
+  void log_stats();
+
+  EdgeOptions options_;
+  zmq::context_t zmq_context_{1};
+  int listen_fd_ = -1;
+  int stop_pipe_[2] = {-1, -1};
+  uint16_t rtsp_port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<size_t> sessions_{0};
+  std::vector<std::unique_ptr<IoLoop>> loops_;
+  std::thread acceptor_;
+  std::thread ingest_;
+  std::atomic<uint64_t> frames_received_{0};
+  std::atomic<uint64_t> gaps_{0};
+};
+
+}  // namespace edge

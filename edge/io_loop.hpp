@@ -1,0 +1,126 @@
+// IoLoop: one epoll thread owning a share of the edge's RTSP connections, its own UDP sockets and
+// its own view of every stream (description, cached GOP, readers). The ingest thread hands each
+// frame to each loop once; the loop fans it out to its readers. See docs/threading.md.
+#pragma once
+
+#include <netinet/in.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "edge/edge_options.hpp"
+#include "edge/event_inbox.hpp"
+#include "edge/stream_event.hpp"
+#include "rtsp/transport.hpp"
+
+namespace edge {
+
+class Connection;
+
+// Counters read by other threads (metrics, logs); written by the loop thread only.
+struct LoopCounters {
+  std::atomic<uint64_t> connections{0};
+  std::atomic<uint64_t> readers_tcp{0};
+  std::atomic<uint64_t> readers_udp{0};
+  std::atomic<uint64_t> bytes_out{0};
+  std::atomic<uint64_t> packets_out{0};
+  std::atomic<uint64_t> frames_skipped{0};
+  std::atomic<uint64_t> readers_dropped_slow{0};
+  std::atomic<uint64_t> udp_packets_dropped{0};
+};
+
+// The loop-local view of one stream.
+struct StreamView {
+  StreamDescriptionPtr description;
+  std::vector<media::PacketizedFramePtr> gop;  // from the last keyframe
+  size_t gop_bytes = 0;
+  bool gop_complete = false;  // false after a cache overflow, until the next keyframe
+  std::vector<Connection*> readers;
+  uint16_t next_sequence = 0;
+  uint32_t last_rtp_timestamp = 0;
+  bool down = false;
+
+  bool ready() const { return description && gop_complete && !gop.empty(); }
+};
+
+struct NewConnection {
+  int fd = -1;
+  sockaddr_storage peer{};
+};
+
+using EventBatch = std::shared_ptr<const std::vector<StreamEvent>>;
+
+class IoLoop {
+ public:
+  // Creates the epoll instance, inbox and the UDP RTP/RTCP socket pair bound on `udp_host`.
+  static absl::StatusOr<std::unique_ptr<IoLoop>> create(size_t index, const EdgeOptions& options,
+                                                        std::atomic<size_t>& sessions);
+  ~IoLoop();
+
+  void start();
+  // Any thread: asks the loop to stop; join() waits for it.
+  void stop();
+  void join();
+
+  // Any thread. The same batch is posted to every loop.
+  void post_events(EventBatch batch) { events_.push(std::move(batch)); }
+  void post_connection(NewConnection connection) { accepted_.push(connection); }
+
+  const LoopCounters& counters() const { return counters_; }
+  size_t index() const { return index_; }
+
+  // --- loop thread only (used by Connection) ---
+  const EdgeOptions& options() const { return options_; }
+  LoopCounters& mutable_counters() { return counters_; }
+  StreamView* find_stream(const std::string& stream);
+  int udp_rtp_fd() const { return udp_rtp_fd_; }
+  int udp_rtcp_fd() const { return udp_rtcp_fd_; }
+  rtsp::PortPair udp_ports() const { return udp_ports_; }
+  void watch(int fd, bool want_write);
+  void add_reader(const std::string& stream, Connection* reader);
+  void remove_reader(const std::string& stream, Connection* reader);
+  std::string new_session_id();
+  // Session accounting across all loops (max_sessions).
+  bool acquire_session();
+  void release_session();
+  // A connection closed itself; it is destroyed at the end of the current iteration.
+  void mark_closed(int fd) { closed_fds_.push_back(fd); }
+
+ private:
+  IoLoop(size_t index, const EdgeOptions& options, std::atomic<size_t>& sessions);
+  absl::Status open_udp(const std::string& host);
+  void run();
+  void on_events();
+  void on_accepted();
+  void on_stream_event(const StreamEvent& event);
+  void on_frame(StreamView& view, const media::PacketizedFramePtr& frame);
+  void on_udp_rtcp();
+  void tick();
+  void reap_closed();
+
+  size_t index_;
+  EdgeOptions options_;
+  std::atomic<size_t>& sessions_;
+  int epoll_fd_ = -1;
+  int udp_rtp_fd_ = -1;
+  int udp_rtcp_fd_ = -1;
+  rtsp::PortPair udp_ports_;
+  EventInbox<EventBatch> events_;
+  EventInbox<NewConnection> accepted_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+  LoopCounters counters_;
+  absl::flat_hash_map<std::string, StreamView> streams_;
+  absl::flat_hash_map<int, std::unique_ptr<Connection>> connections_;
+  uint64_t session_counter_ = 0;
+  std::vector<int> closed_fds_;
+  int64_t next_tick_us_ = 0;
+};
+
+}  // namespace edge

@@ -1,0 +1,46 @@
+// What the ingest thread hands to every I/O loop: packetized frames and stream descriptions.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "media/frame.hpp"
+#include "media/packetized_frame.hpp"
+
+namespace edge {
+
+struct TrackDescription {
+  uint32_t track = 0;
+  media::Codec codec = media::Codec::H264;
+  uint8_t payload_type = 96;
+  uint32_t clock_rate = 90000;
+  uint32_t ssrc = 0;
+  std::vector<uint8_t> sps;
+  std::vector<uint8_t> pps;
+  uint32_t width = 0;
+  uint32_t height = 0;
+  double fps = 0;
+  uint64_t bitrate_bps = 0;
+  friend bool operator==(const TrackDescription&, const TrackDescription&) = default;
+};
+
+// Everything DESCRIBE needs. Immutable once published; a change publishes a new one.
+struct StreamDescription {
+  std::string stream;
+  uint64_t version = 0;  // +1 per change; SDP o= session version
+  std::vector<TrackDescription> tracks;
+};
+
+using StreamDescriptionPtr = std::shared_ptr<const StreamDescription>;
+
+struct StreamEvent {
+  enum class Kind { Frame, Description, Down };
+  Kind kind = Kind::Frame;
+  std::string stream;
+  media::PacketizedFramePtr frame;        // Kind::Frame
+  StreamDescriptionPtr description;       // Kind::Description
+};
+
+}  // namespace edge

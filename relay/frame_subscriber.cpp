@@ -1,0 +1,173 @@
+// ZeroMQ SUB side of the origin -> edge wire (docs/wire.md).
+#include "relay/frame_subscriber.hpp"
+
+#include <zmq_addon.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "base/strings.hpp"
+#include "base/clock.hpp"
+#include "base/log.hpp"
+#include "relay/topic.hpp"
+
+namespace relay {
+namespace {
+
+constexpr int kPartsPerFrame = 3;
+constexpr uint32_t kSupportedMajor = rs::media::FORMAT_VERSION_1;
+
+base::RateLimiter g_reject_log{std::chrono::seconds(5)};
+
+absl::Status check_version(uint32_t version) {
+  if (version != kSupportedMajor) {
+    return absl::FailedPreconditionError(base::cat(
+        "wire format major version ", version, " is not supported (this edge speaks ",
+        kSupportedMajor, "); upgrade the edge or run a matching origin"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Received> decode_frame(const ParsedTopic& topic,
+                                      std::vector<zmq::message_t>& parts, int64_t now_us) {
+  if (parts.size() != 3) {
+    return absl::InvalidArgumentError(base::cat("frame message has ", parts.size(), " parts, want 3"));
+  }
+  rs::media::FrameHeader header;
+  if (!header.ParseFromArray(parts[1].data(), static_cast<int>(parts[1].size()))) {
+    return absl::InvalidArgumentError("FrameHeader does not parse");
+  }
+  if (auto st = check_version(header.format_version()); !st.ok()) return st;
+  if (header.stream() != topic.stream) {
+    return absl::InvalidArgumentError(
+        base::cat("header stream '", header.stream(), "' != topic stream '", topic.stream, "'"));
+  }
+  auto payload = std::make_shared<zmq::message_t>(std::move(parts[2]));
+  auto frame = std::make_shared<media::Frame>();
+  frame->stream = header.stream();
+  frame->track = header.track();
+  frame->codec = codec_from_wire(header.codec());
+  frame->sequence = header.sequence();
+  frame->pts_90k = header.pts_90k();
+  frame->dts_90k = header.dts_90k();
+  frame->keyframe = header.keyframe();
+  frame->capture_time_us = header.capture_time_us();
+  frame->origin_epoch = header.origin_epoch();
+  frame->received_monotonic_us = now_us;
+  frame->payload = {static_cast<const uint8_t*>(payload->data()), payload->size()};
+  frame->owner = std::move(payload);
+  return Received{media::FramePtr(std::move(frame))};
+}
+
+absl::StatusOr<Received> decode_info(const ParsedTopic& topic, std::vector<zmq::message_t>& parts) {
+  if (parts.size() != 2) {
+    return absl::InvalidArgumentError(base::cat("info message has ", parts.size(), " parts, want 2"));
+  }
+  auto info = std::make_shared<rs::media::StreamInfo>();
+  if (!info->ParseFromArray(parts[1].data(), static_cast<int>(parts[1].size()))) {
+    return absl::InvalidArgumentError("StreamInfo does not parse");
+  }
+  if (auto st = check_version(info->format_version()); !st.ok()) return st;
+  if (info->stream() != topic.stream) {
+    return absl::InvalidArgumentError("StreamInfo stream does not match its topic");
+  }
+  return Received{std::shared_ptr<const rs::media::StreamInfo>(std::move(info))};
+}
+
+}  // namespace
+
+media::Codec codec_from_wire(rs::media::Codec codec) {
+  switch (codec) {
+    case rs::media::CODEC_H264: return media::Codec::H264;
+    case rs::media::CODEC_H265: return media::Codec::H265;
+    case rs::media::CODEC_AAC: return media::Codec::Aac;
+    case rs::media::CODEC_OPUS: return media::Codec::Opus;
+    case rs::media::CODEC_PCMU: return media::Codec::Pcmu;
+    case rs::media::CODEC_PCMA: return media::Codec::Pcma;
+    default: return media::Codec::Unknown;
+  }
+}
+
+rs::media::Codec codec_to_wire(media::Codec codec) {
+  switch (codec) {
+    case media::Codec::H264: return rs::media::CODEC_H264;
+    case media::Codec::H265: return rs::media::CODEC_H265;
+    case media::Codec::Aac: return rs::media::CODEC_AAC;
+    case media::Codec::Opus: return rs::media::CODEC_OPUS;
+    case media::Codec::Pcmu: return rs::media::CODEC_PCMU;
+    case media::Codec::Pcma: return rs::media::CODEC_PCMA;
+    default: return rs::media::CODEC_UNSPECIFIED;
+  }
+}
+
+absl::StatusOr<Received> decode_message(std::vector<zmq::message_t>& parts, int64_t now_us) {
+  if (parts.empty()) return absl::InvalidArgumentError("empty message");
+  auto topic = parse_topic(parts[0].to_string_view());
+  if (!topic) {
+    return absl::InvalidArgumentError(
+        base::cat("foreign topic '", parts[0].to_string_view().substr(0, 80), "'"));
+  }
+  return topic->info ? decode_info(*topic, parts) : decode_frame(*topic, parts, now_us);
+}
+
+absl::StatusOr<std::unique_ptr<FrameSubscriber>> FrameSubscriber::create(
+    zmq::context_t& context, const SubscriberOptions& options) {
+  try {
+    zmq::socket_t socket(context, zmq::socket_type::sub);
+    socket.set(zmq::sockopt::rcvhwm, options.queue_frames * kPartsPerFrame);
+    socket.set(zmq::sockopt::rcvbuf, options.rcvbuf_bytes);
+    socket.set(zmq::sockopt::linger, 0);
+    socket.set(zmq::sockopt::reconnect_ivl, static_cast<int>(options.reconnect_interval.count()));
+    socket.set(zmq::sockopt::reconnect_ivl_max,
+               static_cast<int>(options.reconnect_interval_max.count()));
+    socket.set(zmq::sockopt::tcp_keepalive, 1);
+    socket.set(zmq::sockopt::tcp_keepalive_idle, 10);
+    socket.set(zmq::sockopt::tcp_keepalive_intvl, 5);
+    socket.set(zmq::sockopt::heartbeat_ivl, static_cast<int>(options.heartbeat_interval.count()));
+    socket.set(zmq::sockopt::heartbeat_timeout,
+               static_cast<int>(options.heartbeat_timeout.count()));
+    for (const auto& endpoint : options.endpoints) socket.connect(endpoint);
+    return std::unique_ptr<FrameSubscriber>(new FrameSubscriber(std::move(socket)));
+  } catch (const zmq::error_t& e) {
+    return absl::UnavailableError(base::cat("cannot create subscriber: ", e.what()));
+  }
+}
+
+void FrameSubscriber::subscribe_all() { socket_.set(zmq::sockopt::subscribe, std::string(kTopicPrefix)); }
+
+void FrameSubscriber::subscribe(const std::string& stream) {
+  socket_.set(zmq::sockopt::subscribe, frame_topic(stream));
+}
+
+void FrameSubscriber::unsubscribe(const std::string& stream) {
+  socket_.set(zmq::sockopt::unsubscribe, frame_topic(stream));
+}
+
+std::optional<Received> FrameSubscriber::receive(std::chrono::milliseconds timeout) {
+  zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+  if (zmq::poll(&item, 1, timeout) == 0) return std::nullopt;
+  std::vector<zmq::message_t> parts;
+  if (!zmq::recv_multipart(socket_, std::back_inserter(parts), zmq::recv_flags::dontwait)) {
+    return std::nullopt;
+  }
+  return decode(parts);
+}
+
+std::optional<Received> FrameSubscriber::decode(std::vector<zmq::message_t>& parts) {
+  auto got = decode_message(parts, base::monotonic_us());
+  if (!got.ok()) {
+    ++stats_.rejected;
+    uint64_t suppressed = 0;
+    if (g_reject_log.allow(&suppressed)) {
+      LOG_WARN("relay", "dropped a message from the origin: ", got.status().message(),
+               suppressed ? base::cat(" (", suppressed, " more suppressed)") : "");
+    }
+    return std::nullopt;
+  }
+  if (std::holds_alternative<media::FramePtr>(*got)) {
+    ++stats_.frames;
+  } else {
+    ++stats_.infos;
+  }
+  return std::move(*got);
+}
+
+}  // namespace relay

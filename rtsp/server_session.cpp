@@ -1,0 +1,217 @@
+// Sans-I/O RTSP/1.0 server session, RFC 2326 sections 10 (methods) and 12 (headers).
+#include "rtsp/server_session.hpp"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "base/strings.hpp"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "rtsp/url.hpp"
+
+namespace rtsp {
+namespace {
+
+std::string allowed_states_message(std::string_view method, SessionState state,
+                                   std::string_view allowed) {
+  return base::cat(method, " not allowed in state ", state_name(state), " (allowed: ", allowed,
+                      ")");
+}
+
+// Absolute URL of the request without a trailing track segment, used for Content-Base.
+std::string base_url_of(std::string_view uri) {
+  std::string base(uri);
+  if (const size_t q = base.find('?'); q != std::string::npos) base.resize(q);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base;
+}
+
+}  // namespace
+
+std::string_view state_name(SessionState state) {
+  switch (state) {
+    case SessionState::Init: return "Init";
+    case SessionState::Ready: return "Ready";
+    case SessionState::Playing: return "Playing";
+  }
+  return "?";
+}
+
+int status_code_for(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk: return 200;
+    case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kInvalidArgument: return 400;
+    case absl::StatusCode::kUnimplemented: return 461;
+    case absl::StatusCode::kResourceExhausted: return 453;
+    case absl::StatusCode::kUnavailable: return 503;
+    case absl::StatusCode::kFailedPrecondition: return 455;
+    case absl::StatusCode::kPermissionDenied: return 403;
+    default: return 500;
+  }
+}
+
+ServerSession::ServerSession(ServerSessionHost& host, std::string session_id,
+                             std::chrono::seconds timeout)
+    : host_(host), session_id_(std::move(session_id)), timeout_(timeout) {}
+
+Outcome ServerSession::handle(const Request& request, bool final_attempt) {
+  // RFC 2326 12.17: "This field MUST be present in all requests and responses."
+  if (!request.cseq()) return error(request, 400, "missing or invalid CSeq");
+  const std::string& m = request.method;
+  if (m == "OPTIONS") return on_options(request);
+  if (m == "DESCRIBE") return on_describe(request, final_attempt);
+  if (m == "SETUP") return on_setup(request);
+  if (m == "PLAY") return on_play(request);
+  if (m == "PAUSE") return on_pause(request);
+  if (m == "TEARDOWN") return on_teardown(request);
+  if (m == "GET_PARAMETER" || m == "SET_PARAMETER") return on_parameter(request);
+  // 11.3.2 / 7.1.1: 501 Not Implemented, with the methods we do support.
+  Outcome out = error(request, 501, "method not implemented");
+  out.response.headers.set("Public", kPublicMethods);
+  return out;
+}
+
+Response ServerSession::base_response(const Request& request, int status) const {
+  Response response;
+  response.status = status;
+  // 12.17: the response carries the request's CSeq.
+  if (auto cseq = request.headers.get("CSeq")) response.headers.set("CSeq", base::sv(absl::StripAsciiWhitespace(base::av(*cseq))));
+  response.headers.set("Server", kServerName);
+  return response;
+}
+
+Outcome ServerSession::error(const Request& request, int status, absl::string_view why) const {
+  Outcome out;
+  out.response = base_response(request, status);
+  if (!why.empty()) out.response.headers.set("X-Reason", base::sv(why));
+  // A request without CSeq cannot be answered in sequence: close (400, 12.17).
+  out.close = status == 400 && !request.cseq();
+  return out;
+}
+
+std::string ServerSession::session_header() const {
+  return base::cat(session_id_, ";timeout=", timeout_.count());
+}
+
+std::optional<Outcome> ServerSession::check_session(const Request& request) const {
+  auto header = request.headers.get("Session");
+  if (!header) return error(request, 454, "missing Session header");
+  std::string_view id = *header;
+  if (const size_t semi = id.find(';'); semi != std::string_view::npos) id = id.substr(0, semi);
+  id = base::sv(absl::StripAsciiWhitespace(base::av(id)));
+  if (state_ == SessionState::Init || id != session_id_) {
+    return error(request, 454, "unknown session");
+  }
+  return std::nullopt;
+}
+
+Outcome ServerSession::on_options(const Request& request) {
+  Outcome out{base_response(request, 200)};
+  out.response.headers.set("Public", kPublicMethods);
+  return out;
+}
+
+Outcome ServerSession::on_describe(const Request& request, bool final_attempt) {
+  auto url = Url::parse(request.uri);
+  if (!url.ok()) return error(request, 400, url.status().message());
+  auto path = parse_stream_path(url->path);
+  if (!path.ok()) return error(request, status_code_for(path.status()), path.status().message());
+  auto sdp = host_.describe(path->stream);
+  if (!sdp.ok()) {
+    if (sdp.status().code() == absl::StatusCode::kUnavailable) {
+      if (!final_attempt) return Outcome{.park = true};
+      return error(request, 404, "stream not available");
+    }
+    return error(request, status_code_for(sdp.status()), sdp.status().message());
+  }
+  Outcome out{base_response(request, 200)};
+  // 12.11 Content-Base: relative URLs in the SDP (a=control) resolve against it.
+  out.response.headers.set("Content-Base", base::cat(base_url_of(request.uri), "/"));
+  out.response.headers.set("Content-Type", "application/sdp");
+  out.response.body = *std::move(sdp);
+  return out;
+}
+
+Outcome ServerSession::on_setup(const Request& request) {
+  auto url = Url::parse(request.uri);
+  if (!url.ok()) return error(request, 400, url.status().message());
+  auto path = parse_stream_path(url->path);
+  if (!path.ok()) return error(request, status_code_for(path.status()), path.status().message());
+  if (state_ != SessionState::Init) {
+    if (auto bad = check_session(request)) return *bad;
+    // One stream per session: aggregate control of several streams is not supported (10.4).
+    if (path->stream != stream_) return error(request, 459, "one stream per session");
+  }
+  auto transport_header = request.headers.get("Transport");
+  if (!transport_header) return error(request, 400, "missing Transport header");
+  auto offered = Transport::parse_list(*transport_header);
+  if (!offered.ok()) return error(request, 461, offered.status().message());
+  const uint32_t track = path->track.value_or(0);
+  auto chosen = host_.setup(path->stream, track, *offered);
+  if (!chosen.ok()) return error(request, status_code_for(chosen.status()), chosen.status().message());
+  stream_ = path->stream;
+  base_url_ = base_url_of(request.uri);
+  if (path->track) base_url_ = base_url_.substr(0, base_url_.rfind('/'));
+  tracks_.push_back(track);
+  if (state_ == SessionState::Init) state_ = SessionState::Ready;
+  Outcome out{base_response(request, 200)};
+  out.response.headers.set("Transport", chosen->serialize());
+  out.response.headers.set("Session", session_header());
+  return out;
+}
+
+Outcome ServerSession::on_play(const Request& request) {
+  if (state_ == SessionState::Init) {
+    return error(request, 455, allowed_states_message("PLAY", state_, "Ready, Playing"));
+  }
+  if (auto bad = check_session(request)) return *bad;
+  auto starts = host_.play();
+  if (!starts.ok()) return error(request, status_code_for(starts.status()), starts.status().message());
+  state_ = SessionState::Playing;
+  Outcome out{base_response(request, 200)};
+  out.response.headers.set("Session", session_header());
+  // Live stream: 12.29 Range "npt=now-".
+  out.response.headers.set("Range", "npt=now-");
+  // 12.33 RTP-Info: seq and rtptime of the first packet the client will receive per track.
+  std::vector<std::string> infos;
+  for (const PlayStart& s : *starts) {
+    infos.push_back(base::cat("url=", base_url_, "/trackID=", s.track, ";seq=", s.sequence,
+                                 ";rtptime=", s.rtp_timestamp));
+  }
+  if (!infos.empty()) out.response.headers.set("RTP-Info", absl::StrJoin(infos, ","));
+  return out;
+}
+
+Outcome ServerSession::on_pause(const Request& request) {
+  if (state_ == SessionState::Init) {
+    return error(request, 455, allowed_states_message("PAUSE", state_, "Ready, Playing"));
+  }
+  if (auto bad = check_session(request)) return *bad;
+  host_.pause();
+  state_ = SessionState::Ready;
+  Outcome out{base_response(request, 200)};
+  out.response.headers.set("Session", session_header());
+  return out;
+}
+
+Outcome ServerSession::on_teardown(const Request& request) {
+  if (state_ == SessionState::Init) return error(request, 454, "no session to tear down");
+  if (auto bad = check_session(request)) return *bad;
+  host_.teardown();
+  state_ = SessionState::Init;
+  tracks_.clear();
+  return Outcome{base_response(request, 200)};
+}
+
+Outcome ServerSession::on_parameter(const Request& request) {
+  // 10.8: GET_PARAMETER with no body is a keep-alive ("ping").
+  if (request.headers.get("Session")) {
+    if (auto bad = check_session(request)) return *bad;
+  }
+  Outcome out{base_response(request, 200)};
+  if (state_ != SessionState::Init) out.response.headers.set("Session", session_header());
+  return out;
+}
+
+}  // namespace rtsp

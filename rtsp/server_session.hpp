@@ -1,0 +1,95 @@
+// Sans-I/O RTSP/1.0 server session (RFC 2326): one control connection's requests in, responses
+// and effects out. No sockets, threads or clocks: the owner supplies a ServerSessionHost.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "rtsp/message.hpp"
+#include "rtsp/transport.hpp"
+
+namespace rtsp {
+
+enum class SessionState { Init, Ready, Playing };
+std::string_view state_name(SessionState state);
+
+inline constexpr std::string_view kServerName = "rtsp-streamer/0.1";
+inline constexpr std::string_view kPublicMethods =
+    "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER";
+
+// Where the first packet a reader receives after PLAY starts, per track (RTP-Info, 12.33).
+struct PlayStart {
+  uint32_t track = 0;
+  uint16_t sequence = 0;
+  uint32_t rtp_timestamp = 0;
+};
+
+// What the session needs from the server. Statuses map to RTSP codes: NotFound -> 404,
+// Unavailable -> "not ready yet" (DESCRIBE is parked and retried), Unimplemented -> 461,
+// ResourceExhausted -> 453/503, FailedPrecondition -> 455, others -> 500.
+class ServerSessionHost {
+ public:
+  virtual ~ServerSessionHost() = default;
+  // SDP for `stream`.
+  virtual absl::StatusOr<std::string> describe(std::string_view stream) = 0;
+  // Picks one of the client's transports (in its order of preference) for `track` of `stream`
+  // and returns the answer (server ports / interleaved channels filled in).
+  virtual absl::StatusOr<Transport> setup(std::string_view stream, uint32_t track,
+                                          const std::vector<Transport>& offered) = 0;
+  // Starts (or resumes) delivery of the set-up tracks.
+  virtual absl::StatusOr<std::vector<PlayStart>> play() = 0;
+  virtual void pause() = 0;
+  virtual void teardown() = 0;
+};
+
+struct Outcome {
+  Response response;
+  bool close = false;  // close the connection after sending the response
+  bool park = false;   // not ready: keep the request and call handle() again later
+};
+
+class ServerSession {
+ public:
+  // `session_id` is announced on SETUP; `timeout` in the Session header (12.37).
+  ServerSession(ServerSessionHost& host, std::string session_id, std::chrono::seconds timeout);
+
+  // Handles one request. `final_attempt` is set when a parked DESCRIBE has run out of time:
+  // an Unavailable stream then answers 404.
+  Outcome handle(const Request& request, bool final_attempt = false);
+
+  SessionState state() const { return state_; }
+  const std::string& session_id() const { return session_id_; }
+  const std::string& stream() const { return stream_; }
+
+ private:
+  Outcome on_options(const Request& request);
+  Outcome on_describe(const Request& request, bool final_attempt);
+  Outcome on_setup(const Request& request);
+  Outcome on_play(const Request& request);
+  Outcome on_pause(const Request& request);
+  Outcome on_teardown(const Request& request);
+  Outcome on_parameter(const Request& request);
+
+  // Checks the Session header: 454 when it names another session or is missing.
+  std::optional<Outcome> check_session(const Request& request) const;
+  Outcome error(const Request& request, int status, absl::string_view why = {}) const;
+  Response base_response(const Request& request, int status) const;
+  std::string session_header() const;
+
+  ServerSessionHost& host_;
+  std::string session_id_;
+  std::chrono::seconds timeout_;
+  SessionState state_ = SessionState::Init;
+  std::string stream_;
+  std::string base_url_;
+  std::vector<uint32_t> tracks_;
+};
+
+// Maps a host status to an RTSP status code (see ServerSessionHost).
+int status_code_for(const absl::Status& status);
+
+}  // namespace rtsp

@@ -1,0 +1,11 @@
+# Unit tests of the origin library (origin/).
+rs_test(origin_source_url_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/origin_source_url_test.cpp
+          ${CMAKE_CURRENT_SOURCE_DIR}/origin_config_test.cpp
+  DEPS rs_origin)
+rs_test(origin_test_pattern_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/origin_test_pattern_test.cpp
+  DEPS rs_origin)
+rs_test(origin_h264_encoder_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/origin_h264_encoder_test.cpp
+  DEPS rs_origin)
