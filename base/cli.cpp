@@ -41,3 +41,45 @@ int wait_for_termination() {
 }
 
 }  // namespace base
+
+#include <iostream>
+#include <vector>
+
+#include "absl/flags/internal/program_name.h"
+#include "absl/flags/internal/usage.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+
+namespace base {
+
+void parse_flags(int argc, char** argv, std::string_view program, std::string_view usage,
+                 std::string_view flags_file_part) {
+  static std::string file_part;
+  file_part = std::string(flags_file_part);
+  absl::FlagsUsageConfig config;
+  config.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, file_part);
+  };
+  config.contains_helpshort_flags = config.contains_help_flags;
+  absl::SetFlagsUsageConfig(config);
+  absl::flags_internal::SetProgramInvocationName(absl::string_view(program.data(), program.size()));
+  absl::SetProgramUsageMessage(absl::string_view(usage.data(), usage.size()));
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-help" || arg == "-h" || arg == "--helpshort") {
+      // Abseil exits 1 after --help; a successful help request exits 0 here.
+      absl::flags_internal::FlagsHelp(std::cout, file_part,
+                                      absl::flags_internal::HelpFormat::kHumanReadable,
+                                      absl::ProgramUsageMessage());
+      std::exit(0);
+    }
+  }
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  if (rest.size() > 1) {
+    fail_usage(program, std::string("unexpected argument '") + rest[1] + "' (flags look like --name=value)");
+  }
+}
+
+}  // namespace base

@@ -16,3 +16,13 @@ void block_termination_signals();
 int wait_for_termination();
 
 }  // namespace base
+
+namespace base {
+
+// Parses the command line with Abseil flags. `--help` (and `-h`) prints `usage` and the flags
+// defined in files whose path contains `flags_file_part`, then exits 0. A positional argument
+// is a usage error (exit 2).
+void parse_flags(int argc, char** argv, std::string_view program, std::string_view usage,
+                 std::string_view flags_file_part);
+
+}  // namespace base

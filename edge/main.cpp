@@ -1,8 +1,6 @@
 // rtsp-edge: subscribes to origins over ZeroMQ and serves RTSP readers. Wiring only.
 #include <cstdio>
 
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_join.h"
 #include "base/cli.hpp"
 #include "base/log.hpp"
@@ -10,11 +8,11 @@
 #include "edge/edge_server.hpp"
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "Serves the origin's streams to RTSP readers.\n"
-      "  rtsp-edge --origin=tcp://127.0.0.1:5556 --rtsp=127.0.0.1:8554\n"
-      "Readers play rtsp://HOST:PORT/<stream> over TCP or UDP.");
-  absl::ParseCommandLine(argc, argv);
+  base::parse_flags(argc, argv, "rtsp-edge",
+                    "serves the origin's streams to RTSP readers.\n"
+                    "  rtsp-edge --origin=tcp://127.0.0.1:5556 --rtsp=127.0.0.1:8554\n"
+                    "Readers play rtsp://HOST:PORT/<stream> over TCP or UDP.",
+                    "edge/edge_flags.");
   auto options = edge::options_from_flags();
   if (!options.ok()) base::fail_usage("rtsp-edge", options.status().message());
   base::block_termination_signals();

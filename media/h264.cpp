@@ -289,9 +289,8 @@ absl::StatusOr<SpsInfo> parse_sps(std::span<const uint8_t> sps_nal) {
 #undef RS_SPS_READ
 
 std::string profile_level_id(std::span<const uint8_t> sps_nal) {
-  // RFC 6184 8.1: "profile-level-id: A base16 [7] (hexadecimal) representation of the
-  // following three bytes in the sequence parameter set NAL unit ...: 1) profile_idc,
-  // 2) a byte herein referred to as profile-iop ... 3) level_idc."
+  // RFC 6184 8.1 (paraphrased): profile-level-id is the base16 form of three SPS bytes:
+  // profile_idc, profile-iop (the constraint flags) and level_idc.
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (size_t i = 1; i <= 3; ++i) {

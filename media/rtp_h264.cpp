@@ -67,9 +67,8 @@ size_t stap_a_count(const std::vector<Nal>& nals, size_t first, size_t max_paylo
   return count;
 }
 
-// RFC 6184 5.7.1 (STAP-A) with the header rules of 5.7: "The value of NRI MUST be the maximum
-// of all the NAL units carried in the aggregation packet" and F "MUST be cleared if all F bits
-// of the aggregated NAL units are zero; otherwise, it MUST be set."
+// RFC 6184 5.7.1 (STAP-A). Header rules of 5.3/5.7 (paraphrased): NRI is the maximum NRI of
+// the aggregated NAL units; F is set when any aggregated NAL unit has F set.
 void write_stap_a(PacketWriter& w, std::span<const Nal> nals, bool marker) {
   size_t payload = kStapAHeaderSize;
   uint8_t f_and_nri = 0;
@@ -87,9 +86,9 @@ void write_stap_a(PacketWriter& w, std::span<const Nal> nals, bool marker) {
   }
 }
 
-// RFC 6184 5.8: "The FU indicator octet has the following format: F, NRI, Type=28" and the FU
-// header "S, E, R, Type" where Type is the NAL unit type of the fragmented NAL unit. The NAL
-// unit header itself is not sent: "the payload ... starts with the first octet following it".
+// RFC 6184 5.8 (paraphrased): the FU indicator carries F and NRI of the fragmented NAL unit
+// with type 28; the FU header carries S (first fragment), E (last fragment), R = 0 and the NAL
+// unit type. The NAL unit header byte itself is not sent; fragments start after it.
 void write_fu_a(PacketWriter& w, Nal nal, size_t max_payload, bool last_nal) {
   const uint8_t indicator = static_cast<uint8_t>((nal[0] & 0xe0) | kFuA);
   const size_t max_fragment = max_payload - kFuAHeaderSize;
@@ -156,7 +155,8 @@ PacketizedFrame RtpH264Packetizer::packetize(std::span<const uint8_t> annex_b,
     }
     const bool last = i + 1 == nals.size();
     if (nals[i].size() <= max_payload) {
-      // 5.6: single NAL unit packet: "the NAL unit type octet ... is also the payload header".
+      // RFC 6184 5.6: a single NAL unit packet carries the NAL unit as is; its header byte is
+      // the payload header.
       w.begin(nals[i].size(), last);
       w.append(nals[i]);
     } else {
@@ -173,11 +173,12 @@ absl::StatusOr<std::optional<RtpH264Depacketizer::AccessUnit>> RtpH264Depacketiz
   ++stats_.packets;
   auto header = RtpHeader::parse(packet);
   if (!header.ok()) return header.status();
-  size_t padding = (packet[0] & 0x20) != 0 ? packet.back() : 0;  // validated by parse()
+  const size_t padding = (packet[0] & 0x20) != 0 ? packet.back() : 0;  // validated by parse()
   const auto payload =
       packet.subspan(header->header_size, packet.size() - header->header_size - padding);
 
-  // RFC 3550 A.1: the sequence number increments by one for each packet; a gap means loss.
+  // RFC 3550 5.1: "The sequence number increments by one for each RTP data packet sent, and
+  // may be used by the receiver to detect packet loss".
   if (last_sequence_ && header->sequence != static_cast<uint16_t>(*last_sequence_ + 1)) {
     stats_.lost_packets += static_cast<uint16_t>(header->sequence - *last_sequence_ - 1);
     if (finish()) ++stats_.dropped_units;
@@ -200,8 +201,9 @@ absl::StatusOr<std::optional<RtpH264Depacketizer::AccessUnit>> RtpH264Depacketiz
   }
 
   std::optional<AccessUnit> out;
-  // RFC 6184 5.1: "the marker bit ... MUST be set to one for the last packet of the access
-  // unit"; a sender that omits it is still served: a new timestamp closes the previous unit.
+  // RFC 6184 5.1: the marker bit is "Set for the very last packet of the access unit indicated
+  // by the RTP timestamp"; a sender that omits it is still served: a new timestamp closes the
+  // previous unit (rtp_h264_test "timestamp change closes a unit without marker").
   if (current_timestamp_ && *current_timestamp_ != header->timestamp) out = finish();
   if (!current_timestamp_) current_timestamp_ = header->timestamp;
 
@@ -275,7 +277,7 @@ absl::Status RtpH264Depacketizer::append_payload(std::span<const uint8_t> payloa
     return absl::InvalidArgumentError("FU-A fragment ended without the end bit");
   }
   if (type >= 1 && type <= 23) {
-    // 5.6: "a single NAL unit packet ... contains only one NAL unit".
+    // RFC 6184 5.6: types 1-23 are single NAL unit packets, the payload is the NAL unit.
     if (auto s = check_room(current_.size(), payload.size() + 4); !s.ok()) return s;
     h264::append_annex_b(current_, payload);
     current_keyframe_ = current_keyframe_ || is_idr(payload[0]);

@@ -1,9 +1,9 @@
 // rtsp-origin: captures one source, encodes it once and publishes it to edges over ZeroMQ.
 // Only wiring lives here; see origin_config.hpp and pattern_stream.hpp.
 #include <atomic>
-#include <csignal>
-#include <cstdio>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -12,20 +12,19 @@ extern "C" {
 }
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "base/cli.hpp"
 #include "base/log.hpp"
 #include "origin/origin_config.hpp"
 #include "origin/pattern_stream.hpp"
 #include "relay/frame_publisher.hpp"
 
 ABSL_FLAG(std::string, source, "test://pattern",
-          "video source; test://pattern[?size=WxH&fps=N&bitrate=B&gop=N] (parameters override "
+          "video source: test://pattern[?size=WxH&fps=N&bitrate=B&gop=N] (parameters override "
           "the flags)");
 ABSL_FLAG(std::string, stream, "cam1", "stream name: 1..64 characters of [A-Za-z0-9_.-]");
 ABSL_FLAG(std::string, publish, "tcp://127.0.0.1:5556",
-          "ZeroMQ endpoint to bind the frame publisher to (tcp://HOST:PORT, ipc://PATH)");
+          "ZeroMQ endpoint the frame publisher binds (tcp://HOST:PORT or ipc://PATH)");
 ABSL_FLAG(std::string, size, "1280x720", "encoded picture size WxH, even numbers in 16..7680");
 ABSL_FLAG(std::string, fps, "30", "frames per second, 1..120");
 ABSL_FLAG(std::string, bitrate, "2M", "target bitrate in bits per second: 2000000, 2000k or 2M");
@@ -35,20 +34,8 @@ ABSL_FLAG(std::string, log_level, "info", "lowest level logged: debug, info, war
 
 namespace {
 
-constexpr int kExitBadUsage = 2;
+constexpr std::string_view kProgram = "rtsp-origin";
 constexpr int kExitRuntimeError = 1;
-
-std::atomic<bool> g_stop{false};
-
-void on_signal(int /*signal*/) {
-  g_stop.store(true);
-}
-
-int fail(int code, const absl::Status& status) {
-  std::fprintf(stderr, "rtsp-origin: %.*s\n", static_cast<int>(status.message().size()),
-               status.message().data());
-  return code;
-}
 
 origin::OriginFlags read_flags() {
   return origin::OriginFlags{
@@ -67,36 +54,43 @@ origin::OriginFlags read_flags() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "publishes one encoded stream to edges over ZeroMQ.\n"
-      "  rtsp-origin --source=test://pattern --stream=cam1 --publish=tcp://127.0.0.1:5556");
-  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
-  if (rest.size() > 1)
-    return fail(kExitBadUsage,
-                absl::InvalidArgumentError(absl::StrCat("unexpected argument '", rest[1], "'")));
+  base::parse_flags(argc, argv, kProgram,
+                    "publishes one encoded stream to edges over ZeroMQ.\n"
+                    "  rtsp-origin --source=test://pattern --stream=cam1 "
+                    "--publish=tcp://127.0.0.1:5556",
+                    "origin/main.");
   auto config = origin::OriginConfig::from_flags(read_flags());
-  if (!config.ok()) return fail(kExitBadUsage, config.status());
+  if (!config.ok()) base::fail_usage(kProgram, config.status().message());
   base::set_log_level(config->log_level);
   av_log_set_level(config->log_level == base::LogLevel::Debug ? AV_LOG_INFO : AV_LOG_ERROR);
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  // SIGINT/SIGTERM are blocked everywhere and taken by one waiter thread, which stops the loop.
+  base::block_termination_signals();
+  static std::atomic<bool> stop{false};
+  std::thread([] {
+    base::wait_for_termination();
+    stop.store(true);
+  }).detach();
+
   zmq::context_t context;
   relay::PublisherOptions publisher_options;
   publisher_options.endpoint = config->publish;
   auto publisher = relay::FramePublisher::create(context, publisher_options);
-  if (!publisher.ok()) return fail(kExitBadUsage, publisher.status());
+  if (!publisher.ok()) base::fail_usage(kProgram, publisher.status().message());
 
   origin::PatternStreamConfig stream_config{.stream = config->stream,
                                             .encoder = config->encoder,
                                             .origin_epoch = origin::make_origin_epoch()};
   auto stream = origin::PatternStream::create(stream_config, publisher->get());
-  if (!stream.ok()) return fail(kExitRuntimeError, stream.status());
+  if (!stream.ok()) {
+    LOG_ERROR("origin", stream.status().message());
+    return kExitRuntimeError;
+  }
   LOG_INFO("origin", "started: ", config->summary(), " bound ", (*publisher)->bound_endpoint(),
            " epoch ", stream_config.origin_epoch);
-
-  if (absl::Status status = (*stream)->run(g_stop); !status.ok()) {
-    return fail(kExitRuntimeError, status);
+  if (absl::Status status = (*stream)->run(stop); !status.ok()) {
+    LOG_ERROR("origin", status.message());
+    return kExitRuntimeError;
   }
   return 0;
 }

@@ -8,19 +8,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/strings.hpp"
 
 namespace origin {
 namespace {
 
 constexpr std::string_view kTestPatternUrl = "test://pattern";
 
-// Debian's Abseil 20220623 has its own absl::string_view, not convertible from std::string_view.
-absl::string_view av(std::string_view text) {
-  return {text.data(), text.size()};
-}
-std::string_view sv(absl::string_view text) {
-  return {text.data(), text.size()};
-}
+using base::av;
+using base::sv;
 
 // Parses a plain decimal integer (no sign, no spaces) into [lo, hi].
 std::optional<int64_t> parse_bounded(absl::string_view text, int64_t lo, int64_t hi) {

@@ -1,0 +1,7 @@
+# Integration tests: origin and edge as real processes on 127.0.0.1 ephemeral ports, driven by
+# tests/support's RTSP client. They need the programs built: depend on them.
+set(_rs_it_dir ${CMAKE_CURRENT_SOURCE_DIR})
+foreach(_t edge_stream_test edge_bad_input_test cli_and_shutdown_test)
+  rs_test(${_t} SOURCES ${_rs_it_dir}/${_t}.cpp DEPS rs_test_support LABELS integration TIMEOUT 120)
+  add_dependencies(${_t} rtsp-origin rtsp-edge)
+endforeach()

@@ -1,0 +1,54 @@
+// GStreamer's rtspsrc (a client no one here wrote) decodes 90 frames over TCP and over UDP.
+#include <chrono>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "tests/support/cluster.hpp"
+#include "tests/support/process.hpp"
+
+namespace rstest {
+namespace {
+
+using std::chrono::milliseconds;
+
+class GstreamerInterop : public ::testing::TestWithParam<const char*> {
+ protected:
+  static void SetUpTestSuite() {
+    std::string error;
+    cluster_ = Cluster::start({}, &error).release();
+    if (!cluster_) error_ = error;
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  void SetUp() override { ASSERT_NE(cluster_, nullptr) << error_; }
+  static Cluster* cluster_;
+  static std::string error_;
+};
+Cluster* GstreamerInterop::cluster_ = nullptr;
+std::string GstreamerInterop::error_;
+
+TEST_P(GstreamerInterop, RtspsrcDecodes90Frames) {
+  const auto start = std::chrono::steady_clock::now();
+  RunResult r =
+      run_command({"/usr/bin/gst-launch-1.0", "-q", "rtspsrc", "location=" + cluster_->url(),
+                   std::string("protocols=") + GetParam(), "latency=200", "!", "rtph264depay", "!",
+                   "h264parse", "!", "avdec_h264", "!", "fakesink", "num-buffers=90"},
+                  milliseconds(40000), {"GST_DEBUG=1"});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  ASSERT_TRUE(r.status.has_value()) << "gst-launch did not finish within 40 s\n"
+                                    << r.out << r.err << cluster_->logs();
+  EXPECT_TRUE(r.status->exited && r.status->code == 0) << r.status->describe() << "\n"
+                                                       << r.out << r.err << cluster_->logs();
+  std::printf("gst-launch %s: %lld ms\n", GetParam(),
+              static_cast<long long>(
+                  std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start)
+                      .count()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, GstreamerInterop, ::testing::Values("tcp", "udp"),
+                         [](const auto& info) { return std::string(info.param); });
+
+}  // namespace
+}  // namespace rstest

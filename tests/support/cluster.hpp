@@ -1,0 +1,55 @@
+// One origin (test pattern) and one edge on 127.0.0.1 ephemeral ports, for tests.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/process.hpp"
+
+namespace rstest {
+
+struct ClusterOptions {
+  std::string stream = "cam1";
+  std::string size = "640x360";  // small by default: tests share two cores
+  int fps = 30;
+  std::string bitrate = "1M";
+  int gop = 30;
+  std::vector<std::string> origin_args;  // extra flags
+  std::vector<std::string> edge_args;    // extra flags
+  // Wait until DESCRIBE of the stream answers 200 before returning.
+  bool wait_for_stream = true;
+  std::chrono::milliseconds start_timeout = std::chrono::seconds(15);
+};
+
+class Cluster {
+ public:
+  // Starts origin then edge; nullptr and *error (with the processes' stderr) on failure.
+  static std::unique_ptr<Cluster> start(ClusterOptions options, std::string* error);
+  ~Cluster();
+
+  // rtsp://127.0.0.1:<port>/<stream> (the configured stream when empty).
+  std::string url(const std::string& stream = {}) const;
+  uint16_t rtsp_port() const { return rtsp_port_; }
+  uint16_t publish_port() const { return publish_port_; }
+  const ClusterOptions& options() const { return options_; }
+  Process& origin() { return *origin_; }
+  Process& edge() { return *edge_; }
+  // The origin's and the edge's stderr tails, for failure messages.
+  std::string logs() const;
+
+  // Repeats DESCRIBE until it answers 200 or `timeout` passes.
+  bool wait_for_stream(std::chrono::milliseconds timeout, std::string* last_error = nullptr) const;
+
+ private:
+  Cluster() = default;
+  ClusterOptions options_;
+  uint16_t publish_port_ = 0;
+  uint16_t rtsp_port_ = 0;
+  std::unique_ptr<Process> origin_;
+  std::unique_ptr<Process> edge_;
+};
+
+}  // namespace rstest

@@ -1,0 +1,15 @@
+# Toolchain smoke test: gRPC codegen and call, ZeroMQ, OpenCV, libx264 in one binary.
+add_library(rs_toolchain_proto STATIC ${CMAKE_CURRENT_SOURCE_DIR}/toolchain_smoke.proto)
+target_link_libraries(rs_toolchain_proto PUBLIC protobuf::libprotobuf gRPC::grpc++)
+target_include_directories(rs_toolchain_proto SYSTEM PUBLIC ${CMAKE_CURRENT_BINARY_DIR})
+protobuf_generate(TARGET rs_toolchain_proto LANGUAGE cpp IMPORT_DIRS ${CMAKE_CURRENT_SOURCE_DIR}
+  PROTOC_OUT_DIR ${CMAKE_CURRENT_BINARY_DIR})
+protobuf_generate(TARGET rs_toolchain_proto LANGUAGE grpc GENERATE_EXTENSIONS .grpc.pb.h .grpc.pb.cc
+  PLUGIN "protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>"
+  IMPORT_DIRS ${CMAKE_CURRENT_SOURCE_DIR} PROTOC_OUT_DIR ${CMAKE_CURRENT_BINARY_DIR})
+rs_test(toolchain_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/toolchain_test.cpp
+  DEPS rs_toolchain_proto cppzmq ${OpenCV_LIBS} PkgConfig::FFMPEG LABELS unit)
+
+rs_test(base_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/endpoint_test.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/url_test.cpp ${CMAKE_CURRENT_SOURCE_DIR}/topic_test.cpp
+  DEPS rs_base rs_rtsp rs_relay LABELS unit)

@@ -1,0 +1,4 @@
+rs_test(server_session_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/server_session_test.cpp
+  DEPS rs_rtsp LABELS unit)
+rs_test(stream_ingest_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/stream_ingest_test.cpp
+  DEPS rs_edge LABELS unit)
