@@ -48,6 +48,7 @@ int wait_for_termination() {
 #include "absl/flags/internal/program_name.h"
 #include "absl/flags/internal/usage.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
@@ -75,6 +76,20 @@ void parse_flags(int argc, char** argv, std::string_view program, std::string_vi
                                       absl::ProgramUsageMessage());
       std::exit(0);
     }
+  }
+  // Abseil exits 1 on an unknown flag; usage errors exit 2 here, with one line.
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (!arg.starts_with("-") || arg == "-") continue;
+    arg.remove_prefix(arg.starts_with("--") ? 2 : 1);
+    std::string_view name = arg.substr(0, arg.find('='));
+    if (absl::FindCommandLineFlag(absl::string_view(name.data(), name.size())) != nullptr) continue;
+    if (name.starts_with("no") &&
+        absl::FindCommandLineFlag(absl::string_view(name.data() + 2, name.size() - 2)) != nullptr) {
+      continue;
+    }
+    fail_usage(program, std::string("unknown flag '--") + std::string(name) + "' (see --help)");
   }
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   if (rest.size() > 1) {

@@ -1,7 +1,6 @@
 // One RTSP control connection and its reader state (docs/threading.md: loop thread only).
 #include "edge/connection.hpp"
 
-#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,21 +23,6 @@ constexpr size_t kMaxUdpBatch = 256;
 
 base::RateLimiter g_slow_log{std::chrono::seconds(2)};
 
-std::string describe_peer(const sockaddr_storage& peer) {
-  char host[INET6_ADDRSTRLEN] = {};
-  uint16_t port = 0;
-  if (peer.ss_family == AF_INET) {
-    const auto* a = reinterpret_cast<const sockaddr_in*>(&peer);
-    inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-    port = ntohs(a->sin_port);
-  } else if (peer.ss_family == AF_INET6) {
-    const auto* a = reinterpret_cast<const sockaddr_in6*>(&peer);
-    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-    port = ntohs(a->sin6_port);
-  }
-  return base::cat(host, ":", port);
-}
-
 sockaddr_storage with_port(const sockaddr_storage& base, uint16_t port) {
   sockaddr_storage out = base;
   if (out.ss_family == AF_INET) {
@@ -54,7 +38,7 @@ sockaddr_storage with_port(const sockaddr_storage& base, uint16_t port) {
 Connection::Connection(IoLoop& loop, int fd, const sockaddr_storage& peer)
     : loop_(loop),
       fd_(fd),
-      peer_name_(describe_peer(peer)),
+      peer_name_(address_key(peer)),
       peer_(peer),
       session_(*this, loop.new_session_id(), loop.options().session_timeout),
       last_activity_us_(base::monotonic_us()) {}
@@ -348,7 +332,10 @@ void Connection::tick(int64_t now_us) {
   if (!pending_.empty() && parked_since_us_ != 0) process_pending(now_us);
   const int64_t timeout_us = loop_.options().session_timeout.count() * 1'000'000LL;
   // RFC 2326 12.37: the server may tear down a session that shows no activity for `timeout`.
-  if (now_us - last_activity_us_ > timeout_us) return close("session timeout");
+  // A TCP reader that is playing proves it is alive by draining its socket (a stalled one hits
+  // the latency budget below), so only idle control connections and UDP sessions time out.
+  const bool alive_by_tcp = playing_ && tcp_;
+  if (!alive_by_tcp && now_us - last_activity_us_ > timeout_us) return close("session timeout");
   if (partial_since_us_ != 0 &&
       now_us - partial_since_us_ > std::chrono::microseconds(kPartialRequestTimeout).count()) {
     return close("request incomplete for too long");
@@ -426,6 +413,7 @@ absl::StatusOr<std::vector<rtsp::PlayStart>> Connection::play() {
   }
   playing_ = true;
   loop_.add_reader(stream_, this);
+  if (udp_) loop_.register_udp_peer(address_key(udp_->rtcp), this);
   next_sender_report_us_ = base::monotonic_us();
   if (!view->ready()) {
     skipping_to_keyframe_ = true;
@@ -451,6 +439,7 @@ void Connection::stop_playing() {
   if (!playing_) return;
   playing_ = false;
   loop_.remove_reader(stream_, this);
+  if (udp_) loop_.unregister_udp_peer(address_key(udp_->rtcp));
   skip_queued_frames();
   pending_gop_.clear();
 }

@@ -37,6 +37,8 @@ class Connection : public rtsp::ServerSessionHost {
   void tick(int64_t now_us);
   // The stream this connection waits on (parked DESCRIBE) or plays got a change.
   void on_stream_ready();
+  // An RTCP packet from this UDP reader arrived: the session is alive.
+  void on_rtcp_activity(int64_t now_us) { last_activity_us_ = now_us; }
   void close(std::string_view why);
 
   // rtsp::ServerSessionHost

@@ -55,6 +55,21 @@ uint16_t local_port(int fd) {
 
 }  // namespace
 
+std::string address_key(const sockaddr_storage& address) {
+  char host[INET6_ADDRSTRLEN] = {};
+  uint16_t port = 0;
+  if (address.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&address);
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+    port = ntohs(a->sin_port);
+  } else if (address.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&address);
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+    port = ntohs(a->sin6_port);
+  }
+  return base::cat(host, ":", port);
+}
+
 IoLoop::IoLoop(size_t index, const EdgeOptions& options, std::atomic<size_t>& sessions)
     : index_(index), options_(options), sessions_(sessions) {}
 
@@ -262,7 +277,15 @@ void IoLoop::on_udp_rtcp() {
   // Receiver reports from UDP readers: drained here; per-reader loss metrics come with the
   // observability work.
   char buffer[2048];
-  while (::recv(udp_rtcp_fd_, buffer, sizeof buffer, MSG_DONTWAIT) > 0) {
+  for (;;) {
+    sockaddr_storage from{};
+    socklen_t length = sizeof from;
+    if (::recvfrom(udp_rtcp_fd_, buffer, sizeof buffer, MSG_DONTWAIT,
+                   reinterpret_cast<sockaddr*>(&from), &length) <= 0) {
+      break;
+    }
+    auto it = udp_peers_.find(address_key(from));
+    if (it != udp_peers_.end()) it->second->on_rtcp_activity(base::monotonic_us());
   }
 }
 

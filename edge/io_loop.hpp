@@ -19,9 +19,14 @@
 #include "edge/stream_event.hpp"
 #include "rtsp/transport.hpp"
 
+#include <sys/socket.h>
+
 namespace edge {
 
 class Connection;
+
+// "ip:port" of a socket address (IPv4 or IPv6).
+std::string address_key(const sockaddr_storage& address);
 
 // Counters read by other threads (metrics, logs); written by the loop thread only.
 struct LoopCounters {
@@ -91,6 +96,9 @@ class IoLoop {
   void release_session();
   // A connection closed itself; it is destroyed at the end of the current iteration.
   void mark_closed(int fd) { closed_fds_.push_back(fd); }
+  // UDP readers' RTCP source addresses, so receiver reports count as session activity.
+  void register_udp_peer(const std::string& address, Connection* reader) { udp_peers_[address] = reader; }
+  void unregister_udp_peer(const std::string& address) { udp_peers_.erase(address); }
 
  private:
   IoLoop(size_t index, const EdgeOptions& options, std::atomic<size_t>& sessions);
@@ -120,6 +128,7 @@ class IoLoop {
   absl::flat_hash_map<int, std::unique_ptr<Connection>> connections_;
   uint64_t session_counter_ = 0;
   std::vector<int> closed_fds_;
+  absl::flat_hash_map<std::string, Connection*> udp_peers_;
   int64_t next_tick_us_ = 0;
 };
 

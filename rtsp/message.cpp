@@ -1,7 +1,7 @@
 // RTSP/1.0 requests and responses (RFC 2326 sections 4, 6 and 7): parse and serialize.
 //
 // Leniency, each covered by rtsp_message_test:
-//  - bare LF line endings are accepted ("camera client: bare LF line endings");
+//  - bare LF line endings are accepted ("ip camera client: bare LF line endings");
 //  - header names and values are trimmed of SP/HT ("hikvision nvr: padded header");
 //  - continuation lines (leading SP/HT) are folded into the previous value with one space, as
 //    RFC 2326 section 4.2 inherits LWS folding from HTTP/1.1 ("folded header continuation").

@@ -113,7 +113,8 @@ std::vector<ReaderItem> MessageReader::feed(std::string_view bytes) {
 MessageReader::Step MessageReader::next(std::string_view rest) {
   if (!in_message_) {
     // Some clients send extra CRLF between requests (RFC 2326 inherits HTTP/1.1's "SHOULD
-    // ignore at least one empty line"); see reader test "stray CRLF between messages".
+    // ignore at least one empty line"); see rtsp_message_reader_test
+    // StrayLineEndsBetweenMessages.
     size_t blank = 0;
     while (blank < rest.size() && is_line_end(rest[blank])) ++blank;
     if (blank > 0) return {std::nullopt, blank};

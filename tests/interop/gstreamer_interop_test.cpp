@@ -15,7 +15,8 @@ class GstreamerInterop : public ::testing::TestWithParam<const char*> {
  protected:
   static void SetUpTestSuite() {
     std::string error;
-    cluster_ = Cluster::start({}, &error).release();
+    // Debug logging on the edge: a failure then shows why it closed a connection.
+    cluster_ = Cluster::start({.edge_args = {"--log_level=debug"}}, &error).release();
     if (!cluster_) error_ = error;
   }
   static void TearDownTestSuite() {

@@ -57,7 +57,10 @@ int bind_udp(uint16_t port, uint16_t* bound) {
     return -1;
   }
   const int buffer = 4 * 1024 * 1024;
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+  // A late joiner gets a whole cached GOP at once: make room (FORCE needs CAP_NET_ADMIN).
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof buffer) != 0) {
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+  }
   *bound = ntohs(addr.sin_port);
   return fd;
 }
