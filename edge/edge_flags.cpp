@@ -11,6 +11,8 @@
 #include "absl/time/time.h"
 #include "base/endpoint.hpp"
 #include "base/log.hpp"
+#include "relay/catchup.hpp"
+#include "relay/curve.hpp"
 #include "base/strings.hpp"
 
 ABSL_FLAG(std::string, origin, "tcp://127.0.0.1:5556",
@@ -26,6 +28,13 @@ ABSL_FLAG(absl::Duration, latency_budget, absl::Seconds(2),
           "next keyframe");
 ABSL_FLAG(int64_t, reader_queue_bytes, 4 * 1024 * 1024, "Per-reader output queue limit in bytes");
 ABSL_FLAG(int64_t, max_sessions, 10000, "Maximum RTSP sessions; more get 503");
+ABSL_FLAG(std::string, catchup, "auto",
+          "Origin catch-up endpoint(s), comma-separated; 'auto' = each --origin's port + 1; "
+          "'none' = wait for the next keyframe instead");
+ABSL_FLAG(std::string, curve_key, "",
+          "This edge's CURVE key file (made with --keygen); enables encryption to the origin");
+ABSL_FLAG(std::string, origin_public_key, "",
+          "File holding the origin's CURVE public key, which this edge pins");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 
 namespace edge {
@@ -49,6 +58,35 @@ absl::StatusOr<EdgeOptions> options_from_flags() {
     o.origins.emplace_back(e);
   }
   if (o.origins.empty()) return absl::InvalidArgumentError("--origin: at least one endpoint is needed");
+  const std::string catchup = absl::GetFlag(FLAGS_catchup);
+  if (catchup == "auto") {
+    for (const auto& origin : o.origins) {
+      const std::string derived = relay::default_catchup_endpoint(origin);
+      if (!derived.empty()) o.catchup_endpoints.push_back(derived);
+    }
+  } else if (catchup != "none") {
+    for (absl::string_view e : absl::StrSplit(catchup, ',', absl::SkipWhitespace())) {
+      if (auto st = base::validate_zmq_endpoint(base::sv(e)); !st.ok()) {
+        return absl::InvalidArgumentError(base::cat("--catchup: ", st.message()));
+      }
+      o.catchup_endpoints.emplace_back(e);
+    }
+  }
+  o.curve_key_file = absl::GetFlag(FLAGS_curve_key);
+  const std::string origin_key_file = absl::GetFlag(FLAGS_origin_public_key);
+  if (o.curve_key_file.empty() != origin_key_file.empty()) {
+    return absl::InvalidArgumentError("--curve_key and --origin_public_key go together");
+  }
+  if (!o.curve_key_file.empty()) {
+    if (auto keys = relay::read_secret_key_file(o.curve_key_file); !keys.ok()) {
+      return absl::InvalidArgumentError(base::cat("--curve_key: ", keys.status().message()));
+    }
+    auto origin_key = relay::read_public_key_file(origin_key_file);
+    if (!origin_key.ok()) {
+      return absl::InvalidArgumentError(base::cat("--origin_public_key: ", origin_key.status().message()));
+    }
+    o.origin_public_key = *origin_key;
+  }
   auto rtsp = base::parse_host_port(absl::GetFlag(FLAGS_rtsp), /*allow_zero=*/true);
   if (!rtsp.ok()) return absl::InvalidArgumentError(base::cat("--rtsp: ", rtsp.status().message()));
   o.rtsp_host = rtsp->host;

@@ -26,6 +26,9 @@ inline constexpr std::chrono::seconds kSenderReportInterval{1};
 
 struct EdgeOptions {
   std::vector<std::string> origins;  // ZeroMQ endpoints
+  std::vector<std::string> catchup_endpoints;  // origins' catch-up endpoints; empty: none
+  std::string curve_key_file;                  // the edge's CURVE key file; empty: no CURVE
+  std::string origin_public_key;               // Z85 public key of the origin (CURVE)
   std::string rtsp_host = "127.0.0.1";
   uint16_t rtsp_port = 8554;
   size_t io_threads = 0;  // 0: one per core

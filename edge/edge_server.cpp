@@ -10,19 +10,16 @@
 
 #include <cerrno>
 #include <cstring>
-#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "base/strings.hpp"
 #include "base/clock.hpp"
 #include "base/log.hpp"
-#include "relay/frame_subscriber.hpp"
 
 namespace edge {
 namespace {
 
 constexpr int kListenBacklog = 4096;
-constexpr std::chrono::milliseconds kReceivePoll{100};
 constexpr std::chrono::seconds kStatsInterval{10};
 
 }  // namespace
@@ -37,6 +34,16 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
     if (!loop.ok()) return loop.status();
     server->loops_.push_back(*std::move(loop));
   }
+  IngestOptions ingest_options{.origins = options.origins,
+                               .catchup_endpoints = options.catchup_endpoints,
+                               .curve_key_file = options.curve_key_file,
+                               .origin_public_key = options.origin_public_key};
+  EdgeServer* raw = server.get();
+  auto ingest = Ingest::create(server->zmq_context_, ingest_options, [raw](EventBatch batch) {
+    for (auto& loop : raw->loops_) loop->post_events(batch);  // each frame to each loop once
+  });
+  if (!ingest.ok()) return ingest.status();
+  server->ingest_ = *std::move(ingest);
   if (::pipe2(server->stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
     return absl::InternalError(base::cat("pipe: ", std::strerror(errno)));
   }
@@ -76,8 +83,17 @@ EdgeServer::~EdgeServer() {
 
 void EdgeServer::start() {
   for (auto& loop : loops_) loop->start();
-  ingest_ = std::thread([this] { ingest_loop(); });
+  ingest_thread_ = std::thread([this] { ingest_->run(stopping_); });
   acceptor_ = std::thread([this] { accept_loop(); });
+  stats_thread_ = std::thread([this] {
+    int64_t next = base::monotonic_us();
+    while (!stopping_.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      if (base::monotonic_us() < next) continue;
+      next += std::chrono::microseconds(kStatsInterval).count();
+      log_stats();
+    }
+  });
 }
 
 void EdgeServer::stop() {
@@ -90,7 +106,8 @@ void EdgeServer::stop() {
 
 void EdgeServer::wait() {
   if (acceptor_.joinable()) acceptor_.join();
-  if (ingest_.joinable()) ingest_.join();
+  if (ingest_thread_.joinable()) ingest_thread_.join();
+  if (stats_thread_.joinable()) stats_thread_.join();
   for (auto& loop : loops_) loop->join();
 }
 
@@ -118,56 +135,11 @@ void EdgeServer::accept_loop() {
   }
 }
 
-void EdgeServer::ingest_loop() {
-  relay::SubscriberOptions sub_options;
-  sub_options.endpoints = options_.origins;
-  auto subscriber = relay::FrameSubscriber::create(zmq_context_, sub_options);
-  if (!subscriber.ok()) {
-    LOG_ERROR("edge", subscriber.status().message());
-    return;
-  }
-  (*subscriber)->subscribe_all();
-  std::mt19937 random{std::random_device{}()};
-  absl::flat_hash_map<std::string, std::unique_ptr<StreamIngest>> streams;
-  int64_t next_stats = base::monotonic_us() + std::chrono::microseconds(kStatsInterval).count();
-  while (!stopping_.load()) {
-    auto received = (*subscriber)->receive(kReceivePoll);
-    if (received) {
-      auto events = std::make_shared<std::vector<StreamEvent>>();
-      auto* frame = std::get_if<media::FramePtr>(&*received);
-      const std::string& name = frame ? (*frame)->stream : std::get<1>(*received)->stream();
-      auto& ingest = streams[name];
-      if (!ingest) {
-        ingest = std::make_unique<StreamIngest>(name, static_cast<uint32_t>(random()),
-                                                static_cast<uint16_t>(random()),
-                                                static_cast<uint32_t>(random()));
-        LOG_INFO("edge", "stream ", name, ": receiving from the origin");
-      }
-      if (frame) {
-        ingest->on_frame(**frame, *events);
-        frames_received_.fetch_add(1, std::memory_order_relaxed);
-      } else {
-        ingest->on_info(*std::get<1>(*received), *events);
-      }
-      uint64_t gaps = 0;
-      for (const auto& [n, s] : streams) gaps += s->stats().gaps;
-      gaps_.store(gaps, std::memory_order_relaxed);
-      if (!events->empty()) {
-        EventBatch batch = std::move(events);
-        for (auto& loop : loops_) loop->post_events(batch);  // each frame to each loop once
-      }
-    }
-    if (base::monotonic_us() >= next_stats) {
-      next_stats += std::chrono::microseconds(kStatsInterval).count();
-      log_stats();
-    }
-  }
-}
-
 EdgeCounters EdgeServer::counters() const {
   EdgeCounters c;
-  c.frames_received = frames_received_.load();
-  c.gaps = gaps_.load();
+  c.frames_received = ingest_->counters().frames.load();
+  c.gaps = ingest_->counters().gaps.load();
+  c.catchup_requests = ingest_->counters().catchup_requests.load();
   for (const auto& loop : loops_) {
     const LoopCounters& l = loop->counters();
     c.connections += l.connections.load();
@@ -181,7 +153,8 @@ EdgeCounters EdgeServer::counters() const {
 
 void EdgeServer::log_stats() {
   const EdgeCounters c = counters();
-  LOG_INFO("edge", "frames_in=", c.frames_received, " gaps=", c.gaps, " connections=", c.connections,
+  LOG_INFO("edge", "frames_in=", c.frames_received, " gaps=", c.gaps,
+           " catchup_requests=", c.catchup_requests, " connections=", c.connections,
            " readers=", c.readers, " bytes_out=", c.bytes_out, " frames_skipped=", c.frames_skipped,
            " slow_readers_dropped=", c.readers_dropped_slow);
 }

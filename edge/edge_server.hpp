@@ -13,13 +13,14 @@
 #include "absl/status/statusor.h"
 #include "edge/edge_options.hpp"
 #include "edge/io_loop.hpp"
-#include "edge/stream_ingest.hpp"
+#include "edge/ingest.hpp"
 
 namespace edge {
 
 struct EdgeCounters {
   uint64_t frames_received = 0;
   uint64_t gaps = 0;
+  uint64_t catchup_requests = 0;
   uint64_t connections = 0;
   uint64_t readers = 0;
   uint64_t bytes_out = 0;
@@ -44,7 +45,6 @@ class EdgeServer {
   explicit EdgeServer(const EdgeOptions& options) : options_(options) {}
   absl::Status listen();
   void accept_loop();
-  void ingest_loop();
   void log_stats();
 
   EdgeOptions options_;
@@ -56,9 +56,9 @@ class EdgeServer {
   std::atomic<size_t> sessions_{0};
   std::vector<std::unique_ptr<IoLoop>> loops_;
   std::thread acceptor_;
-  std::thread ingest_;
-  std::atomic<uint64_t> frames_received_{0};
-  std::atomic<uint64_t> gaps_{0};
+  std::unique_ptr<Ingest> ingest_;
+  std::thread ingest_thread_;
+  std::thread stats_thread_;
 };
 
 }  // namespace edge

@@ -1,18 +1,29 @@
 // rtsp-edge: subscribes to origins over ZeroMQ and serves RTSP readers. Wiring only.
 #include <cstdio>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/str_join.h"
 #include "base/cli.hpp"
 #include "base/log.hpp"
 #include "edge/edge_flags.hpp"
 #include "edge/edge_server.hpp"
+#include "relay/curve.hpp"
+
+ABSL_FLAG(std::string, keygen, "",
+          "Write a new CURVE key pair to PREFIX.key and PREFIX.pub, then exit");
 
 int main(int argc, char** argv) {
   base::parse_flags(argc, argv, "rtsp-edge",
                     "serves the origin's streams to RTSP readers.\n"
                     "  rtsp-edge --origin=tcp://127.0.0.1:5556 --rtsp=127.0.0.1:8554\n"
                     "Readers play rtsp://HOST:PORT/<stream> over TCP or UDP.",
-                    "edge/edge_flags.");
+                    "edge/");
+  if (!absl::GetFlag(FLAGS_keygen).empty()) {
+    const std::string prefix = absl::GetFlag(FLAGS_keygen);
+    if (auto st = relay::write_keypair_files(prefix); !st.ok()) base::fail_usage("rtsp-edge", st.message());
+    std::printf("wrote %s.key (secret, keep private) and %s.pub\n", prefix.c_str(), prefix.c_str());
+    return 0;
+  }
   auto options = edge::options_from_flags();
   if (!options.ok()) base::fail_usage("rtsp-edge", options.status().message());
   base::block_termination_signals();

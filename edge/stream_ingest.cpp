@@ -23,6 +23,10 @@ StreamIngest::StreamIngest(std::string stream, uint32_t ssrc, uint16_t initial_s
       initial_rtp_timestamp_(initial_rtp_timestamp) {}
 
 bool StreamIngest::accept_sequence(const media::Frame& frame) {
+  if (epoch_ == frame.origin_epoch && last_sequence_ && frame.sequence <= *last_sequence_) {
+    ++stats_.duplicates;  // a catch-up answer overlapping frames already forwarded
+    return false;
+  }
   if (epoch_ != frame.origin_epoch) {
     if (epoch_) {
       ++stats_.epoch_changes;

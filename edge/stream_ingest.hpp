@@ -21,6 +21,7 @@ struct IngestStats {
   uint64_t lost_frames = 0;      // frames missing in those gaps
   uint64_t dropped_frames = 0;   // frames not forwarded while waiting for a keyframe
   uint64_t epoch_changes = 0;    // origin restarts seen
+  uint64_t duplicates = 0;       // frames already forwarded (catch-up overlap), ignored
 };
 
 class StreamIngest {
@@ -36,6 +37,8 @@ class StreamIngest {
   void on_info(const rs::media::StreamInfo& info, std::vector<StreamEvent>& out);
 
   const IngestStats& stats() const { return stats_; }
+  // True until a keyframe arrives after the start, a gap or an origin restart.
+  bool waiting_for_keyframe() const { return waiting_for_keyframe_; }
   const std::string& stream() const { return stream_; }
 
  private:

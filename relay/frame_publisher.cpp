@@ -19,7 +19,7 @@ void release_owner(void* /*data*/, void* hint) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FramePublisher>> FramePublisher::create(
-    zmq::context_t& context, const PublisherOptions& options) {
+    zmq::context_t& context, const PublisherOptions& options, const CurveKeyPair* curve) {
   try {
     zmq::socket_t socket(context, zmq::socket_type::pub);
     // HWM counts message parts; size it to `queue_frames` whole frames per subscriber
@@ -33,6 +33,7 @@ absl::StatusOr<std::unique_ptr<FramePublisher>> FramePublisher::create(
     socket.set(zmq::sockopt::heartbeat_ivl, static_cast<int>(options.heartbeat_interval.count()));
     socket.set(zmq::sockopt::heartbeat_timeout,
                static_cast<int>(options.heartbeat_timeout.count()));
+    if (curve) make_curve_server(socket, *curve);
     socket.bind(options.endpoint);
     return std::unique_ptr<FramePublisher>(new FramePublisher(std::move(socket)));
   } catch (const zmq::error_t& e) {

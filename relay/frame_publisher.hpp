@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "proto/media.pb.h"
+#include "relay/curve.hpp"
 
 namespace relay {
 
@@ -22,14 +23,22 @@ struct PublisherOptions {
   int sndbuf_bytes = 2 * 1024 * 1024;
   std::chrono::milliseconds heartbeat_interval{1000};
   std::chrono::milliseconds heartbeat_timeout{3000};
+  // ROUTER endpoint answering catch-up requests (PublisherThread); empty: none.
+  std::string catchup_endpoint;
+  // CURVE (docs/security.md): the origin's secret key file, and the file listing the edge public
+  // keys it accepts (one Z85 key per line). Both empty: no encryption, anyone may subscribe.
+  std::string curve_secret_key_file;
+  std::string curve_authorized_keys_file;
 };
 
 // One thread only: ZeroMQ sockets are not thread-safe.
 class FramePublisher {
  public:
   // Binds; an endpoint in use or malformed is an error naming it.
-  static absl::StatusOr<std::unique_ptr<FramePublisher>> create(zmq::context_t& context,
-                                                                const PublisherOptions& options);
+  // With `curve`, the socket is a CURVE server (clients are checked by the context's ZAP
+  // handler, see relay/curve.hpp).
+  static absl::StatusOr<std::unique_ptr<FramePublisher>> create(
+      zmq::context_t& context, const PublisherOptions& options, const CurveKeyPair* curve = nullptr);
 
   // Publishes one access unit. `payload` stays owned by `owner` until ZeroMQ has sent it
   // (zmq_msg_init_data with a release callback): no copy.
@@ -42,6 +51,12 @@ class FramePublisher {
 
  private:
   explicit FramePublisher(zmq::socket_t socket) : socket_(std::move(socket)) {}
+
+ public:
+  // For PublisherThread: sends a prepared multipart message without blocking.
+  zmq::socket_t& socket() { return socket_; }
+
+ private:
   zmq::socket_t socket_;
 };
 

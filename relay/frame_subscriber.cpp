@@ -26,52 +26,6 @@ absl::Status check_version(uint32_t version) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Received> decode_frame(const ParsedTopic& topic,
-                                      std::vector<zmq::message_t>& parts, int64_t now_us) {
-  if (parts.size() != 3) {
-    return absl::InvalidArgumentError(base::cat("frame message has ", parts.size(), " parts, want 3"));
-  }
-  rs::media::FrameHeader header;
-  if (!header.ParseFromArray(parts[1].data(), static_cast<int>(parts[1].size()))) {
-    return absl::InvalidArgumentError("FrameHeader does not parse");
-  }
-  if (auto st = check_version(header.format_version()); !st.ok()) return st;
-  if (header.stream() != topic.stream) {
-    return absl::InvalidArgumentError(
-        base::cat("header stream '", header.stream(), "' != topic stream '", topic.stream, "'"));
-  }
-  auto payload = std::make_shared<zmq::message_t>(std::move(parts[2]));
-  auto frame = std::make_shared<media::Frame>();
-  frame->stream = header.stream();
-  frame->track = header.track();
-  frame->codec = codec_from_wire(header.codec());
-  frame->sequence = header.sequence();
-  frame->pts_90k = header.pts_90k();
-  frame->dts_90k = header.dts_90k();
-  frame->keyframe = header.keyframe();
-  frame->capture_time_us = header.capture_time_us();
-  frame->origin_epoch = header.origin_epoch();
-  frame->received_monotonic_us = now_us;
-  frame->payload = {static_cast<const uint8_t*>(payload->data()), payload->size()};
-  frame->owner = std::move(payload);
-  return Received{media::FramePtr(std::move(frame))};
-}
-
-absl::StatusOr<Received> decode_info(const ParsedTopic& topic, std::vector<zmq::message_t>& parts) {
-  if (parts.size() != 2) {
-    return absl::InvalidArgumentError(base::cat("info message has ", parts.size(), " parts, want 2"));
-  }
-  auto info = std::make_shared<rs::media::StreamInfo>();
-  if (!info->ParseFromArray(parts[1].data(), static_cast<int>(parts[1].size()))) {
-    return absl::InvalidArgumentError("StreamInfo does not parse");
-  }
-  if (auto st = check_version(info->format_version()); !st.ok()) return st;
-  if (info->stream() != topic.stream) {
-    return absl::InvalidArgumentError("StreamInfo stream does not match its topic");
-  }
-  return Received{std::shared_ptr<const rs::media::StreamInfo>(std::move(info))};
-}
-
 }  // namespace
 
 media::Codec codec_from_wire(rs::media::Codec codec) {
@@ -98,6 +52,47 @@ rs::media::Codec codec_to_wire(media::Codec codec) {
   }
 }
 
+absl::StatusOr<media::FramePtr> decode_frame(std::string_view stream, const zmq::message_t& header_part,
+                                             zmq::message_t&& payload_part, int64_t now_us) {
+  rs::media::FrameHeader header;
+  if (!header.ParseFromArray(header_part.data(), static_cast<int>(header_part.size()))) {
+    return absl::InvalidArgumentError("FrameHeader does not parse");
+  }
+  if (auto st = check_version(header.format_version()); !st.ok()) return st;
+  if (header.stream() != stream) {
+    return absl::InvalidArgumentError(
+        base::cat("header stream '", header.stream(), "' != topic stream '", stream, "'"));
+  }
+  auto payload = std::make_shared<zmq::message_t>(std::move(payload_part));
+  auto frame = std::make_shared<media::Frame>();
+  frame->stream = header.stream();
+  frame->track = header.track();
+  frame->codec = codec_from_wire(header.codec());
+  frame->sequence = header.sequence();
+  frame->pts_90k = header.pts_90k();
+  frame->dts_90k = header.dts_90k();
+  frame->keyframe = header.keyframe();
+  frame->capture_time_us = header.capture_time_us();
+  frame->origin_epoch = header.origin_epoch();
+  frame->received_monotonic_us = now_us;
+  frame->payload = {static_cast<const uint8_t*>(payload->data()), payload->size()};
+  frame->owner = std::move(payload);
+  return media::FramePtr(std::move(frame));
+}
+
+absl::StatusOr<std::shared_ptr<const rs::media::StreamInfo>> decode_info(std::string_view stream,
+                                                                          const zmq::message_t& part) {
+  auto info = std::make_shared<rs::media::StreamInfo>();
+  if (!info->ParseFromArray(part.data(), static_cast<int>(part.size()))) {
+    return absl::InvalidArgumentError("StreamInfo does not parse");
+  }
+  if (auto st = check_version(info->format_version()); !st.ok()) return st;
+  if (info->stream() != stream) {
+    return absl::InvalidArgumentError("StreamInfo stream does not match its topic");
+  }
+  return std::shared_ptr<const rs::media::StreamInfo>(std::move(info));
+}
+
 absl::StatusOr<Received> decode_message(std::vector<zmq::message_t>& parts, int64_t now_us) {
   if (parts.empty()) return absl::InvalidArgumentError("empty message");
   auto topic = parse_topic(parts[0].to_string_view());
@@ -105,7 +100,20 @@ absl::StatusOr<Received> decode_message(std::vector<zmq::message_t>& parts, int6
     return absl::InvalidArgumentError(
         base::cat("foreign topic '", parts[0].to_string_view().substr(0, 80), "'"));
   }
-  return topic->info ? decode_info(*topic, parts) : decode_frame(*topic, parts, now_us);
+  if (topic->info) {
+    if (parts.size() != 2) {
+      return absl::InvalidArgumentError(base::cat("info message has ", parts.size(), " parts, want 2"));
+    }
+    auto info = decode_info(topic->stream, parts[1]);
+    if (!info.ok()) return info.status();
+    return Received{*std::move(info)};
+  }
+  if (parts.size() != 3) {
+    return absl::InvalidArgumentError(base::cat("frame message has ", parts.size(), " parts, want 3"));
+  }
+  auto frame = decode_frame(topic->stream, parts[1], std::move(parts[2]), now_us);
+  if (!frame.ok()) return frame.status();
+  return Received{*std::move(frame)};
 }
 
 absl::StatusOr<std::unique_ptr<FrameSubscriber>> FrameSubscriber::create(
@@ -124,6 +132,9 @@ absl::StatusOr<std::unique_ptr<FrameSubscriber>> FrameSubscriber::create(
     socket.set(zmq::sockopt::heartbeat_ivl, static_cast<int>(options.heartbeat_interval.count()));
     socket.set(zmq::sockopt::heartbeat_timeout,
                static_cast<int>(options.heartbeat_timeout.count()));
+    if (options.curve_keys) {
+      make_curve_client(socket, *options.curve_keys, options.curve_server_public_z85);
+    }
     for (const auto& endpoint : options.endpoints) socket.connect(endpoint);
     return std::unique_ptr<FrameSubscriber>(new FrameSubscriber(std::move(socket)));
   } catch (const zmq::error_t& e) {

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "media/frame.hpp"
 #include "proto/media.pb.h"
+#include "relay/curve.hpp"
 
 namespace relay {
 
@@ -27,6 +28,9 @@ struct SubscriberOptions {
   std::chrono::milliseconds reconnect_interval_max{2000};  // ZeroMQ doubles up to this
   std::chrono::milliseconds heartbeat_interval{1000};
   std::chrono::milliseconds heartbeat_timeout{3000};
+  // CURVE: the edge's own keys and the origin's public key it pins (docs/security.md).
+  std::optional<CurveKeyPair> curve_keys;
+  std::string curve_server_public_z85;
 };
 
 struct SubscriberStats {
@@ -64,6 +68,12 @@ class FrameSubscriber {
 
 // Decoding of one multipart message, separate from sockets for tests and fuzzing.
 absl::StatusOr<Received> decode_message(std::vector<zmq::message_t>& parts, int64_t now_monotonic_us);
+
+// Decodes one frame from its header and payload parts (the payload is moved, not copied).
+absl::StatusOr<media::FramePtr> decode_frame(std::string_view stream, const zmq::message_t& header,
+                                             zmq::message_t&& payload, int64_t now_monotonic_us);
+absl::StatusOr<std::shared_ptr<const rs::media::StreamInfo>> decode_info(std::string_view stream,
+                                                                          const zmq::message_t& info);
 
 // media::Codec from the wire enum and back.
 media::Codec codec_from_wire(rs::media::Codec codec);

@@ -1,0 +1,175 @@
+// The edge's ingest thread: live frames, catch-up answers, events to the loops.
+#include "edge/ingest.hpp"
+
+#include <random>
+
+#include "base/clock.hpp"
+#include "base/log.hpp"
+#include "base/strings.hpp"
+
+namespace edge {
+namespace {
+
+constexpr std::chrono::milliseconds kPoll{50};
+constexpr std::chrono::milliseconds kCatchupRetry{1000};
+
+const std::string& stream_of(const relay::Received& message) {
+  if (auto* frame = std::get_if<media::FramePtr>(&message)) return (*frame)->stream;
+  return std::get<1>(message)->stream();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Ingest>> Ingest::create(zmq::context_t& context,
+                                                       const IngestOptions& options, Sink sink) {
+  std::unique_ptr<Ingest> ingest(new Ingest(std::move(sink)));
+  ingest->random_state_ = std::random_device{}();
+  relay::SubscriberOptions sub;
+  sub.endpoints = options.origins;
+  std::optional<relay::CurveKeyPair> keys;
+  if (!options.curve_key_file.empty()) {
+    auto read = relay::read_secret_key_file(options.curve_key_file);
+    if (!read.ok()) return read.status();
+    keys = *read;
+    sub.curve_keys = keys;
+    sub.curve_server_public_z85 = options.origin_public_key;
+  }
+  auto subscriber = relay::FrameSubscriber::create(context, sub);
+  if (!subscriber.ok()) return subscriber.status();
+  ingest->subscriber_ = *std::move(subscriber);
+  ingest->subscriber_->subscribe_all();
+  if (!options.catchup_endpoints.empty()) {
+    auto client = relay::CatchupClient::create(context, options.catchup_endpoints,
+                                               keys ? &*keys : nullptr, options.origin_public_key);
+    if (!client.ok()) return client.status();
+    ingest->catchup_ = *std::move(client);
+  }
+  return ingest;
+}
+
+Ingest::Stream& Ingest::stream(const std::string& name) {
+  Stream& s = streams_[name];
+  if (!s.ingest) {
+    auto next = [this] {
+      random_state_ = random_state_ * 1664525u + 1013904223u;
+      return random_state_ ^ static_cast<uint32_t>(base::monotonic_us());
+    };
+    s.ingest = std::make_unique<StreamIngest>(name, next(), static_cast<uint16_t>(next()), next());
+    LOG_INFO("edge", "stream ", name, ": receiving from the origin");
+  }
+  return s;
+}
+
+void Ingest::run(const std::atomic<bool>& stopping) {
+  while (!stopping.load()) {
+    zmq::pollitem_t items[2] = {{subscriber_->socket().handle(), 0, ZMQ_POLLIN, 0},
+                                {catchup_ ? catchup_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0}};
+    zmq::poll(items, catchup_ ? 2 : 1, kPoll);
+    if (items[0].revents & ZMQ_POLLIN) {
+      // Drain what is there, a bounded number at a time, so catch-up answers are not starved.
+      for (int i = 0; i < 64; ++i) {
+        auto message = subscriber_->receive(std::chrono::milliseconds(0));
+        if (!message) break;
+        on_live(*std::move(message));
+      }
+    }
+    if (catchup_ && (items[1].revents & ZMQ_POLLIN)) {
+      while (auto reply = catchup_->receive()) on_catchup(*std::move(reply));
+    }
+    check_deadlines();
+    update_counters();
+  }
+}
+
+void Ingest::on_live(relay::Received message) {
+  Stream& s = stream(stream_of(message));
+  std::vector<StreamEvent> events;
+  if (s.catchup_pending) {
+    if (s.held.size() >= kMaxCatchupBufferedFrames) {
+      s.catchup_pending = false;  // the answer is too late to help
+      release(s, events);
+    } else {
+      s.held.push_back(std::move(message));
+      return;
+    }
+  }
+  auto* frame = std::get_if<media::FramePtr>(&message);
+  const int64_t now = base::monotonic_us();
+  const bool must_wait = frame && (*frame)->track == 0 && !(*frame)->keyframe &&
+                         s.ingest->waiting_for_keyframe();
+  if (catchup_ && must_wait && now >= s.next_catchup_allowed_us) {
+    // Ask for the current GOP rather than wait up to a whole GOP for the next keyframe.
+    catchup_->request((*frame)->stream);
+    counters_.catchup_requests.fetch_add(1, std::memory_order_relaxed);
+    s.catchup_pending = true;
+    s.catchup_deadline_us = now + std::chrono::microseconds(kCatchupTimeout).count();
+    s.next_catchup_allowed_us = now + std::chrono::microseconds(kCatchupRetry).count();
+    s.held.push_back(std::move(message));
+    emit(std::move(events));
+    return;
+  }
+  feed(s, message, events);
+  emit(std::move(events));
+}
+
+void Ingest::on_catchup(relay::CatchupReply reply) {
+  auto it = streams_.find(reply.stream);
+  if (it == streams_.end() || !it->second.catchup_pending) return;
+  Stream& s = it->second;
+  std::vector<StreamEvent> events;
+  if (reply.found) {
+    LOG_DEBUG("edge", "stream ", reply.stream, ": catch-up answered with ", reply.frames.size(), " frames");
+    s.ingest->on_info(*reply.info, events);
+    for (const auto& frame : reply.frames) {
+      s.ingest->on_frame(*frame, events);
+      counters_.catchup_frames.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  s.catchup_pending = false;
+  release(s, events);
+  emit(std::move(events));
+}
+
+void Ingest::release(Stream& s, std::vector<StreamEvent>& events) {
+  // Live frames the answer already covered are recognised by their sequence numbers.
+  for (const auto& message : s.held) feed(s, message, events);
+  s.held.clear();
+}
+
+void Ingest::feed(Stream& s, const relay::Received& message, std::vector<StreamEvent>& events) {
+  if (auto* frame = std::get_if<media::FramePtr>(&message)) {
+    s.ingest->on_frame(**frame, events);
+    counters_.frames.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    s.ingest->on_info(*std::get<1>(message), events);
+  }
+}
+
+void Ingest::check_deadlines() {
+  const int64_t now = base::monotonic_us();
+  for (auto& [name, s] : streams_) {
+    if (!s.catchup_pending || now < s.catchup_deadline_us) continue;
+    s.catchup_pending = false;
+    std::vector<StreamEvent> events;
+    release(s, events);
+    emit(std::move(events));
+  }
+}
+
+void Ingest::emit(std::vector<StreamEvent> events) {
+  if (events.empty()) return;
+  sink_(std::make_shared<const std::vector<StreamEvent>>(std::move(events)));
+}
+
+void Ingest::update_counters() {
+  uint64_t gaps = 0, lost = 0;
+  for (const auto& [name, s] : streams_) {
+    gaps += s.ingest->stats().gaps;
+    lost += s.ingest->stats().lost_frames;
+  }
+  counters_.gaps.store(gaps, std::memory_order_relaxed);
+  counters_.lost_frames.store(lost, std::memory_order_relaxed);
+  counters_.rejected.store(subscriber_->stats().rejected, std::memory_order_relaxed);
+}
+
+}  // namespace edge

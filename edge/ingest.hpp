@@ -1,0 +1,82 @@
+// Ingest: the edge's ingest thread. Receives frames from the origins (ZeroMQ SUB), asks an
+// origin's catch-up endpoint for the current GOP whenever a stream must wait for a keyframe
+// (first subscription, gap, origin restart), merges the answer with live frames, and hands
+// every resulting event batch to all I/O loops.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "edge/io_loop.hpp"
+#include "edge/stream_ingest.hpp"
+#include "relay/catchup.hpp"
+#include "relay/frame_subscriber.hpp"
+
+namespace edge {
+
+// How long live frames wait for a catch-up answer before going on without it.
+inline constexpr std::chrono::milliseconds kCatchupTimeout{500};
+// Live frames held per stream while waiting for the answer.
+inline constexpr size_t kMaxCatchupBufferedFrames = 120;
+
+struct IngestOptions {
+  std::vector<std::string> origins;
+  std::vector<std::string> catchup_endpoints;  // empty: no catch-up
+  std::string curve_key_file;                  // the edge's PREFIX.key; empty: no CURVE
+  std::string origin_public_key;               // Z85 key the edge pins
+};
+
+struct IngestCounters {
+  std::atomic<uint64_t> frames{0};
+  std::atomic<uint64_t> gaps{0};
+  std::atomic<uint64_t> lost_frames{0};
+  std::atomic<uint64_t> catchup_requests{0};
+  std::atomic<uint64_t> catchup_frames{0};
+  std::atomic<uint64_t> rejected{0};
+};
+
+class Ingest {
+ public:
+  using Sink = std::function<void(EventBatch)>;
+  static absl::StatusOr<std::unique_ptr<Ingest>> create(zmq::context_t& context,
+                                                        const IngestOptions& options, Sink sink);
+  // Runs until `stopping` is set. Ingest thread only.
+  void run(const std::atomic<bool>& stopping);
+  const IngestCounters& counters() const { return counters_; }
+
+ private:
+  struct Stream {
+    std::unique_ptr<StreamIngest> ingest;
+    bool catchup_pending = false;
+    int64_t catchup_deadline_us = 0;
+    int64_t next_catchup_allowed_us = 0;
+    std::vector<relay::Received> held;  // live messages held while waiting for the answer
+  };
+
+  Ingest(Sink sink) : sink_(std::move(sink)) {}
+  Stream& stream(const std::string& name);
+  void on_live(relay::Received message);
+  void on_catchup(relay::CatchupReply reply);
+  void release(Stream& s, std::vector<StreamEvent>& events);
+  void feed(Stream& s, const relay::Received& message, std::vector<StreamEvent>& events);
+  void check_deadlines();
+  void emit(std::vector<StreamEvent> events);
+  void update_counters();
+
+  Sink sink_;
+  std::unique_ptr<relay::FrameSubscriber> subscriber_;
+  std::unique_ptr<relay::CatchupClient> catchup_;
+  absl::flat_hash_map<std::string, Stream> streams_;
+  IngestCounters counters_;
+  uint32_t random_state_;
+};
+
+}  // namespace edge
