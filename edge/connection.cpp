@@ -83,7 +83,9 @@ void Connection::on_readable() {
         send_response(response);
         close_after_flush_ = true;
       }
-      // Interleaved frames from the client are RTCP receiver reports: activity only.
+      if (auto* frame = std::get_if<rtsp::InterleavedFrame>(&item); frame && frame->channel == rtcp_channel_) {
+        on_rtcp({reinterpret_cast<const uint8_t*>(frame->payload.data()), frame->payload.size()}, now);
+      }
     }
     partial_since_us_ = reader_.buffered() > 0 ? (partial_since_us_ ? partial_since_us_ : now) : 0;
     if (static_cast<size_t>(n) < sizeof buffer) break;
@@ -91,6 +93,19 @@ void Connection::on_readable() {
   if (closed_) return;
   process_pending(base::monotonic_us());
   flush();
+}
+
+void Connection::on_rtcp(std::span<const uint8_t> packet, int64_t now_us) {
+  last_activity_us_ = now_us;
+  auto blocks = media::parse_report_blocks(packet);
+  if (!blocks.ok()) return;
+  for (const media::ReportBlock& block : *blocks) {
+    // RFC 3550 6.4.1: fraction lost is a fixed-point number with the binary point at the left.
+    ++report_.reports;
+    report_.fraction_lost = block.fraction_lost / 256.0;
+    report_.cumulative_lost = block.cumulative_lost;
+    report_.jitter_ms = block.jitter / 90.0;  // 90 kHz video clock
+  }
 }
 
 void Connection::on_stream_ready() { process_pending(base::monotonic_us()); }
@@ -374,6 +389,11 @@ absl::StatusOr<rtsp::Transport> Connection::setup(std::string_view stream, uint3
     if (!loop_.acquire_session()) return absl::UnavailableError("edge is at its session limit");
     counted_session_ = true;
   }
+  // Readers are spread round-robin, so each loop takes its share of the per-stream limit.
+  const size_t share = (loop_.options().max_readers_per_stream + loop_.loop_count() - 1) / loop_.loop_count();
+  if (!playing_ && loop_.readers_of(std::string(stream)) >= share) {
+    return absl::UnavailableError(base::cat("stream '", stream, "' is at its reader limit"));
+  }
   for (const rtsp::Transport& t : offered) {
     if (t.delivery == rtsp::Delivery::Multicast || t.profile != "RTP/AVP") continue;
     rtsp::Transport answer = t;
@@ -425,6 +445,14 @@ absl::StatusOr<std::vector<rtsp::PlayStart>> Connection::play() {
   std::vector<rtsp::PlayStart> starts{{0, first.first_sequence, first.rtp_timestamp}};
   pending_gop_ = view->gop;
   return starts;
+}
+
+std::optional<rtsp::ServerSessionHost::Denial> Connection::authorize(const rtsp::Request& request,
+                                                                    std::string_view stream) {
+  std::string address = peer_name_.substr(0, peer_name_.rfind(':'));
+  auto denial = loop_.access()->check(request, stream, address, base::wall_clock_us());
+  if (denial) LOG_INFO("edge", "reader ", peer_name_, " refused for ", stream, ": ", denial->reason);
+  return denial;
 }
 
 void Connection::pause() { stop_playing(); }

@@ -9,6 +9,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,19 @@ class Connection : public rtsp::ServerSessionHost {
   void tick(int64_t now_us);
   // The stream this connection waits on (parked DESCRIBE) or plays got a change.
   void on_stream_ready();
-  // An RTCP packet from this UDP reader arrived: the session is alive.
-  void on_rtcp_activity(int64_t now_us) { last_activity_us_ = now_us; }
+  // An RTCP packet from this reader arrived (UDP socket or interleaved channel): the session is
+  // alive, and its receiver report feeds the loss/jitter metrics.
+  void on_rtcp(std::span<const uint8_t> packet, int64_t now_us);
+  struct ReaderReport {
+    uint64_t reports = 0;
+    double fraction_lost = 0;   // 0..1, from the last report
+    int64_t cumulative_lost = 0;
+    double jitter_ms = 0;
+  };
+  const ReaderReport& report() const { return report_; }
+  const std::string& stream() const { return stream_; }
+  bool playing() const { return playing_; }
+  uint64_t frames_skipped() const { return frames_skipped_; }
   void close(std::string_view why);
 
   // rtsp::ServerSessionHost
@@ -48,6 +60,7 @@ class Connection : public rtsp::ServerSessionHost {
   absl::StatusOr<std::vector<rtsp::PlayStart>> play() override;
   void pause() override;
   void teardown() override;
+  std::optional<Denial> authorize(const rtsp::Request& request, std::string_view stream) override;
 
  private:
   struct OutItem {
@@ -103,7 +116,8 @@ class Connection : public rtsp::ServerSessionHost {
   bool skipping_to_keyframe_ = false;
   uint64_t frames_skipped_ = 0;
   std::vector<uint8_t> prefix_scratch_;  // per-packet prefixes when rtp_channel_ differs
-  int64_t behind_since_us_ = 0;         // first overflow of the current backlog, 0 when caught up
+  int64_t behind_since_us_ = 0;
+  ReaderReport report_;         // first overflow of the current backlog, 0 when caught up
   uint32_t packets_sent_ = 0;
   uint32_t octets_sent_ = 0;
   uint32_t last_rtp_timestamp_ = 0;

@@ -28,6 +28,10 @@ ABSL_FLAG(absl::Duration, latency_budget, absl::Seconds(2),
           "next keyframe");
 ABSL_FLAG(int64_t, reader_queue_bytes, 4 * 1024 * 1024, "Per-reader output queue limit in bytes");
 ABSL_FLAG(int64_t, max_sessions, 10000, "Maximum RTSP sessions; more get 503");
+ABSL_FLAG(int64_t, max_readers_per_stream, 10000, "Maximum readers of one stream; more get 503");
+ABSL_FLAG(std::string, auth_file, "",
+          "Viewer accounts and per-stream read permissions (docs/config.md); streams not listed "
+          "stay open");
 ABSL_FLAG(std::string, catchup, "auto",
           "Origin catch-up endpoint(s), comma-separated; 'auto' = each --origin's port + 1; "
           "'none' = wait for the next keyframe instead");
@@ -109,6 +113,10 @@ absl::StatusOr<EdgeOptions> options_from_flags() {
   const int64_t sessions = absl::GetFlag(FLAGS_max_sessions);
   if (sessions < 1) return absl::InvalidArgumentError("--max_sessions must be >= 1");
   o.max_sessions = static_cast<size_t>(sessions);
+  const int64_t per_stream = absl::GetFlag(FLAGS_max_readers_per_stream);
+  if (per_stream < 1) return absl::InvalidArgumentError("--max_readers_per_stream must be >= 1");
+  o.max_readers_per_stream = static_cast<size_t>(per_stream);
+  o.auth_file = absl::GetFlag(FLAGS_auth_file);
   base::LogLevel level;
   if (!base::parse_log_level(absl::GetFlag(FLAGS_log_level), &level)) {
     return absl::InvalidArgumentError("--log_level must be debug, info, warn or error");

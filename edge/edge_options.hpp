@@ -14,6 +14,7 @@ inline constexpr std::chrono::milliseconds kDefaultDescribeTimeout{3000};
 inline constexpr std::chrono::milliseconds kDefaultLatencyBudget{2000};
 inline constexpr size_t kDefaultReaderQueueBytes = 4 * 1024 * 1024;
 inline constexpr size_t kDefaultMaxSessions = 10000;
+inline constexpr size_t kDefaultMaxReadersPerStream = 10000;
 // A request that has not completed this long after its first byte closes the connection
 // (slowloris).
 inline constexpr std::chrono::seconds kPartialRequestTimeout{10};
@@ -37,6 +38,8 @@ struct EdgeOptions {
   std::chrono::milliseconds latency_budget = kDefaultLatencyBudget;
   size_t reader_queue_bytes = kDefaultReaderQueueBytes;
   size_t max_sessions = kDefaultMaxSessions;
+  size_t max_readers_per_stream = kDefaultMaxReadersPerStream;
+  std::string auth_file;  // users and per-stream read permissions; empty: all streams open
 };
 
 }  // namespace edge

@@ -10,6 +10,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "base/strings.hpp"
@@ -27,10 +30,24 @@ constexpr std::chrono::seconds kStatsInterval{10};
 absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions& options) {
   std::unique_ptr<EdgeServer> server(new EdgeServer(options));
   if (auto st = server->listen(); !st.ok()) return st;
+  std::unique_ptr<rtsp::Authenticator> authenticator;
+  if (!options.auth_file.empty()) {
+    std::ifstream in(options.auth_file);
+    if (!in) return absl::InvalidArgumentError(base::cat("--auth_file: cannot read '", options.auth_file, "'"));
+    std::stringstream text;
+    text << in.rdbuf();
+    auto config = rtsp::AuthConfig::parse(text.str(), options.auth_file);
+    if (!config.ok()) return absl::InvalidArgumentError(base::cat("--auth_file: ", config.status().message()));
+    std::random_device random;
+    const std::string secret = base::cat(random(), random(), random(), random());
+    authenticator = std::make_unique<rtsp::Authenticator>(*std::move(config), secret);
+  }
+  server->access_ = std::make_unique<AccessControl>(std::move(authenticator));
   size_t threads = options.io_threads ? options.io_threads : std::thread::hardware_concurrency();
   if (threads == 0) threads = 1;
+  server->options_.io_threads = threads;
   for (size_t i = 0; i < threads; ++i) {
-    auto loop = IoLoop::create(i, options, server->sessions_);
+    auto loop = IoLoop::create(i, server->options_, server->sessions_, server->access_.get());
     if (!loop.ok()) return loop.status();
     server->loops_.push_back(*std::move(loop));
   }

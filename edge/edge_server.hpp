@@ -54,6 +54,7 @@ class EdgeServer {
   uint16_t rtsp_port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> sessions_{0};
+  std::unique_ptr<AccessControl> access_;
   std::vector<std::unique_ptr<IoLoop>> loops_;
   std::thread acceptor_;
   std::unique_ptr<Ingest> ingest_;

@@ -70,12 +70,14 @@ std::string address_key(const sockaddr_storage& address) {
   return base::cat(host, ":", port);
 }
 
-IoLoop::IoLoop(size_t index, const EdgeOptions& options, std::atomic<size_t>& sessions)
-    : index_(index), options_(options), sessions_(sessions) {}
+IoLoop::IoLoop(size_t index, const EdgeOptions& options, std::atomic<size_t>& sessions,
+               AccessControl* access)
+    : index_(index), options_(options), sessions_(sessions), access_(access) {}
 
 absl::StatusOr<std::unique_ptr<IoLoop>> IoLoop::create(size_t index, const EdgeOptions& options,
-                                                       std::atomic<size_t>& sessions) {
-  std::unique_ptr<IoLoop> loop(new IoLoop(index, options, sessions));
+                                                       std::atomic<size_t>& sessions,
+                                                       AccessControl* access) {
+  std::unique_ptr<IoLoop> loop(new IoLoop(index, options, sessions, access));
   loop->epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (loop->epoll_fd_ < 0 || !loop->events_.valid() || !loop->accepted_.valid()) {
     return absl::InternalError(base::cat("epoll/eventfd: ", std::strerror(errno)));
@@ -167,6 +169,11 @@ void IoLoop::watch(int fd, bool want_write) {
   ev.events = EPOLLIN | EPOLLRDHUP | (want_write ? EPOLLOUT : 0u);
   ev.data.u64 = static_cast<uint64_t>(fd);
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+}
+
+size_t IoLoop::readers_of(const std::string& stream) {
+  auto* view = find_stream(stream);
+  return view ? view->readers.size() : 0;
 }
 
 void IoLoop::add_reader(const std::string& stream, Connection* reader) {
@@ -274,18 +281,19 @@ void IoLoop::on_frame(StreamView& view, const media::PacketizedFramePtr& frame) 
 }
 
 void IoLoop::on_udp_rtcp() {
-  // Receiver reports from UDP readers: drained here; per-reader loss metrics come with the
-  // observability work.
+  // Receiver reports from UDP readers, matched to their reader by source address.
   char buffer[2048];
   for (;;) {
     sockaddr_storage from{};
     socklen_t length = sizeof from;
-    if (::recvfrom(udp_rtcp_fd_, buffer, sizeof buffer, MSG_DONTWAIT,
-                   reinterpret_cast<sockaddr*>(&from), &length) <= 0) {
-      break;
-    }
+    const ssize_t n = ::recvfrom(udp_rtcp_fd_, buffer, sizeof buffer, MSG_DONTWAIT,
+                                 reinterpret_cast<sockaddr*>(&from), &length);
+    if (n <= 0) break;
     auto it = udp_peers_.find(address_key(from));
-    if (it != udp_peers_.end()) it->second->on_rtcp_activity(base::monotonic_us());
+    if (it != udp_peers_.end()) {
+      it->second->on_rtcp({reinterpret_cast<const uint8_t*>(buffer), static_cast<size_t>(n)},
+                          base::monotonic_us());
+    }
   }
 }
 

@@ -14,6 +14,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "edge/access_control.hpp"
 #include "edge/edge_options.hpp"
 #include "edge/event_inbox.hpp"
 #include "edge/stream_event.hpp"
@@ -65,7 +66,8 @@ class IoLoop {
  public:
   // Creates the epoll instance, inbox and the UDP RTP/RTCP socket pair bound on `udp_host`.
   static absl::StatusOr<std::unique_ptr<IoLoop>> create(size_t index, const EdgeOptions& options,
-                                                        std::atomic<size_t>& sessions);
+                                                        std::atomic<size_t>& sessions,
+                                                        AccessControl* access);
   ~IoLoop();
 
   void start();
@@ -91,6 +93,10 @@ class IoLoop {
   void add_reader(const std::string& stream, Connection* reader);
   void remove_reader(const std::string& stream, Connection* reader);
   std::string new_session_id();
+  AccessControl* access() { return access_; }
+  size_t loop_count() const { return options_.io_threads ? options_.io_threads : 1; }
+  // Readers of `stream` on this loop.
+  size_t readers_of(const std::string& stream);
   // Session accounting across all loops (max_sessions).
   bool acquire_session();
   void release_session();
@@ -101,7 +107,8 @@ class IoLoop {
   void unregister_udp_peer(const std::string& address) { udp_peers_.erase(address); }
 
  private:
-  IoLoop(size_t index, const EdgeOptions& options, std::atomic<size_t>& sessions);
+  IoLoop(size_t index, const EdgeOptions& options, std::atomic<size_t>& sessions,
+         AccessControl* access);
   absl::Status open_udp(const std::string& host);
   void run();
   void on_events();
@@ -115,6 +122,7 @@ class IoLoop {
   size_t index_;
   EdgeOptions options_;
   std::atomic<size_t>& sessions_;
+  AccessControl* access_;
   int epoll_fd_ = -1;
   int udp_rtp_fd_ = -1;
   int udp_rtcp_fd_ = -1;

@@ -108,4 +108,45 @@ std::vector<uint8_t> make_sender_report(uint32_t ssrc, int64_t wall_clock_us,
   return sr;
 }
 
+namespace {
+uint32_t be32(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+}  // namespace
+
+absl::StatusOr<std::vector<ReportBlock>> parse_report_blocks(std::span<const uint8_t> packet) {
+  std::vector<ReportBlock> out;
+  size_t offset = 0;
+  while (offset < packet.size()) {
+    if (packet.size() - offset < 4) return absl::InvalidArgumentError("truncated RTCP header");
+    const uint8_t* p = packet.data() + offset;
+    // RFC 3550 6.4.1: version 2, RC in the low 5 bits, length in 32-bit words minus one.
+    if ((p[0] >> 6) != 2) return absl::InvalidArgumentError("RTCP version is not 2");
+    const size_t count = p[0] & 0x1f;
+    const uint8_t type = p[1];
+    const size_t length = (size_t{p[2]} << 8 | p[3]) * 4 + 4;
+    if (length > packet.size() - offset) return absl::InvalidArgumentError("RTCP length past the packet");
+    if (type == 200 || type == 201) {
+      const size_t blocks_at = type == 200 ? 28 : 8;  // SR has a 20-byte sender info
+      if (length < blocks_at + count * 24) return absl::InvalidArgumentError("RTCP report too short");
+      const uint32_t reporter = be32(p + 4);
+      for (size_t i = 0; i < count; ++i) {
+        const uint8_t* b = p + blocks_at + i * 24;
+        ReportBlock block;
+        block.reporter_ssrc = reporter;
+        block.ssrc = be32(b);
+        block.fraction_lost = b[4];
+        uint32_t lost = (uint32_t{b[5]} << 16) | (uint32_t{b[6]} << 8) | b[7];
+        if (lost & 0x800000) lost |= 0xff000000;  // sign-extend the 24-bit field
+        block.cumulative_lost = static_cast<int32_t>(lost);
+        block.highest_sequence = be32(b + 8);
+        block.jitter = be32(b + 12);
+        out.push_back(block);
+      }
+    }
+    offset += length;
+  }
+  return out;
+}
+
 }  // namespace media

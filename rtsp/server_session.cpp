@@ -106,6 +106,15 @@ std::optional<Outcome> ServerSession::check_session(const Request& request) cons
   return std::nullopt;
 }
 
+std::optional<Outcome> ServerSession::deny(const Request& request, std::string_view stream) {
+  auto denial = host_.authorize(request, stream);
+  if (!denial) return std::nullopt;
+  Outcome out = error(request, denial->status, denial->reason);
+  // RFC 2326 12.44 / RFC 7235 4.1: one WWW-Authenticate field per challenge.
+  for (const auto& challenge : denial->www_authenticate) out.response.headers.add("WWW-Authenticate", challenge);
+  return out;
+}
+
 Outcome ServerSession::on_options(const Request& request) {
   Outcome out{base_response(request, 200)};
   out.response.headers.set("Public", kPublicMethods);
@@ -117,6 +126,7 @@ Outcome ServerSession::on_describe(const Request& request, bool final_attempt) {
   if (!url.ok()) return error(request, 400, url.status().message());
   auto path = parse_stream_path(url->path);
   if (!path.ok()) return error(request, status_code_for(path.status()), path.status().message());
+  if (auto denied = deny(request, path->stream)) return *denied;
   auto sdp = host_.describe(path->stream);
   if (!sdp.ok()) {
     if (sdp.status().code() == absl::StatusCode::kUnavailable) {
@@ -143,6 +153,7 @@ Outcome ServerSession::on_setup(const Request& request) {
     // One stream per session: aggregate control of several streams is not supported (10.4).
     if (path->stream != stream_) return error(request, 459, "one stream per session");
   }
+  if (auto denied = deny(request, path->stream)) return *denied;
   auto transport_header = request.headers.get("Transport");
   if (!transport_header) return error(request, 400, "missing Transport header");
   auto offered = Transport::parse_list(*transport_header);

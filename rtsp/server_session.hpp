@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -44,6 +45,16 @@ class ServerSessionHost {
   virtual absl::StatusOr<std::vector<PlayStart>> play() = 0;
   virtual void pause() = 0;
   virtual void teardown() = 0;
+  // Viewer authentication for DESCRIBE and SETUP of `stream`: nullopt lets the request through;
+  // otherwise the status (401 with challenges, 403) and headers to answer with.
+  struct Denial {
+    int status = 401;
+    std::vector<std::string> www_authenticate;
+    std::string reason;
+  };
+  virtual std::optional<Denial> authorize(const Request& /*request*/, std::string_view /*stream*/) {
+    return std::nullopt;
+  }
 };
 
 struct Outcome {
@@ -77,6 +88,7 @@ class ServerSession {
   // Checks the Session header: 454 when it names another session or is missing.
   std::optional<Outcome> check_session(const Request& request) const;
   Outcome error(const Request& request, int status, absl::string_view why = {}) const;
+  std::optional<Outcome> deny(const Request& request, std::string_view stream);
   Response base_response(const Request& request, int status) const;
   std::string session_header() const;
 

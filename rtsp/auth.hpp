@@ -1,0 +1,81 @@
+// Viewer authentication for the RTSP server: Basic (RFC 7617) and Digest (RFC 7616, MD5 and
+// SHA-256), per-stream read permissions, and a per-address limiter for failed attempts.
+// Pure logic: time and randomness come from the caller.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "rtsp/message.hpp"
+
+namespace rtsp {
+
+// How long a nonce we issued stays valid.
+inline constexpr int64_t kNonceLifetimeUs = 5 * 60 * 1'000'000LL;
+// Failed attempts an address may make per window before it is refused (403) until the window ends.
+inline constexpr int kMaxFailedAttempts = 5;
+inline constexpr int64_t kFailureWindowUs = 60 * 1'000'000LL;
+
+struct AuthConfig {
+  std::string realm = "rtsp-streamer";
+  absl::flat_hash_map<std::string, std::string> users;                // user -> password
+  absl::flat_hash_map<std::string, std::vector<std::string>> readers;  // stream -> users
+  bool allow_basic = true;
+
+  // Parses the auth file:   user <name> <password>   |   stream <name> <user>...
+  // Blank lines and # comments are ignored. Errors name the line: "auth.conf:3: ...".
+  static absl::StatusOr<AuthConfig> parse(std::string_view text, std::string_view file_name);
+  bool protects(std::string_view stream) const { return readers.contains(std::string(stream)); }
+};
+
+struct AuthDecision {
+  bool allowed = false;
+  int status = 200;                           // 401 (challenge) or 403 (rate-limited)
+  std::vector<std::string> www_authenticate;  // challenges for a 401
+  std::string user;                           // who was let in
+  std::string reason;                         // for logs
+};
+
+class Authenticator {
+ public:
+  // `secret` keys the nonces (random per process).
+  Authenticator(AuthConfig config, std::string secret);
+
+  // Checks `request` for `stream` from `address` at `now_us` (wall or monotonic, consistently).
+  // Open streams are always allowed.
+  AuthDecision check(const Request& request, std::string_view stream, std::string_view address,
+                     int64_t now_us);
+
+  // A fresh nonce for `now_us` (exposed for tests).
+  std::string make_nonce(int64_t now_us) const;
+  const AuthConfig& config() const { return config_; }
+
+ private:
+  bool nonce_valid(std::string_view nonce, int64_t now_us) const;
+  bool verify_digest(const Request& request, std::string_view value, int64_t now_us,
+                     std::string* user) const;
+  bool verify_basic(std::string_view value, std::string* user) const;
+  AuthDecision challenge(int64_t now_us, std::string reason) const;
+  bool rate_limited(std::string_view address, int64_t now_us);
+  void record_failure(std::string_view address, int64_t now_us);
+
+  struct Failures {
+    int count = 0;
+    int64_t window_start_us = 0;
+  };
+
+  AuthConfig config_;
+  std::string secret_;
+  absl::flat_hash_map<std::string, Failures> failures_;
+};
+
+// Lowercase hex digests, via OpenSSL's EVP interface.
+std::string md5_hex(std::string_view data);
+std::string sha256_hex(std::string_view data);
+
+}  // namespace rtsp
