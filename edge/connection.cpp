@@ -4,13 +4,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
-#include "absl/strings/str_cat.h"
-#include "base/strings.hpp"
 #include "base/clock.hpp"
 #include "base/log.hpp"
+#include "base/strings.hpp"
 #include "edge/sdp_builder.hpp"
 #include "media/rtp.hpp"
 
@@ -47,9 +47,15 @@ Connection::~Connection() {
   if (!closed_) close("shutdown");
 }
 
+bool Connection::is_tcp() const {
+  auto it = transports_.find(0);
+  return it == transports_.end() || it->second.kind == TrackTransport::Kind::Tcp;
+}
+
 void Connection::close(std::string_view why) {
   if (closed_) return;
   stop_playing();
+  leave_multicast();
   if (counted_session_) loop_.release_session();
   counted_session_ = false;
   LOG_DEBUG("edge", "connection ", peer_name_, " closed: ", why);
@@ -75,6 +81,9 @@ void Connection::on_readable() {
     for (auto& item : reader_.feed(std::string_view(buffer, static_cast<size_t>(n)))) {
       if (auto* request = std::get_if<rtsp::Request>(&item)) {
         pending_.push_back(std::move(*request));
+      } else if (auto* frame = std::get_if<rtsp::InterleavedFrame>(&item)) {
+        // RFC 2326 10.12: the client's RTCP arrives on the odd channel of a track's pair.
+        on_rtcp({reinterpret_cast<const uint8_t*>(frame->payload.data()), frame->payload.size()}, now);
       } else if (auto* error = std::get_if<rtsp::ReaderError>(&item)) {
         LOG_INFO("edge", "bad request from ", peer_name_, ": ", error->message);
         rtsp::Response response;
@@ -82,9 +91,6 @@ void Connection::on_readable() {
         response.headers.set("Server", rtsp::kServerName);
         send_response(response);
         close_after_flush_ = true;
-      }
-      if (auto* frame = std::get_if<rtsp::InterleavedFrame>(&item); frame && frame->channel == rtcp_channel_) {
-        on_rtcp({reinterpret_cast<const uint8_t*>(frame->payload.data()), frame->payload.size()}, now);
       }
     }
     partial_since_us_ = reader_.buffered() > 0 ? (partial_since_us_ ? partial_since_us_ : now) : 0;
@@ -104,7 +110,7 @@ void Connection::on_rtcp(std::span<const uint8_t> packet, int64_t now_us) {
     ++report_.reports;
     report_.fraction_lost = block.fraction_lost / 256.0;
     report_.cumulative_lost = block.cumulative_lost;
-    report_.jitter_ms = block.jitter / 90.0;  // 90 kHz video clock
+    report_.jitter_ms = block.jitter / 90.0;  // video clock; audio reports are rarer
   }
 }
 
@@ -134,10 +140,7 @@ void Connection::process_pending(int64_t now_us) {
 }
 
 void Connection::send_response(const rtsp::Response& response) {
-  OutItem item;
-  item.text = response.serialize();
-  item.enqueued_us = base::monotonic_us();
-  enqueue(std::move(item));
+  enqueue(OutItem{.text = response.serialize(), .enqueued_us = base::monotonic_us()});
 }
 
 void Connection::enqueue(OutItem item) {
@@ -156,8 +159,8 @@ size_t Connection::build_iovecs(std::vector<iovec>& iov) {
       continue;
     }
     const media::PacketizedFrame& f = *item.frame;
-    if (f.interleaved_channel == rtp_channel_) {
-      // The shared buffer already carries our channel: the whole frame in one iovec.
+    if (f.interleaved_channel == item.channel) {
+      // The shared buffer already carries this reader's channel: the whole frame in one iovec.
       iov.push_back({const_cast<uint8_t*>(f.bytes.data()) + item.offset, f.bytes.size() - item.offset});
       continue;
     }
@@ -168,7 +171,7 @@ size_t Connection::build_iovecs(std::vector<iovec>& iov) {
       uint8_t* prefix = prefix_scratch_.data() + scratch_used;
       scratch_used += 4;
       std::memcpy(prefix, f.bytes.data() + begin, 4);
-      prefix[1] = rtp_channel_;
+      prefix[1] = item.channel;
       if (item.offset < begin + 4) {
         const size_t skip = item.offset > begin ? item.offset - begin : 0;
         iov.push_back({prefix + skip, 4 - skip});
@@ -222,124 +225,130 @@ void Connection::flush() {
 
 void Connection::on_writable() { flush(); }
 
+void Connection::count_skipped(uint64_t frames) {
+  frames_skipped_ += frames;
+  loop_.mutable_counters().frames_skipped.fetch_add(frames, std::memory_order_relaxed);
+}
+
 void Connection::skip_queued_frames() {
   // Drop every frame not yet started; a partly written head stays so framing stays intact.
   std::deque<OutItem> kept;
+  uint64_t dropped = 0;
   for (size_t i = 0; i < queue_.size(); ++i) {
     OutItem& item = queue_[i];
     if (!item.frame || (i == 0 && item.offset > 0)) {
       kept.push_back(std::move(item));
     } else {
       queue_bytes_ -= item.size();
-      ++frames_skipped_;
-      loop_.mutable_counters().frames_skipped.fetch_add(1, std::memory_order_relaxed);
+      ++dropped;
     }
   }
   queue_.swap(kept);
+  count_skipped(dropped);
 }
 
 void Connection::deliver(const media::PacketizedFramePtr& frame, int64_t now_us) {
   if (closed_ || !playing_) return;
+  auto it = transports_.find(frame->track);
+  if (it == transports_.end()) return;  // the reader did not set this track up
   if (skipping_to_keyframe_) {
-    if (!frame->keyframe) {
-      ++frames_skipped_;
-      loop_.mutable_counters().frames_skipped.fetch_add(1, std::memory_order_relaxed);
-      return;
-    }
+    if (!frame->keyframe) return count_skipped(1);
     skipping_to_keyframe_ = false;
   }
-  last_rtp_timestamp_ = frame->rtp_timestamp;
-  last_capture_time_us_ = frame->capture_time_us;
-  if (tcp_) {
-    deliver_tcp(frame, now_us);
-  } else {
-    deliver_udp(frame);
+  TrackTransport& transport = it->second;
+  transport.last_rtp_timestamp = frame->rtp_timestamp;
+  transport.last_capture_time_us = frame->capture_time_us;
+  transport.packets += static_cast<uint32_t>(frame->packet_count());
+  transport.octets += static_cast<uint32_t>(frame->rtp_bytes() - media::kRtpHeaderSize * frame->packet_count());
+  switch (transport.kind) {
+    case TrackTransport::Kind::Multicast: return;  // the group gets one copy from the ingest thread
+    case TrackTransport::Kind::Udp: return deliver_udp(*frame, transport);
+    case TrackTransport::Kind::Tcp: return deliver_tcp(frame, transport, now_us);
   }
 }
 
-void Connection::deliver_tcp(const media::PacketizedFramePtr& frame, int64_t now_us) {
+bool Connection::handle_overflow(const media::PacketizedFramePtr& frame, int64_t now_us) {
   const int64_t budget_us = loop_.options().latency_budget.count() * 1000;
   const int64_t age_us = queue_.empty() ? 0 : now_us - queue_.front().enqueued_us;
   const bool overflow =
       queue_bytes_ + frame->bytes.size() > loop_.options().reader_queue_bytes || age_us > budget_us / 2;
-  if (overflow) {
-    if (behind_since_us_ == 0) behind_since_us_ = now_us;
-    if (now_us - behind_since_us_ > budget_us) {
-      loop_.mutable_counters().readers_dropped_slow.fetch_add(1, std::memory_order_relaxed);
-      LOG_WARN("edge", "reader ", peer_name_, " on ", stream_, " disconnected: behind for more than ",
-               budget_us / 1000, " ms (", frames_skipped_, " frames skipped)");
-      return close("slow reader");
-    }
-    skip_queued_frames();
-    uint64_t suppressed = 0;
-    if (g_slow_log.allow(&suppressed)) {
-      LOG_WARN("edge", "slow reader ", peer_name_, " on ", stream_, ": skipping to the next keyframe (",
-               frames_skipped_, " frames skipped so far",
-               suppressed ? base::cat(", ", suppressed, " similar events suppressed") : "", ")");
-    }
-    if (!frame->keyframe) {
-      skipping_to_keyframe_ = true;
-      ++frames_skipped_;
-      loop_.mutable_counters().frames_skipped.fetch_add(1, std::memory_order_relaxed);
-      return;
-    }
+  if (!overflow) return true;
+  if (behind_since_us_ == 0) behind_since_us_ = now_us;
+  if (now_us - behind_since_us_ > budget_us) {
+    loop_.mutable_counters().readers_dropped_slow.fetch_add(1, std::memory_order_relaxed);
+    LOG_WARN("edge", "reader ", peer_name_, " on ", stream_, " disconnected: behind for more than ",
+             budget_us / 1000, " ms (", frames_skipped_, " frames skipped)");
+    close("slow reader");
+    return false;
   }
-  enqueue(OutItem{.frame = frame, .enqueued_us = now_us});
-  packets_sent_ += static_cast<uint32_t>(frame->packet_count());
-  octets_sent_ += static_cast<uint32_t>(frame->rtp_bytes() - 12 * frame->packet_count());
+  // Never half a GOP: drop what is queued and resume at the next keyframe.
+  skip_queued_frames();
+  uint64_t suppressed = 0;
+  if (g_slow_log.allow(&suppressed)) {
+    LOG_WARN("edge", "slow reader ", peer_name_, " on ", stream_, ": skipping to the next keyframe (",
+             frames_skipped_, " frames skipped so far",
+             suppressed ? base::cat(", ", suppressed, " similar events suppressed") : "", ")");
+  }
+  if (frame->keyframe) return true;
+  skipping_to_keyframe_ = true;
+  count_skipped(1);
+  return false;
+}
+
+void Connection::deliver_tcp(const media::PacketizedFramePtr& frame, TrackTransport& transport,
+                             int64_t now_us) {
+  if (!handle_overflow(frame, now_us)) return;
+  enqueue(OutItem{.frame = frame, .channel = transport.rtp_channel, .enqueued_us = now_us});
   loop_.mutable_counters().packets_out.fetch_add(frame->packet_count(), std::memory_order_relaxed);
   flush();
 }
 
-void Connection::deliver_udp(const media::PacketizedFramePtr& frame) {
+void Connection::deliver_udp(const media::PacketizedFrame& frame, const TrackTransport& transport) {
   mmsghdr messages[kMaxUdpBatch];
   iovec iov[kMaxUdpBatch];
-  size_t done = 0;
-  while (done < frame->packet_count()) {
-    const size_t batch = std::min(kMaxUdpBatch, frame->packet_count() - done);
+  for (size_t done = 0; done < frame.packet_count();) {
+    const size_t batch = std::min(kMaxUdpBatch, frame.packet_count() - done);
+    size_t bytes = 0;
     for (size_t i = 0; i < batch; ++i) {
-      auto packet = frame->packet(done + i);
+      auto packet = frame.packet(done + i);
       iov[i] = {const_cast<uint8_t*>(packet.data()), packet.size()};
       messages[i] = {};
-      messages[i].msg_hdr.msg_name = &udp_->rtp;
-      messages[i].msg_hdr.msg_namelen = udp_->length;
+      messages[i].msg_hdr.msg_name = const_cast<sockaddr_storage*>(&transport.udp.rtp);
+      messages[i].msg_hdr.msg_namelen = transport.udp.length;
       messages[i].msg_hdr.msg_iov = &iov[i];
       messages[i].msg_hdr.msg_iovlen = 1;
     }
     // One sendmmsg per frame (per batch of kMaxUdpBatch packets).
     const int sent = ::sendmmsg(loop_.udp_rtp_fd(), messages, static_cast<unsigned>(batch), MSG_DONTWAIT);
     const size_t ok = sent > 0 ? static_cast<size_t>(sent) : 0;
-    for (size_t i = 0; i < ok; ++i) loop_.mutable_counters().bytes_out.fetch_add(iov[i].iov_len, std::memory_order_relaxed);
-    loop_.mutable_counters().packets_out.fetch_add(ok, std::memory_order_relaxed);
-    if (ok < batch) {
-      loop_.mutable_counters().udp_packets_dropped.fetch_add(batch - ok, std::memory_order_relaxed);
-    }
+    for (size_t i = 0; i < ok; ++i) bytes += iov[i].iov_len;
+    auto& counters = loop_.mutable_counters();
+    counters.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+    counters.packets_out.fetch_add(ok, std::memory_order_relaxed);
+    if (ok < batch) counters.udp_packets_dropped.fetch_add(batch - ok, std::memory_order_relaxed);
     done += batch;
   }
-  packets_sent_ += static_cast<uint32_t>(frame->packet_count());
-  octets_sent_ += static_cast<uint32_t>(frame->rtp_bytes() - 12 * frame->packet_count());
 }
 
-void Connection::send_sender_report(int64_t now_us) {
-  if (!playing_ || last_capture_time_us_ == 0) return;
-  // RFC 3550 6.4.1: the NTP and RTP timestamps of the SR correspond to the same instant; we use
-  // the last frame's capture time and its RTP timestamp.
-  StreamView* view = loop_.find_stream(stream_);
-  if (!view || !view->description) return;
-  const auto sr = media::make_sender_report(view->description->tracks.at(0).ssrc,
-                                            last_capture_time_us_, last_rtp_timestamp_,
-                                            packets_sent_, octets_sent_);
-  if (tcp_) {
-    if (queue_bytes_ > loop_.options().reader_queue_bytes / 2) return;
-    std::string framed = {'$', static_cast<char>(rtcp_channel_), static_cast<char>(sr.size() >> 8),
-                          static_cast<char>(sr.size() & 0xff)};
-    framed.append(reinterpret_cast<const char*>(sr.data()), sr.size());
-    enqueue(OutItem{.text = std::move(framed), .enqueued_us = now_us});
-    flush();
-  } else {
-    ::sendto(loop_.udp_rtcp_fd(), sr.data(), sr.size(), MSG_DONTWAIT,
-             reinterpret_cast<const sockaddr*>(&udp_->rtcp), udp_->length);
+void Connection::send_sender_reports(int64_t now_us) {
+  for (auto& [track, t] : transports_) {
+    if (t.last_capture_time_us == 0 || t.kind == TrackTransport::Kind::Multicast) continue;
+    // RFC 3550 6.4.1: the NTP and RTP timestamps of the SR describe the same instant; we use the
+    // last frame's capture time and its RTP timestamp.
+    const auto sr = media::make_sender_report(t.ssrc, t.last_capture_time_us, t.last_rtp_timestamp,
+                                              t.packets, t.octets);
+    if (t.kind == TrackTransport::Kind::Tcp) {
+      if (queue_bytes_ > loop_.options().reader_queue_bytes / 2) continue;
+      std::string framed = {'$', static_cast<char>(t.rtcp_channel), static_cast<char>(sr.size() >> 8),
+                            static_cast<char>(sr.size() & 0xff)};
+      framed.append(reinterpret_cast<const char*>(sr.data()), sr.size());
+      enqueue(OutItem{.text = std::move(framed), .enqueued_us = now_us});
+    } else {
+      ::sendto(loop_.udp_rtcp_fd(), sr.data(), sr.size(), MSG_DONTWAIT,
+               reinterpret_cast<const sockaddr*>(&t.udp.rtcp), t.udp.length);
+    }
   }
+  flush();
 }
 
 void Connection::tick(int64_t now_us) {
@@ -349,7 +358,7 @@ void Connection::tick(int64_t now_us) {
   // RFC 2326 12.37: the server may tear down a session that shows no activity for `timeout`.
   // A TCP reader that is playing proves it is alive by draining its socket (a stalled one hits
   // the latency budget below), so only idle control connections and UDP sessions time out.
-  const bool alive_by_tcp = playing_ && tcp_;
+  const bool alive_by_tcp = playing_ && is_tcp();
   if (!alive_by_tcp && now_us - last_activity_us_ > timeout_us) return close("session timeout");
   if (partial_since_us_ != 0 &&
       now_us - partial_since_us_ > std::chrono::microseconds(kPartialRequestTimeout).count()) {
@@ -364,7 +373,7 @@ void Connection::tick(int64_t now_us) {
   }
   if (playing_ && now_us >= next_sender_report_us_) {
     next_sender_report_us_ = now_us + std::chrono::microseconds(kSenderReportInterval).count();
-    send_sender_report(now_us);
+    send_sender_reports(now_us);
   }
 }
 
@@ -376,15 +385,24 @@ absl::StatusOr<std::string> Connection::describe(std::string_view stream) {
   return build_sdp(*view->description, loop_.options().rtsp_host);
 }
 
+absl::StatusOr<rtsp::Transport> Connection::setup_multicast(std::string_view stream, uint32_t track,
+                                                            rtsp::Transport answer) {
+  if (track != 0) return absl::UnimplementedError("multicast carries the video track only");
+  auto group = loop_.multicast()->join(std::string(stream));
+  if (!group.ok()) return group.status();
+  in_multicast_group_ = true;
+  answer.destination = group->address;
+  answer.ports = rtsp::PortPair{group->rtp_port, group->rtcp_port};
+  answer.ttl = group->ttl;
+  answer.client_ports.reset();
+  return answer;
+}
+
 absl::StatusOr<rtsp::Transport> Connection::setup(std::string_view stream, uint32_t track,
                                                   const std::vector<rtsp::Transport>& offered) {
   StreamView* view = loop_.find_stream(std::string(stream));
-  if (!view || !view->description) {
-    return absl::NotFoundError(base::cat("stream '", stream, "' not found"));
-  }
-  if (track >= view->description->tracks.size()) {
-    return absl::NotFoundError(base::cat("stream '", stream, "' has no track ", track));
-  }
+  const TrackDescription* described = view && view->description ? view->description->track(track) : nullptr;
+  if (!described) return absl::NotFoundError(base::cat("stream '", stream, "' has no track ", track));
   if (!counted_session_) {
     if (!loop_.acquire_session()) return absl::UnavailableError("edge is at its session limit");
     counted_session_ = true;
@@ -395,79 +413,115 @@ absl::StatusOr<rtsp::Transport> Connection::setup(std::string_view stream, uint3
     return absl::UnavailableError(base::cat("stream '", stream, "' is at its reader limit"));
   }
   for (const rtsp::Transport& t : offered) {
-    if (t.delivery == rtsp::Delivery::Multicast || t.profile != "RTP/AVP") continue;
+    if (t.profile != "RTP/AVP") continue;
     rtsp::Transport answer = t;
-    answer.ssrc = view->description->tracks[track].ssrc;
-    if (t.lower == rtsp::LowerTransport::Tcp) {
+    answer.ssrc = described->ssrc;
+    TrackTransport transport{.ssrc = described->ssrc};
+    if (t.delivery == rtsp::Delivery::Multicast) {
+      if (t.lower == rtsp::LowerTransport::Tcp || in_multicast_group_) continue;
+      auto multicast = setup_multicast(stream, track, answer);
+      if (!multicast.ok()) continue;
+      answer = *std::move(multicast);
+      transport.kind = TrackTransport::Kind::Multicast;
+    } else if (t.lower == rtsp::LowerTransport::Tcp) {
       // 10.12: the client picks the channels; default to 2*track, 2*track+1.
       answer.interleaved = t.interleaved.value_or(
           rtsp::ChannelPair{static_cast<uint8_t>(2 * track), static_cast<uint8_t>(2 * track + 1)});
-      tcp_ = true;
-      rtp_channel_ = answer.interleaved->rtp;
-      rtcp_channel_ = answer.interleaved->rtcp;
-      udp_.reset();
+      transport.rtp_channel = answer.interleaved->rtp;
+      transport.rtcp_channel = answer.interleaved->rtcp;
     } else {
       if (!t.client_ports) continue;  // UDP unicast needs client_port (12.39)
       answer.delivery = rtsp::Delivery::Unicast;
       answer.server_ports = loop_.udp_ports();
       answer.destination.reset();
       answer.source.reset();
-      tcp_ = false;
+      transport.kind = TrackTransport::Kind::Udp;
       // The destination is the control connection's peer, never a third party (RFC 2326 15.4).
-      udp_ = UdpTrack{.rtp = with_port(peer_, t.client_ports->rtp),
-                      .rtcp = with_port(peer_, t.client_ports->rtcp),
-                      .length = static_cast<socklen_t>(peer_.ss_family == AF_INET ? sizeof(sockaddr_in)
-                                                                                : sizeof(sockaddr_in6))};
+      transport.udp = {.rtp = with_port(peer_, t.client_ports->rtp),
+                       .rtcp = with_port(peer_, t.client_ports->rtcp),
+                       .length = static_cast<socklen_t>(peer_.ss_family == AF_INET ? sizeof(sockaddr_in)
+                                                                                 : sizeof(sockaddr_in6))};
     }
     stream_ = std::string(stream);
+    transports_[track] = transport;
     return answer;
   }
-  return absl::UnimplementedError("no supported transport offered (want RTP/AVP over TCP or UDP unicast)");
+  return absl::UnimplementedError(
+      "no supported transport offered (want RTP/AVP over TCP, UDP unicast or UDP multicast)");
 }
 
 absl::StatusOr<std::vector<rtsp::PlayStart>> Connection::play() {
   StreamView* view = loop_.find_stream(stream_);
   if (!view || !view->description) return absl::NotFoundError("stream went away");
-  if (playing_) {
-    return std::vector<rtsp::PlayStart>{{0, view->next_sequence, view->last_rtp_timestamp}};
-  }
-  playing_ = true;
-  loop_.add_reader(stream_, this);
-  if (udp_) loop_.register_udp_peer(address_key(udp_->rtcp), this);
-  next_sender_report_us_ = base::monotonic_us();
-  if (!view->ready()) {
-    skipping_to_keyframe_ = true;
-    return std::vector<rtsp::PlayStart>{{0, view->next_sequence, view->last_rtp_timestamp}};
+  // A second PLAY (after PAUSE, or while playing) resumes live: sequence numbers never go back.
+  const bool resume = started_;
+  started_ = true;
+  if (!playing_) {
+    playing_ = true;
+    loop_.add_reader(stream_, this);
+    for (const auto& [track, t] : transports_) {
+      if (t.kind == TrackTransport::Kind::Udp) loop_.register_udp_peer(address_key(t.udp.rtcp), this);
+    }
+    next_sender_report_us_ = base::monotonic_us();
   }
   // Late joiner: parameter sets and the cached GOP from its keyframe, at once. The response is
-  // queued first, so RTP-Info names exactly the first packet that follows it.
-  const auto& first = *view->gop.front();
-  std::vector<rtsp::PlayStart> starts{{0, first.first_sequence, first.rtp_timestamp}};
-  pending_gop_ = view->gop;
+  // queued first, so RTP-Info names exactly the first packet that follows it. Multicast readers
+  // share the group's packets and start at the next keyframe.
+  const bool send_gop = !resume && view->ready() && !in_multicast_group_;
+  if (send_gop) pending_gop_ = view->gop;
+  if (!resume) skipping_to_keyframe_ = !send_gop;
+  std::vector<rtsp::PlayStart> starts;
+  for (const auto& [track, t] : transports_) {
+    rtsp::PlayStart start{.track = track};
+    auto first = std::find_if(pending_gop_.begin(), pending_gop_.end(),
+                              [track = track](const auto& f) { return f->track == track; });
+    if (first != pending_gop_.end()) {
+      start.sequence = (*first)->first_sequence;
+      start.rtp_timestamp = (*first)->rtp_timestamp;
+    } else if (auto p = view->positions.find(track); p != view->positions.end()) {
+      start.sequence = p->second.next_sequence;
+      start.rtp_timestamp = p->second.last_rtp_timestamp;
+    }
+    starts.push_back(start);
+  }
+  std::sort(starts.begin(), starts.end(), [](const auto& a, const auto& b) { return a.track < b.track; });
   return starts;
+}
+
+void Connection::pause() {
+  stop_playing();
+  // PLAY after PAUSE resumes live at the next keyframe.
+  skipping_to_keyframe_ = true;
+}
+
+void Connection::leave_multicast() {
+  if (in_multicast_group_) loop_.multicast()->leave(stream_);
+  in_multicast_group_ = false;
+}
+
+void Connection::teardown() {
+  stop_playing();
+  leave_multicast();
+  transports_.clear();
+  if (counted_session_) loop_.release_session();
+  counted_session_ = false;
 }
 
 std::optional<rtsp::ServerSessionHost::Denial> Connection::authorize(const rtsp::Request& request,
                                                                     std::string_view stream) {
-  std::string address = peer_name_.substr(0, peer_name_.rfind(':'));
+  const std::string address = peer_name_.substr(0, peer_name_.rfind(':'));
   auto denial = loop_.access()->check(request, stream, address, base::wall_clock_us());
   if (denial) LOG_INFO("edge", "reader ", peer_name_, " refused for ", stream, ": ", denial->reason);
   return denial;
-}
-
-void Connection::pause() { stop_playing(); }
-
-void Connection::teardown() {
-  stop_playing();
-  if (counted_session_) loop_.release_session();
-  counted_session_ = false;
 }
 
 void Connection::stop_playing() {
   if (!playing_) return;
   playing_ = false;
   loop_.remove_reader(stream_, this);
-  if (udp_) loop_.unregister_udp_peer(address_key(udp_->rtcp));
+  for (const auto& [track, t] : transports_) {
+    if (t.kind == TrackTransport::Kind::Udp) loop_.unregister_udp_peer(address_key(t.udp.rtcp));
+  }
   skip_queued_frames();
   pending_gop_.clear();
 }

@@ -1,6 +1,6 @@
 // Connection: one RTSP control connection on an I/O loop, its session, and (while playing) its
-// reader state: a bounded output queue for TCP interleaved delivery, or UDP destinations.
-// Loop thread only.
+// reader state: per-track transports (TCP interleaved channels, UDP unicast destinations or the
+// stream's multicast group) and a bounded output queue for TCP delivery. Loop thread only.
 #pragma once
 
 #include <netinet/in.h>
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "edge/io_loop.hpp"
 #include "media/packetized_frame.hpp"
 #include "rtsp/message_reader.hpp"
@@ -28,7 +29,10 @@ class Connection : public rtsp::ServerSessionHost {
   int fd() const { return fd_; }
   bool closed() const { return closed_; }
   const std::string& peer_name() const { return peer_name_; }
-  bool is_tcp() const { return tcp_; }
+  bool is_tcp() const;
+  const std::string& stream() const { return stream_; }
+  bool playing() const { return playing_; }
+  uint64_t frames_skipped() const { return frames_skipped_; }
 
   void on_readable();
   void on_writable();
@@ -36,22 +40,20 @@ class Connection : public rtsp::ServerSessionHost {
   void deliver(const media::PacketizedFramePtr& frame, int64_t now_us);
   // Housekeeping: timeouts, parked DESCRIBE retries, RTCP sender reports.
   void tick(int64_t now_us);
-  // The stream this connection waits on (parked DESCRIBE) or plays got a change.
+  // A stream became ready: a parked DESCRIBE may go on.
   void on_stream_ready();
   // An RTCP packet from this reader arrived (UDP socket or interleaved channel): the session is
   // alive, and its receiver report feeds the loss/jitter metrics.
   void on_rtcp(std::span<const uint8_t> packet, int64_t now_us);
+  void close(std::string_view why);
+
   struct ReaderReport {
     uint64_t reports = 0;
-    double fraction_lost = 0;   // 0..1, from the last report
+    double fraction_lost = 0;  // 0..1, from the last report
     int64_t cumulative_lost = 0;
     double jitter_ms = 0;
   };
   const ReaderReport& report() const { return report_; }
-  const std::string& stream() const { return stream_; }
-  bool playing() const { return playing_; }
-  uint64_t frames_skipped() const { return frames_skipped_; }
-  void close(std::string_view why);
 
   // rtsp::ServerSessionHost
   absl::StatusOr<std::string> describe(std::string_view stream) override;
@@ -64,29 +66,47 @@ class Connection : public rtsp::ServerSessionHost {
 
  private:
   struct OutItem {
-    std::string text;                    // RTSP response or RTCP (already framed)
-    media::PacketizedFramePtr frame;     // or a frame's packets
-    size_t offset = 0;                   // bytes of this item already written
+    std::string text;                 // RTSP response or RTCP (already framed)
+    media::PacketizedFramePtr frame;  // or a frame's packets
+    uint8_t channel = 0;              // interleaved RTP channel for the frame
+    size_t offset = 0;                // bytes of this item already written
     int64_t enqueued_us = 0;
     size_t size() const { return frame ? frame->bytes.size() : text.size(); }
   };
-  struct UdpTrack {
+  struct Destination {
     sockaddr_storage rtp{};
     sockaddr_storage rtcp{};
     socklen_t length = 0;
   };
+  // How one set-up track reaches this reader, and what was sent on it (for RTCP SR).
+  struct TrackTransport {
+    enum class Kind { Tcp, Udp, Multicast } kind = Kind::Tcp;
+    uint8_t rtp_channel = 0;
+    uint8_t rtcp_channel = 1;
+    Destination udp;
+    uint32_t ssrc = 0;
+    uint32_t packets = 0;
+    uint32_t octets = 0;
+    uint32_t last_rtp_timestamp = 0;
+    int64_t last_capture_time_us = 0;
+  };
 
+  absl::StatusOr<rtsp::Transport> setup_multicast(std::string_view stream, uint32_t track,
+                                                  rtsp::Transport answer);
   void process_pending(int64_t now_us);
   void send_response(const rtsp::Response& response);
   void enqueue(OutItem item);
   void flush();
   size_t build_iovecs(std::vector<iovec>& iov);
   void consume(size_t written);
-  void deliver_tcp(const media::PacketizedFramePtr& frame, int64_t now_us);
-  void deliver_udp(const media::PacketizedFramePtr& frame);
+  void deliver_tcp(const media::PacketizedFramePtr& frame, TrackTransport& transport, int64_t now_us);
+  void deliver_udp(const media::PacketizedFrame& frame, const TrackTransport& transport);
+  bool handle_overflow(const media::PacketizedFramePtr& frame, int64_t now_us);
+  void count_skipped(uint64_t frames);
   void skip_queued_frames();
-  void send_sender_report(int64_t now_us);
+  void send_sender_reports(int64_t now_us);
   void stop_playing();
+  void leave_multicast();
 
   IoLoop& loop_;
   int fd_;
@@ -106,22 +126,17 @@ class Connection : public rtsp::ServerSessionHost {
   // Reader state.
   std::string stream_;
   bool playing_ = false;
-  bool tcp_ = true;
-  uint8_t rtp_channel_ = 0;
-  uint8_t rtcp_channel_ = 1;
-  std::optional<UdpTrack> udp_;
+  bool started_ = false;  // PLAY was answered once
+  absl::flat_hash_map<uint32_t, TrackTransport> transports_;
+  bool in_multicast_group_ = false;
   std::deque<OutItem> queue_;
   std::vector<media::PacketizedFramePtr> pending_gop_;  // sent right after the PLAY response
   size_t queue_bytes_ = 0;
   bool skipping_to_keyframe_ = false;
   uint64_t frames_skipped_ = 0;
-  std::vector<uint8_t> prefix_scratch_;  // per-packet prefixes when rtp_channel_ differs
-  int64_t behind_since_us_ = 0;
-  ReaderReport report_;         // first overflow of the current backlog, 0 when caught up
-  uint32_t packets_sent_ = 0;
-  uint32_t octets_sent_ = 0;
-  uint32_t last_rtp_timestamp_ = 0;
-  int64_t last_capture_time_us_ = 0;
+  std::vector<uint8_t> prefix_scratch_;  // per-packet prefixes when a reader's channel differs
+  int64_t behind_since_us_ = 0;          // first overflow of the current backlog, 0 when caught up
+  ReaderReport report_;
   int64_t next_sender_report_us_ = 0;
 };
 

@@ -32,6 +32,10 @@ ABSL_FLAG(int64_t, max_readers_per_stream, 10000, "Maximum readers of one stream
 ABSL_FLAG(std::string, auth_file, "",
           "Viewer accounts and per-stream read permissions (docs/config.md); streams not listed "
           "stay open");
+ABSL_FLAG(std::string, multicast_pool, "239.255.42.0/24", "Multicast group addresses, one per stream");
+ABSL_FLAG(int, multicast_port_base, 20000, "Multicast RTP port of the first group; stream i uses base+2i");
+ABSL_FLAG(int, multicast_ttl, 16, "Multicast TTL");
+ABSL_FLAG(std::string, multicast_interface, "127.0.0.1", "Address of the interface multicast leaves by");
 ABSL_FLAG(std::string, catchup, "auto",
           "Origin catch-up endpoint(s), comma-separated; 'auto' = each --origin's port + 1; "
           "'none' = wait for the next keyframe instead");
@@ -117,6 +121,16 @@ absl::StatusOr<EdgeOptions> options_from_flags() {
   if (per_stream < 1) return absl::InvalidArgumentError("--max_readers_per_stream must be >= 1");
   o.max_readers_per_stream = static_cast<size_t>(per_stream);
   o.auth_file = absl::GetFlag(FLAGS_auth_file);
+  o.multicast.pool = absl::GetFlag(FLAGS_multicast_pool);
+  const int port_base = absl::GetFlag(FLAGS_multicast_port_base);
+  if (port_base < 1024 || port_base > 60000 || port_base % 2 != 0) {
+    return absl::InvalidArgumentError("--multicast_port_base must be an even port in 1024-60000");
+  }
+  o.multicast.port_base = static_cast<uint16_t>(port_base);
+  const int ttl = absl::GetFlag(FLAGS_multicast_ttl);
+  if (ttl < 1 || ttl > 255) return absl::InvalidArgumentError("--multicast_ttl must be 1-255");
+  o.multicast.ttl = static_cast<uint8_t>(ttl);
+  o.multicast.interface_address = absl::GetFlag(FLAGS_multicast_interface);
   base::LogLevel level;
   if (!base::parse_log_level(absl::GetFlag(FLAGS_log_level), &level)) {
     return absl::InvalidArgumentError("--log_level must be debug, info, warn or error");

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "edge/multicast_groups.hpp"
+
 namespace edge {
 
 // Defaults, named so tests and docs/config.md can refer to them.
@@ -40,6 +42,7 @@ struct EdgeOptions {
   size_t max_sessions = kDefaultMaxSessions;
   size_t max_readers_per_stream = kDefaultMaxReadersPerStream;
   std::string auth_file;  // users and per-stream read permissions; empty: all streams open
+  MulticastOptions multicast;
 };
 
 }  // namespace edge

@@ -43,11 +43,15 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
     authenticator = std::make_unique<rtsp::Authenticator>(*std::move(config), secret);
   }
   server->access_ = std::make_unique<AccessControl>(std::move(authenticator));
+  auto multicast = MulticastGroups::create(options.multicast);
+  if (!multicast.ok()) return absl::InvalidArgumentError(base::cat("--multicast: ", multicast.status().message()));
+  server->multicast_ = *std::move(multicast);
   size_t threads = options.io_threads ? options.io_threads : std::thread::hardware_concurrency();
   if (threads == 0) threads = 1;
   server->options_.io_threads = threads;
   for (size_t i = 0; i < threads; ++i) {
-    auto loop = IoLoop::create(i, server->options_, server->sessions_, server->access_.get());
+    auto loop = IoLoop::create(i, server->options_, server->sessions_, server->access_.get(),
+                               server->multicast_.get());
     if (!loop.ok()) return loop.status();
     server->loops_.push_back(*std::move(loop));
   }
@@ -58,6 +62,9 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
   EdgeServer* raw = server.get();
   auto ingest = Ingest::create(server->zmq_context_, ingest_options, [raw](EventBatch batch) {
     for (auto& loop : raw->loops_) loop->post_events(batch);  // each frame to each loop once
+    for (const StreamEvent& event : *batch) {
+      if (event.kind == StreamEvent::Kind::Frame) raw->multicast_->send(event.stream, *event.frame);
+    }
   });
   if (!ingest.ok()) return ingest.status();
   server->ingest_ = *std::move(ingest);

@@ -71,13 +71,14 @@ std::string address_key(const sockaddr_storage& address) {
 }
 
 IoLoop::IoLoop(size_t index, const EdgeOptions& options, std::atomic<size_t>& sessions,
-               AccessControl* access)
-    : index_(index), options_(options), sessions_(sessions), access_(access) {}
+               AccessControl* access, MulticastGroups* multicast)
+    : index_(index), options_(options), sessions_(sessions), access_(access), multicast_(multicast) {}
 
 absl::StatusOr<std::unique_ptr<IoLoop>> IoLoop::create(size_t index, const EdgeOptions& options,
                                                        std::atomic<size_t>& sessions,
-                                                       AccessControl* access) {
-  std::unique_ptr<IoLoop> loop(new IoLoop(index, options, sessions, access));
+                                                       AccessControl* access,
+                                                       MulticastGroups* multicast) {
+  std::unique_ptr<IoLoop> loop(new IoLoop(index, options, sessions, access, multicast));
   loop->epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (loop->epoll_fd_ < 0 || !loop->events_.valid() || !loop->accepted_.valid()) {
     return absl::InternalError(base::cat("epoll/eventfd: ", std::strerror(errno)));
@@ -238,10 +239,24 @@ void IoLoop::on_accepted() {
 void IoLoop::on_stream_event(const StreamEvent& event) {
   StreamView& view = streams_[event.stream];
   switch (event.kind) {
-    case StreamEvent::Kind::Description:
+    case StreamEvent::Kind::Description: {
+      const TrackDescription* old_video = view.description ? view.description->track(0) : nullptr;
+      const TrackDescription* new_video = event.description->track(0);
+      if (old_video && new_video && old_video->codec != new_video->codec) {
+        // Readers set up for the old codec cannot decode the new one: close them cleanly so
+        // they reconnect and DESCRIBE again (docs/interop.md).
+        const std::vector<Connection*> readers = view.readers;
+        for (Connection* reader : readers) reader->close("stream codec changed");
+        view.gop.clear();
+        view.gop_bytes = 0;
+        view.gop_complete = false;
+      }
+      const bool was_ready = view.ready();
       view.description = event.description;
       view.down = false;
+      if (!was_ready && view.ready()) notify_ready();
       break;
+    }
     case StreamEvent::Kind::Down:
       view.down = true;
       break;
@@ -254,7 +269,7 @@ void IoLoop::on_stream_event(const StreamEvent& event) {
 
 void IoLoop::on_frame(StreamView& view, const media::PacketizedFramePtr& frame) {
   const bool was_ready = view.ready();
-  if (frame->keyframe) {
+  if (frame->keyframe && frame->track == 0) {
     view.gop.clear();
     view.gop_bytes = 0;
     view.gop_complete = true;
@@ -269,15 +284,18 @@ void IoLoop::on_frame(StreamView& view, const media::PacketizedFramePtr& frame) 
       view.gop_bytes += frame->bytes.size();
     }
   }
-  view.next_sequence = static_cast<uint16_t>(frame->first_sequence + frame->packet_count());
-  view.last_rtp_timestamp = frame->rtp_timestamp;
+  auto& position = view.positions[frame->track];
+  position.next_sequence = static_cast<uint16_t>(frame->first_sequence + frame->packet_count());
+  position.last_rtp_timestamp = frame->rtp_timestamp;
   const int64_t now = base::monotonic_us();
   // Copy: a reader that closes during delivery removes itself from `readers`.
   const std::vector<Connection*> readers = view.readers;
   for (Connection* reader : readers) reader->deliver(frame, now);
-  if (!was_ready && view.ready()) {
-    for (auto& [fd, connection] : connections_) connection->on_stream_ready();
-  }
+  if (!was_ready && view.ready()) notify_ready();
+}
+
+void IoLoop::notify_ready() {
+  for (auto& [fd, connection] : connections_) connection->on_stream_ready();
 }
 
 void IoLoop::on_udp_rtcp() {

@@ -48,11 +48,15 @@ struct StreamView {
   size_t gop_bytes = 0;
   bool gop_complete = false;  // false after a cache overflow, until the next keyframe
   std::vector<Connection*> readers;
-  uint16_t next_sequence = 0;
-  uint32_t last_rtp_timestamp = 0;
+  struct TrackPosition {
+    uint16_t next_sequence = 0;
+    uint32_t last_rtp_timestamp = 0;
+  };
+  absl::flat_hash_map<uint32_t, TrackPosition> positions;  // per track: where live delivery is
   bool down = false;
 
-  bool ready() const { return description && gop_complete && !gop.empty(); }
+  // DESCRIBE can answer: parameter sets, the track list (StreamInfo) and a keyframe are here.
+  bool ready() const { return description && description->info_seen && gop_complete && !gop.empty(); }
 };
 
 struct NewConnection {
@@ -67,7 +71,8 @@ class IoLoop {
   // Creates the epoll instance, inbox and the UDP RTP/RTCP socket pair bound on `udp_host`.
   static absl::StatusOr<std::unique_ptr<IoLoop>> create(size_t index, const EdgeOptions& options,
                                                         std::atomic<size_t>& sessions,
-                                                        AccessControl* access);
+                                                        AccessControl* access,
+                                                        MulticastGroups* multicast);
   ~IoLoop();
 
   void start();
@@ -94,6 +99,7 @@ class IoLoop {
   void remove_reader(const std::string& stream, Connection* reader);
   std::string new_session_id();
   AccessControl* access() { return access_; }
+  MulticastGroups* multicast() { return multicast_; }
   size_t loop_count() const { return options_.io_threads ? options_.io_threads : 1; }
   // Readers of `stream` on this loop.
   size_t readers_of(const std::string& stream);
@@ -108,7 +114,7 @@ class IoLoop {
 
  private:
   IoLoop(size_t index, const EdgeOptions& options, std::atomic<size_t>& sessions,
-         AccessControl* access);
+         AccessControl* access, MulticastGroups* multicast);
   absl::Status open_udp(const std::string& host);
   void run();
   void on_events();
@@ -116,6 +122,8 @@ class IoLoop {
   void on_stream_event(const StreamEvent& event);
   void on_frame(StreamView& view, const media::PacketizedFramePtr& frame);
   void on_udp_rtcp();
+  // A stream became ready: parked DESCRIBEs may go on.
+  void notify_ready();
   void tick();
   void reap_closed();
 
@@ -123,6 +131,7 @@ class IoLoop {
   EdgeOptions options_;
   std::atomic<size_t>& sessions_;
   AccessControl* access_;
+  MulticastGroups* multicast_;
   int epoll_fd_ = -1;
   int udp_rtp_fd_ = -1;
   int udp_rtcp_fd_ = -1;

@@ -17,8 +17,11 @@ struct TrackDescription {
   uint8_t payload_type = 96;
   uint32_t clock_rate = 90000;
   uint32_t ssrc = 0;
+  std::vector<uint8_t> vps;  // H.265
   std::vector<uint8_t> sps;
   std::vector<uint8_t> pps;
+  uint32_t channels = 0;                // audio
+  std::vector<uint8_t> audio_config;    // AAC AudioSpecificConfig
   uint32_t width = 0;
   uint32_t height = 0;
   double fps = 0;
@@ -30,7 +33,15 @@ struct TrackDescription {
 struct StreamDescription {
   std::string stream;
   uint64_t version = 0;  // +1 per change; SDP o= session version
-  std::vector<TrackDescription> tracks;
+  std::vector<TrackDescription> tracks;  // track 0 video first, then audio
+  bool info_seen = false;                // a StreamInfo arrived: the track list is known
+
+  const TrackDescription* track(uint32_t id) const {
+    for (const auto& t : tracks) {
+      if (t.track == id) return &t;
+    }
+    return nullptr;
+  }
 };
 
 using StreamDescriptionPtr = std::shared_ptr<const StreamDescription>;

@@ -151,12 +151,22 @@ TEST_F(EdgeBadInputTest, SetupWithSecureProfileGets461) {
   EXPECT_EQ(r->status, 461);
 }
 
-TEST_F(EdgeBadInputTest, SetupWithOnlyMulticastGets461) {
-  auto r =
-      client_->request("SETUP", url() + "/trackID=0",
-                       {{"Transport", "RTP/AVP;multicast;destination=232.1.1.1;port=40000-40001"}});
+TEST_F(EdgeBadInputTest, SetupWithOnlyMulticastOverTcpGets461) {
+  auto r = client_->request("SETUP", url() + "/trackID=0",
+                            {{"Transport", "RTP/AVP/TCP;multicast;interleaved=0-1"}});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->status, 461);
+}
+
+TEST_F(EdgeBadInputTest, MulticastSetupAnswersTheEdgesGroupNotTheClients) {
+  // A client cannot make the edge send to an address of its choosing (RFC 2326 15.4).
+  auto r = client_->request("SETUP", url() + "/trackID=0",
+                            {{"Transport", "RTP/AVP;multicast;destination=232.1.1.1;port=40000-40001"}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->status, 200);
+  const std::string transport(r->headers.get("Transport").value_or(""));
+  EXPECT_EQ(transport.find("232.1.1.1"), std::string::npos) << transport;
+  EXPECT_NE(transport.find("destination=239.255.42."), std::string::npos) << transport;
 }
 
 TEST_F(EdgeBadInputTest, DescribeUnknownStreamGets404AfterDescribeTimeout) {

@@ -1,4 +1,5 @@
-# media/: H.264 helpers, capture-time SEI, RTP, RTP/H.264 packetization, SDP.
-foreach(t h264_test sei_test rtp_test rtp_h264_test sdp_test)
+# media/: H.264/H.265 helpers, capture-time SEI, RTP, RTP/H.264, RTP/H.265 and audio packetization,
+# SDP.
+foreach(t h264_test h265_test sei_test rtp_test rtp_h264_test rtp_h265_test rtp_audio_test sdp_test)
   rs_test(${t} SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/${t}.cpp DEPS rs_media LABELS media)
 endforeach()

@@ -1,0 +1,400 @@
+// Tests for media/rtp_audio: AAC-hbr (RFC 3640) with a case table shared by packetizer and
+// depacketizer, depacketizer-only loss/malformed cases, G.711 (RFC 3551), Opus (RFC 7587) and
+// AudioSpecificConfig parsing on ffmpeg's encoder output.
+#include "media/rtp_audio.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <string_view>
+#include <vector>
+
+namespace media {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+// "00 10" -> {0x00, 0x10}; spaces are ignored.
+Bytes hex(std::string_view text) {
+  Bytes out;
+  int high = -1;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) continue;
+    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10;
+    if (high < 0) {
+      high = v;
+    } else {
+      out.push_back(static_cast<uint8_t>(high << 4 | v));
+      high = -1;
+    }
+  }
+  return out;
+}
+
+Bytes cat(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+// `size` bytes 01 02 ... ff 01 ...
+Bytes data(size_t size) {
+  Bytes out;
+  for (size_t i = 0; i < size; ++i) out.push_back(static_cast<uint8_t>(i % 255 + 1));
+  return out;
+}
+
+Bytes slice(const Bytes& b, size_t begin, size_t end) {
+  return Bytes(b.begin() + begin, b.begin() + end);
+}
+
+struct WantPacket {
+  bool marker;
+  uint32_t timestamp;
+  Bytes payload;
+};
+
+// Checks prefix, RTP header and payload of every packet of `f`.
+void expect_packets(const PacketizedFrame& f, uint8_t channel, uint8_t payload_type,
+                    uint16_t first_sequence, uint32_t ssrc, const std::vector<WantPacket>& want) {
+  EXPECT_EQ(f.first_sequence, first_sequence);
+  EXPECT_EQ(f.interleaved_channel, channel);
+  EXPECT_TRUE(f.keyframe);
+  ASSERT_EQ(f.packet_count(), want.size());
+  if (!want.empty()) {
+    EXPECT_EQ(f.rtp_timestamp, want[0].timestamp);
+  }
+  for (size_t i = 0; i < f.packet_count(); ++i) {
+    SCOPED_TRACE(i);
+    const auto packet = f.packet(i);
+    const uint8_t* prefix = f.bytes.data() + f.packet_offsets[i];
+    EXPECT_EQ(Bytes(prefix, prefix + 4),
+              (Bytes{'$', channel, static_cast<uint8_t>(packet.size() >> 8),
+                     static_cast<uint8_t>(packet.size())}));
+    auto h = RtpHeader::parse(packet);
+    ASSERT_TRUE(h.ok()) << h.status();
+    EXPECT_EQ(*h, (RtpHeader{.marker = want[i].marker,
+                             .payload_type = payload_type,
+                             .sequence = static_cast<uint16_t>(first_sequence + i),
+                             .timestamp = want[i].timestamp,
+                             .ssrc = ssrc}));
+    EXPECT_EQ(Bytes(packet.begin() + 12, packet.end()), want[i].payload);
+  }
+}
+
+// ---- AAC ----
+
+struct AacCase {
+  std::string_view name;
+  size_t max_packet_size;  // 64 leaves 52 payload bytes: 4 header-section bytes + 48 data
+  Bytes au;
+  std::vector<WantPacket> want;
+};
+
+std::vector<AacCase> aac_cases() {
+  const Bytes au10 = data(10), au48 = data(48), au49 = data(49), au371 = data(371);
+  const Bytes au8191 = data(aac::kMaxAccessUnitBytes);
+  return {
+      {"small au in one packet", 64, au10, {{true, 44100, cat({hex("00 10 00 50"), au10})}}},
+      {"au exactly filling the packet", 64, au48, {{true, 44100, cat({hex("00 10 01 80"), au48})}}},
+      {"one byte over: two fragments with the whole au-size",
+       64,
+       au49,
+       {{false, 44100, cat({hex("00 10 01 88"), slice(au49, 0, 48)})},
+        {true, 44100, cat({hex("00 10 01 88"), slice(au49, 48, 49)})}}},
+      {"ffmpeg aac-lc 128k frame at the default size",
+       kDefaultRtpMaxPacketSize,
+       au371,
+       {{true, 44100, cat({hex("00 10 0b 98"), au371})}}},
+      {"largest au (8191) at the default size: six fragments",
+       kDefaultRtpMaxPacketSize,
+       au8191,
+       {{false, 44100, cat({hex("00 10 ff f8"), slice(au8191, 0, 1384)})},
+        {false, 44100, cat({hex("00 10 ff f8"), slice(au8191, 1384, 2768)})},
+        {false, 44100, cat({hex("00 10 ff f8"), slice(au8191, 2768, 4152)})},
+        {false, 44100, cat({hex("00 10 ff f8"), slice(au8191, 4152, 5536)})},
+        {false, 44100, cat({hex("00 10 ff f8"), slice(au8191, 5536, 6920)})},
+        {true, 44100, cat({hex("00 10 ff f8"), slice(au8191, 6920, 8191)})}}},
+  };
+}
+
+TEST(RtpAacPacketizer, PacketizesSharedCases) {
+  for (const auto& c : aac_cases()) {
+    SCOPED_TRACE(c.name);
+    RtpAacPacketizer p(
+        {.ssrc = 0xa0c, .initial_sequence = 7, .max_packet_size = c.max_packet_size});
+    auto f = p.packetize(c.au, 44100);
+    ASSERT_TRUE(f.ok()) << f.status();
+    expect_packets(*f, kDefaultAudioInterleavedChannel, 97, 7, 0xa0c, c.want);
+    EXPECT_EQ(p.next_sequence(), 7 + c.want.size());
+  }
+}
+
+TEST(RtpAacDepacketizer, RoundTripsSharedCases) {
+  for (const auto& c : aac_cases()) {
+    SCOPED_TRACE(c.name);
+    RtpAacPacketizer p({.max_packet_size = c.max_packet_size});
+    auto f = p.packetize(c.au, 2048);
+    ASSERT_TRUE(f.ok()) << f.status();
+    RtpAacDepacketizer d;
+    std::vector<RtpAacDepacketizer::AccessUnit> got;
+    for (size_t i = 0; i < f->packet_count(); ++i) {
+      auto r = d.feed(f->packet(i));
+      ASSERT_TRUE(r.ok()) << r.status();
+      for (auto& au : *r) got.push_back(std::move(au));
+    }
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].rtp_timestamp, 2048u);
+    EXPECT_EQ(got[0].data, c.au);
+  }
+}
+
+TEST(RtpAacPacketizer, WritesExactBytesAndRejectsBadUnits) {
+  RtpAacPacketizer p({.payload_type = 97, .ssrc = 0x11223344, .initial_sequence = 0xffff});
+  auto f = p.packetize(hex("21 1a"), 0x01020304);
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(f->bytes, hex("24 02 00 12 80 e1 ff ff 01 02 03 04 11 22 33 44 00 10 00 10 21 1a"));
+  EXPECT_EQ(p.next_sequence(), 0);
+  EXPECT_FALSE(p.packetize({}, 0).ok());
+  EXPECT_FALSE(p.packetize(data(aac::kMaxAccessUnitBytes + 1), 0).ok());
+  EXPECT_EQ(p.next_sequence(), 0);
+}
+
+// An RTP packet with payload type 97 and SSRC 0.
+Bytes rtp(uint16_t seq, uint32_t ts, bool marker, std::string_view payload) {
+  Bytes out(kRtpHeaderSize);
+  RtpHeader{.marker = marker, .payload_type = 97, .sequence = seq, .timestamp = ts}.serialize_to(
+      out.data());
+  const Bytes p = hex(payload);
+  out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+struct WantAu {
+  uint32_t ts;
+  std::string_view data;
+};
+
+struct AacDepacketizerCase {
+  std::string_view name;
+  std::vector<Bytes> packets;
+  std::vector<WantAu> want;
+  size_t want_errors;
+  uint64_t want_lost;
+  uint64_t want_dropped;
+};
+
+const AacDepacketizerCase kAacDepacketizerCases[] = {
+    {"two aus in one packet (au-index-delta 0)",
+     {rtp(1, 1000, true, "00 20 00 18 00 10 aa bb cc 11 22")},
+     {{1000, "aa bb cc"}, {2024, "11 22"}},
+     0,
+     0,
+     0},
+    {"interleaving: non-zero au-index and au-index-delta",
+     {rtp(1, 1000, true, "00 10 00 19 aa bb cc"),
+      rtp(2, 2000, true, "00 20 00 18 00 11 aa bb cc 11"), rtp(3, 3000, true, "00 10 00 08 aa")},
+     {{3000, "aa"}},
+     2,
+     0,
+     0},
+    {"au-headers-length 0, 13, and headers truncated",
+     {rtp(1, 1000, true, "00 00 aa"), rtp(2, 2000, true, "00 0d 00 08 aa"),
+      rtp(3, 3000, true, "00 20 00 08"), rtp(4, 4000, true, "00")},
+     {},
+     4,
+     0,
+     0},
+    {"au-size 0 and second au truncated",
+     {rtp(1, 1000, true, "00 10 00 00 aa"), rtp(2, 2000, true, "00 20 00 08 00 10 aa bb")},
+     {},
+     2,
+     0,
+     0},
+    {"loss inside fragments drops the au",
+     {rtp(1, 1000, false, "00 10 00 30 aa bb cc"), rtp(3, 1000, true, "00 10 00 30 dd ee ff"),
+      rtp(4, 2024, true, "00 10 00 08 11")},
+     {{2024, "11"}},
+     1,
+     1,
+     2},  // the first fragment (loss), then the second packet's own incomplete fragment
+    {"fragments of a changing au-size or timestamp",
+     {rtp(1, 1000, false, "00 10 00 30 aa bb cc"), rtp(2, 1000, true, "00 10 00 38 dd ee ff"),
+      rtp(3, 2000, false, "00 10 00 30 aa bb cc"), rtp(4, 3000, true, "00 10 00 30 dd ee ff")},
+     {},
+     2,
+     0,
+     2},
+    {"fragments over the au-size, complete without marker",
+     {rtp(1, 1000, false, "00 10 00 20 aa bb cc"), rtp(2, 1000, true, "00 10 00 20 dd ee"),
+      rtp(3, 2000, false, "00 10 00 20 aa bb"), rtp(4, 2000, false, "00 10 00 20 cc dd")},
+     {},
+     2,
+     0,
+     2},
+    {"padding is stripped",
+     {hex("a0 e1 00 01 00 00 03 e8 00 00 00 00 00 10 00 10 aa bb 00 00 03")},
+     {{1000, "aa bb"}},
+     0,
+     0,
+     0},
+    {"not rtp version 2", {hex("40 e1 00 01 00 00 03 e8 00 00 00 00 00 10 00 08 aa")}, {}, 1, 0, 0},
+};
+
+TEST(RtpAacDepacketizer, HandlesLossAndMalformedPayloads) {
+  for (const auto& c : kAacDepacketizerCases) {
+    SCOPED_TRACE(c.name);
+    RtpAacDepacketizer d;
+    std::vector<RtpAacDepacketizer::AccessUnit> got;
+    size_t errors = 0;
+    for (const auto& packet : c.packets) {
+      auto r = d.feed(packet);
+      if (!r.ok()) {
+        ++errors;
+        continue;
+      }
+      for (auto& au : *r) got.push_back(std::move(au));
+    }
+    ASSERT_EQ(got.size(), c.want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      SCOPED_TRACE(i);
+      EXPECT_EQ(got[i].rtp_timestamp, c.want[i].ts);
+      EXPECT_EQ(got[i].data, hex(c.want[i].data));
+    }
+    EXPECT_EQ(errors, c.want_errors);
+    EXPECT_EQ(d.stats().packets, c.packets.size());
+    EXPECT_EQ(d.stats().lost_packets, c.want_lost);
+    EXPECT_EQ(d.stats().dropped_units, c.want_dropped);
+  }
+}
+
+TEST(RtpAacDepacketizer, RejectsInterleavingAsUnimplemented) {
+  RtpAacDepacketizer d;
+  EXPECT_EQ(d.feed(rtp(1, 1000, true, "00 10 00 19 aa bb cc")).status().code(),
+            absl::StatusCode::kUnimplemented);
+}
+
+// ---- G.711 ----
+
+struct G711Case {
+  std::string_view name;
+  RtpG711Packetizer::Law law;
+  size_t max_packet_size;
+  size_t samples;
+  bool talkspurt_start;
+  std::vector<WantPacket> want;
+};
+
+TEST(RtpG711Packetizer, SplitsAndAdvancesTimestamps) {
+  const Bytes s160 = data(160), s52 = data(52), s53 = data(53), s120 = data(120);
+  const G711Case kCases[] = {
+      {"pcmu 20 ms in one packet",
+       RtpG711Packetizer::Law::Mu,
+       kDefaultRtpMaxPacketSize,
+       160,
+       false,
+       {{false, 8000, s160}}},
+      {"pcma exactly filling the packet",
+       RtpG711Packetizer::Law::A,
+       64,
+       52,
+       false,
+       {{false, 8000, s52}}},
+      {"one sample over: the second packet starts 52 samples later",
+       RtpG711Packetizer::Law::Mu,
+       64,
+       53,
+       false,
+       {{false, 8000, slice(s53, 0, 52)}, {false, 8052, slice(s53, 52, 53)}}},
+      {"talkspurt start marks only the first packet",
+       RtpG711Packetizer::Law::A,
+       64,
+       120,
+       true,
+       {{true, 8000, slice(s120, 0, 52)},
+        {false, 8052, slice(s120, 52, 104)},
+        {false, 8104, slice(s120, 104, 120)}}},
+      {"no samples, no packets", RtpG711Packetizer::Law::Mu, 64, 0, true, {}},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.name);
+    RtpG711Packetizer p({.law = c.law,
+                         .ssrc = 0x711,
+                         .initial_sequence = 65535,
+                         .max_packet_size = c.max_packet_size});
+    const uint8_t pt = c.law == RtpG711Packetizer::Law::Mu ? 0 : 8;
+    EXPECT_EQ(p.payload_type(), pt);
+    const PacketizedFrame f = p.packetize(data(c.samples), 8000, c.talkspurt_start);
+    expect_packets(f, kDefaultAudioInterleavedChannel, pt, 65535, 0x711, c.want);
+    EXPECT_EQ(p.next_sequence(), static_cast<uint16_t>(65535 + c.want.size()));
+  }
+}
+
+TEST(RtpG711Packetizer, WritesExactBytes) {
+  RtpG711Packetizer p({.law = RtpG711Packetizer::Law::A, .ssrc = 1, .interleaved_channel = 6});
+  const PacketizedFrame f = p.packetize(hex("d5 d5 55"), 160);
+  EXPECT_EQ(f.bytes, hex("24 06 00 0f 80 08 00 00 00 00 00 a0 00 00 00 01 d5 d5 55"));
+}
+
+// ---- Opus ----
+
+TEST(RtpOpusPacketizer, OnePacketPerOpusPacket) {
+  RtpOpusPacketizer p({.payload_type = 111, .ssrc = 0x0b05, .max_packet_size = 64});
+  auto f = p.packetize(hex("fc ff fe"), 960);
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(f->bytes, hex("24 02 00 0f 80 6f 00 00 00 00 03 c0 00 00 0b 05 fc ff fe"));
+  const Bytes fits = data(52);
+  auto g = p.packetize(fits, 1920);
+  ASSERT_TRUE(g.ok()) << g.status();
+  expect_packets(*g, kDefaultAudioInterleavedChannel, 111, 1, 0x0b05, {{false, 1920, fits}});
+  EXPECT_FALSE(p.packetize(data(53), 2880).ok());
+  EXPECT_FALSE(p.packetize({}, 2880).ok());
+  EXPECT_EQ(p.next_sequence(), 2);
+}
+
+// ---- AudioSpecificConfig ----
+
+TEST(AudioSpecificConfig, ParsesEncoderOutput) {
+  const struct {
+    std::string_view name;
+    Bytes asc;
+    aac::AudioSpecificConfig want;
+    uint8_t channels;
+  } kCases[] = {
+      {"ffmpeg aac 44100 mono, with sbr sync extension",
+       hex("12 08 56 e5 00"),
+       {2, 4, 44100, 1},
+       1},
+      {"ffmpeg aac 48000 stereo", hex("11 90 56 e5 00"), {2, 3, 48000, 2}, 2},
+      {"he-aac (sbr) 24000 stereo", hex("2b 10"), {5, 6, 24000, 2}, 2},
+      {"escaped object type 42 (usac) 48000 mono", hex("f9 46 20"), {42, 3, 48000, 1}, 1},
+      {"explicit frequency 50000 stereo", hex("17 80 61 a8 10"), {2, 15, 50000, 2}, 2},
+      {"48000 7.1 is 8 channels", hex("11 b8"), {2, 3, 48000, 7}, 8},
+      {"channel configuration 0 (pce)", hex("11 80"), {2, 3, 48000, 0}, 0},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.name);
+    auto got = aac::parse_audio_specific_config(c.asc);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(*got, c.want);
+    EXPECT_EQ(got->channels(), c.channels);
+  }
+}
+
+TEST(AudioSpecificConfig, RejectsMalformed) {
+  for (std::string_view bad : {"", "12", "16 80", "f8", "17 80", "17 80 61 a8", "17 80 00 00 00"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(aac::parse_audio_specific_config(hex(bad)).ok());
+  }
+}
+
+TEST(AudioSpecificConfig, SamplingFrequencyTable) {
+  EXPECT_EQ(aac::sampling_frequency(0), 96000u);
+  EXPECT_EQ(aac::sampling_frequency(4), 44100u);
+  EXPECT_EQ(aac::sampling_frequency(12), 7350u);
+  EXPECT_EQ(aac::sampling_frequency(13), std::nullopt);
+  EXPECT_EQ(aac::sampling_frequency(15), std::nullopt);
+}
+
+}  // namespace
+}  // namespace media
