@@ -52,6 +52,17 @@ bool Connection::is_tcp() const {
   return it == transports_.end() || it->second.kind == TrackTransport::Kind::Tcp;
 }
 
+Connection::Delivery Connection::transport_kind() const {
+  auto it = transports_.find(0);
+  if (it == transports_.end()) return Delivery::Tcp;
+  switch (it->second.kind) {
+    case TrackTransport::Kind::Udp: return Delivery::Udp;
+    case TrackTransport::Kind::Multicast: return Delivery::Multicast;
+    case TrackTransport::Kind::Tcp: break;
+  }
+  return Delivery::Tcp;
+}
+
 void Connection::close(std::string_view why) {
   if (closed_) return;
   stop_playing();
@@ -133,7 +144,9 @@ void Connection::process_pending(int64_t now_us) {
     if (!pending_gop_.empty()) {
       auto gop = std::move(pending_gop_);
       pending_gop_.clear();
+      sending_gop_ = true;
       for (const auto& frame : gop) deliver(frame, now_us);
+      sending_gop_ = false;
     }
   }
   flush();
@@ -196,6 +209,9 @@ void Connection::consume(size_t written) {
     }
     written -= left;
     queue_bytes_ -= left;
+    if (head.frame && head.live) {
+      loop_.mutable_counters().observe_queue_delay(base::monotonic_us() - head.frame->received_monotonic_us);
+    }
     queue_.pop_front();
   }
   if (queue_.empty()) behind_since_us_ = 0;
@@ -298,7 +314,8 @@ bool Connection::handle_overflow(const media::PacketizedFramePtr& frame, int64_t
 void Connection::deliver_tcp(const media::PacketizedFramePtr& frame, TrackTransport& transport,
                              int64_t now_us) {
   if (!handle_overflow(frame, now_us)) return;
-  enqueue(OutItem{.frame = frame, .channel = transport.rtp_channel, .enqueued_us = now_us});
+  enqueue(OutItem{.frame = frame, .channel = transport.rtp_channel, .live = !sending_gop_,
+                  .enqueued_us = now_us});
   loop_.mutable_counters().packets_out.fetch_add(frame->packet_count(), std::memory_order_relaxed);
   flush();
 }
@@ -327,6 +344,9 @@ void Connection::deliver_udp(const media::PacketizedFrame& frame, const TrackTra
     counters.packets_out.fetch_add(ok, std::memory_order_relaxed);
     if (ok < batch) counters.udp_packets_dropped.fetch_add(batch - ok, std::memory_order_relaxed);
     done += batch;
+  }
+  if (!sending_gop_) {
+    loop_.mutable_counters().observe_queue_delay(base::monotonic_us() - frame.received_monotonic_us);
   }
 }
 

@@ -30,6 +30,8 @@ class Connection : public rtsp::ServerSessionHost {
   bool closed() const { return closed_; }
   const std::string& peer_name() const { return peer_name_; }
   bool is_tcp() const;
+  enum class Delivery { Tcp, Udp, Multicast };
+  Delivery transport_kind() const;
   const std::string& stream() const { return stream_; }
   bool playing() const { return playing_; }
   uint64_t frames_skipped() const { return frames_skipped_; }
@@ -69,6 +71,7 @@ class Connection : public rtsp::ServerSessionHost {
     std::string text;                 // RTSP response or RTCP (already framed)
     media::PacketizedFramePtr frame;  // or a frame's packets
     uint8_t channel = 0;              // interleaved RTP channel for the frame
+    bool live = true;                 // false for the late joiner's cached GOP (not a delay sample)
     size_t offset = 0;                // bytes of this item already written
     int64_t enqueued_us = 0;
     size_t size() const { return frame ? frame->bytes.size() : text.size(); }
@@ -129,6 +132,7 @@ class Connection : public rtsp::ServerSessionHost {
   bool started_ = false;  // PLAY was answered once
   absl::flat_hash_map<uint32_t, TrackTransport> transports_;
   bool in_multicast_group_ = false;
+  bool sending_gop_ = false;  // deliver() is replaying the cached GOP
   std::deque<OutItem> queue_;
   std::vector<media::PacketizedFramePtr> pending_gop_;  // sent right after the PLAY response
   size_t queue_bytes_ = 0;

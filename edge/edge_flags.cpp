@@ -36,6 +36,8 @@ ABSL_FLAG(std::string, multicast_pool, "239.255.42.0/24", "Multicast group addre
 ABSL_FLAG(int, multicast_port_base, 20000, "Multicast RTP port of the first group; stream i uses base+2i");
 ABSL_FLAG(int, multicast_ttl, 16, "Multicast TTL");
 ABSL_FLAG(std::string, multicast_interface, "127.0.0.1", "Address of the interface multicast leaves by");
+ABSL_FLAG(std::string, http, "",
+          "HOST:PORT for Prometheus /metrics and /healthz (e.g. 127.0.0.1:9101); empty: off");
 ABSL_FLAG(std::string, catchup, "auto",
           "Origin catch-up endpoint(s), comma-separated; 'auto' = each --origin's port + 1; "
           "'none' = wait for the next keyframe instead");
@@ -121,6 +123,12 @@ absl::StatusOr<EdgeOptions> options_from_flags() {
   if (per_stream < 1) return absl::InvalidArgumentError("--max_readers_per_stream must be >= 1");
   o.max_readers_per_stream = static_cast<size_t>(per_stream);
   o.auth_file = absl::GetFlag(FLAGS_auth_file);
+  if (const std::string http = absl::GetFlag(FLAGS_http); !http.empty()) {
+    auto hp = base::parse_host_port(http, /*allow_zero=*/true);
+    if (!hp.ok()) return absl::InvalidArgumentError(base::cat("--http: ", hp.status().message()));
+    o.http_host = hp->host;
+    o.http_port = hp->port;
+  }
   o.multicast.pool = absl::GetFlag(FLAGS_multicast_pool);
   const int port_base = absl::GetFlag(FLAGS_multicast_port_base);
   if (port_base < 1024 || port_base > 60000 || port_base % 2 != 0) {

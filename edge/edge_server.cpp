@@ -18,6 +18,7 @@
 #include "base/strings.hpp"
 #include "base/clock.hpp"
 #include "base/log.hpp"
+#include "edge/edge_metrics.hpp"
 
 namespace edge {
 namespace {
@@ -68,6 +69,16 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
   });
   if (!ingest.ok()) return ingest.status();
   server->ingest_ = *std::move(ingest);
+  if (!options.http_host.empty()) {
+    auto http = cluster::HttpServer::start(options.http_host, options.http_port,
+                                           [raw](std::string_view path) -> cluster::HttpResponse {
+      if (path == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", raw->metrics()};
+      if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
+      return {404, "text/plain; charset=utf-8", "not found\n"};
+    });
+    if (!http.ok()) return absl::UnavailableError(base::cat("--http: ", http.status().message()));
+    server->http_ = *std::move(http);
+  }
   if (::pipe2(server->stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
     return absl::InternalError(base::cat("pipe: ", std::strerror(errno)));
   }
@@ -122,6 +133,7 @@ void EdgeServer::start() {
 
 void EdgeServer::stop() {
   if (stopping_.exchange(true)) return;
+  if (http_) http_->stop();
   const char byte = 1;
   ssize_t ignored = ::write(stop_pipe_[1], &byte, 1);
   (void)ignored;
@@ -157,6 +169,21 @@ void EdgeServer::accept_loop() {
       loops_[next++ % loops_.size()]->post_connection(nc);
     }
   }
+}
+
+uint16_t EdgeServer::http_port() const { return http_ ? http_->port() : 0; }
+
+std::string EdgeServer::metrics() const {
+  MetricsInput input;
+  for (const auto& loop : loops_) {
+    input.loops.push_back(&loop->counters());
+    input.loop_snapshots.push_back(loop->snapshot());
+  }
+  input.ingest = ingest_->snapshot();
+  input.ingest_counters = &ingest_->counters();
+  input.sessions = sessions_.load();
+  input.multicast_packets = multicast_->packets_sent();
+  return render_metrics(input);
 }
 
 EdgeCounters EdgeServer::counters() const {

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "edge/edge_options.hpp"
 #include "edge/io_loop.hpp"
+#include "cluster/http_server.hpp"
 #include "edge/ingest.hpp"
 
 namespace edge {
@@ -39,6 +40,9 @@ class EdgeServer {
   void wait();  // until stop() and all threads have finished
 
   uint16_t rtsp_port() const { return rtsp_port_; }
+  uint16_t http_port() const;
+  // Prometheus text for /metrics. Any thread.
+  std::string metrics() const;
   EdgeCounters counters() const;
 
  private:
@@ -61,6 +65,7 @@ class EdgeServer {
   std::unique_ptr<Ingest> ingest_;
   std::thread ingest_thread_;
   std::thread stats_thread_;
+  std::unique_ptr<cluster::HttpServer> http_;
 };
 
 }  // namespace edge

@@ -170,6 +170,15 @@ void Ingest::update_counters() {
   counters_.gaps.store(gaps, std::memory_order_relaxed);
   counters_.lost_frames.store(lost, std::memory_order_relaxed);
   counters_.rejected.store(subscriber_->stats().rejected, std::memory_order_relaxed);
+  const int64_t now = base::monotonic_us();
+  if (now < next_snapshot_us_) return;
+  next_snapshot_us_ = now + 500'000;
+  IngestSnapshot snapshot;
+  for (const auto& [name, s] : streams_) {
+    snapshot[name] = {.stats = s.ingest->stats(), .waiting_for_keyframe = s.ingest->waiting_for_keyframe()};
+  }
+  std::lock_guard lock(snapshot_mutex_);
+  snapshot_ = std::move(snapshot);
 }
 
 }  // namespace edge

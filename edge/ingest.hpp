@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,14 @@ struct IngestCounters {
   std::atomic<uint64_t> rejected{0};
 };
 
+// Per-stream ingest figures for the metrics thread.
+struct IngestStreamSnapshot {
+  IngestStats stats;
+  bool subscribed = true;
+  bool waiting_for_keyframe = true;
+};
+using IngestSnapshot = absl::flat_hash_map<std::string, IngestStreamSnapshot>;
+
 class Ingest {
  public:
   using Sink = std::function<void(EventBatch)>;
@@ -51,6 +60,11 @@ class Ingest {
   // Runs until `stopping` is set. Ingest thread only.
   void run(const std::atomic<bool>& stopping);
   const IngestCounters& counters() const { return counters_; }
+  // Any thread: the per-stream figures as of the last publication (twice a second).
+  IngestSnapshot snapshot() const {
+    std::lock_guard lock(snapshot_mutex_);
+    return snapshot_;
+  }
 
  private:
   struct Stream {
@@ -76,6 +90,9 @@ class Ingest {
   std::unique_ptr<relay::CatchupClient> catchup_;
   absl::flat_hash_map<std::string, Stream> streams_;
   IngestCounters counters_;
+  mutable std::mutex snapshot_mutex_;
+  IngestSnapshot snapshot_;
+  int64_t next_snapshot_us_ = 0;
   uint32_t random_state_;
 };
 

@@ -319,12 +319,39 @@ void IoLoop::tick() {
   const int64_t now = base::monotonic_us();
   next_tick_us_ = now + std::chrono::microseconds(kTickInterval).count();
   for (auto& [fd, connection] : connections_) connection->tick(now);
+  if (now >= next_snapshot_us_) {
+    next_snapshot_us_ = now + 500'000;
+    publish_snapshot();
+  }
+}
+
+void IoLoop::publish_snapshot() {
+  LoopSnapshot snapshot;
   size_t tcp = 0, udp = 0;
   for (const auto& [name, view] : streams_) {
-    for (const Connection* reader : view.readers) (reader->is_tcp() ? tcp : udp)++;
+    StreamSnapshot& s = snapshot[name];
+    s.ready = view.ready();
+    s.down = view.down;
+    for (const Connection* reader : view.readers) {
+      switch (reader->transport_kind()) {
+        case Connection::Delivery::Tcp: ++s.readers_tcp; break;
+        case Connection::Delivery::Udp: ++s.readers_udp; break;
+        case Connection::Delivery::Multicast: ++s.readers_multicast; break;
+      }
+      const auto& report = reader->report();
+      if (report.reports == 0) continue;
+      ++s.rtcp_reports;
+      s.loss_fraction_sum += report.fraction_lost;
+      s.loss_fraction_max = std::max(s.loss_fraction_max, report.fraction_lost);
+      s.jitter_ms_max = std::max(s.jitter_ms_max, report.jitter_ms);
+    }
+    tcp += s.readers_tcp;
+    udp += s.readers_udp + s.readers_multicast;
   }
   counters_.readers_tcp.store(tcp, std::memory_order_relaxed);
   counters_.readers_udp.store(udp, std::memory_order_relaxed);
+  std::lock_guard lock(snapshot_mutex_);
+  snapshot_ = std::move(snapshot);
 }
 
 void IoLoop::reap_closed() {

@@ -5,7 +5,10 @@
 
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <atomic>
+#include <iterator>
+#include <mutex>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,6 +33,11 @@ class Connection;
 std::string address_key(const sockaddr_storage& address);
 
 // Counters read by other threads (metrics, logs); written by the loop thread only.
+// Queue delay (edge receive -> last byte handed to the socket) histogram bounds, seconds.
+inline constexpr double kQueueDelayBuckets[] = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,
+                                                0.05,   0.1,   0.2,   0.5,   1.0,  2.0};
+inline constexpr size_t kQueueDelayBucketCount = std::size(kQueueDelayBuckets);
+
 struct LoopCounters {
   std::atomic<uint64_t> connections{0};
   std::atomic<uint64_t> readers_tcp{0};
@@ -39,7 +47,34 @@ struct LoopCounters {
   std::atomic<uint64_t> frames_skipped{0};
   std::atomic<uint64_t> readers_dropped_slow{0};
   std::atomic<uint64_t> udp_packets_dropped{0};
+  // Cumulative histogram buckets (Prometheus "le"), plus +Inf = count.
+  std::atomic<uint64_t> queue_delay_buckets[kQueueDelayBucketCount] = {};
+  std::atomic<uint64_t> queue_delay_count{0};
+  std::atomic<uint64_t> queue_delay_sum_us{0};
+
+  void observe_queue_delay(int64_t delay_us) {
+    const double seconds = static_cast<double>(delay_us) / 1e6;
+    for (size_t i = 0; i < kQueueDelayBucketCount; ++i) {
+      if (seconds <= kQueueDelayBuckets[i]) queue_delay_buckets[i].fetch_add(1, std::memory_order_relaxed);
+    }
+    queue_delay_count.fetch_add(1, std::memory_order_relaxed);
+    queue_delay_sum_us.fetch_add(static_cast<uint64_t>(std::max<int64_t>(delay_us, 0)), std::memory_order_relaxed);
+  }
 };
+
+// What a loop knows about one stream, published for the metrics thread twice a second.
+struct StreamSnapshot {
+  size_t readers_tcp = 0;
+  size_t readers_udp = 0;
+  size_t readers_multicast = 0;
+  uint64_t rtcp_reports = 0;
+  double loss_fraction_max = 0;  // from the readers' last RTCP receiver reports
+  double loss_fraction_sum = 0;
+  double jitter_ms_max = 0;
+  bool ready = false;
+  bool down = false;
+};
+using LoopSnapshot = absl::flat_hash_map<std::string, StreamSnapshot>;
 
 // The loop-local view of one stream.
 struct StreamView {
@@ -85,6 +120,11 @@ class IoLoop {
   void post_connection(NewConnection connection) { accepted_.push(connection); }
 
   const LoopCounters& counters() const { return counters_; }
+  // Any thread: the per-stream snapshot as of the last publication.
+  LoopSnapshot snapshot() const {
+    std::lock_guard lock(snapshot_mutex_);
+    return snapshot_;
+  }
   size_t index() const { return index_; }
 
   // --- loop thread only (used by Connection) ---
@@ -145,6 +185,10 @@ class IoLoop {
   absl::flat_hash_map<int, std::unique_ptr<Connection>> connections_;
   uint64_t session_counter_ = 0;
   std::vector<int> closed_fds_;
+  mutable std::mutex snapshot_mutex_;
+  LoopSnapshot snapshot_;
+  int64_t next_snapshot_us_ = 0;
+  void publish_snapshot();
   absl::flat_hash_map<std::string, Connection*> udp_peers_;
   int64_t next_tick_us_ = 0;
 };

@@ -1,0 +1,148 @@
+// Prometheus text format (version 0.0.4) for the edge.
+#include "edge/edge_metrics.hpp"
+
+#include <cstdio>
+
+#include "base/strings.hpp"
+
+namespace edge {
+namespace {
+
+class Writer {
+ public:
+  void family(std::string_view name, std::string_view type, std::string_view help) {
+    out_ += base::cat("# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
+  }
+  void sample(std::string_view name, std::string_view labels, double value) {
+    char number[64];
+    std::snprintf(number, sizeof number, "%.17g", value);
+    out_ += base::cat(name, labels.empty() ? "" : "{", labels, labels.empty() ? "" : "}", " ", number, "\n");
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+std::string label(std::string_view key, std::string_view value) {
+  return base::cat(key, "=\"", value, "\"");  // stream names never contain quotes or backslashes
+}
+
+template <typename Field>
+uint64_t sum(const MetricsInput& in, Field field) {
+  uint64_t total = 0;
+  for (const LoopCounters* c : in.loops) total += (c->*field).load(std::memory_order_relaxed);
+  return total;
+}
+
+void write_counters(Writer& w, const MetricsInput& in) {
+  w.family("rs_edge_connections", "gauge", "Open RTSP control connections");
+  w.sample("rs_edge_connections", "", static_cast<double>(sum(in, &LoopCounters::connections)));
+  w.family("rs_edge_sessions", "gauge", "RTSP sessions counted against --max_sessions");
+  w.sample("rs_edge_sessions", "", static_cast<double>(in.sessions));
+  w.family("rs_edge_bytes_out_total", "counter", "Bytes written to readers (RTP, RTCP, RTSP)");
+  w.sample("rs_edge_bytes_out_total", "", static_cast<double>(sum(in, &LoopCounters::bytes_out)));
+  w.family("rs_edge_packets_out_total", "counter", "RTP packets sent to readers");
+  w.sample("rs_edge_packets_out_total", "", static_cast<double>(sum(in, &LoopCounters::packets_out)));
+  w.family("rs_edge_multicast_packets_total", "counter", "RTP packets sent to multicast groups");
+  w.sample("rs_edge_multicast_packets_total", "", static_cast<double>(in.multicast_packets));
+  w.family("rs_edge_frames_skipped_total", "counter", "Frames slow readers skipped to reach a keyframe");
+  w.sample("rs_edge_frames_skipped_total", "", static_cast<double>(sum(in, &LoopCounters::frames_skipped)));
+  w.family("rs_edge_readers_dropped_slow_total", "counter", "Readers disconnected for exceeding the latency budget");
+  w.sample("rs_edge_readers_dropped_slow_total", "", static_cast<double>(sum(in, &LoopCounters::readers_dropped_slow)));
+  w.family("rs_edge_udp_packets_dropped_total", "counter", "UDP packets the kernel refused (socket buffer full)");
+  w.sample("rs_edge_udp_packets_dropped_total", "", static_cast<double>(sum(in, &LoopCounters::udp_packets_dropped)));
+}
+
+void write_histogram(Writer& w, const MetricsInput& in) {
+  w.family("rs_edge_queue_delay_seconds", "histogram",
+           "Edge receive to socket hand-off per live frame and reader");
+  for (size_t i = 0; i < kQueueDelayBucketCount; ++i) {
+    uint64_t count = 0;
+    for (const LoopCounters* c : in.loops) count += c->queue_delay_buckets[i].load(std::memory_order_relaxed);
+    char le[32];
+    std::snprintf(le, sizeof le, "%g", kQueueDelayBuckets[i]);
+    w.sample("rs_edge_queue_delay_seconds_bucket", label("le", le), static_cast<double>(count));
+  }
+  const uint64_t count = sum(in, &LoopCounters::queue_delay_count);
+  w.sample("rs_edge_queue_delay_seconds_bucket", label("le", "+Inf"), static_cast<double>(count));
+  w.sample("rs_edge_queue_delay_seconds_sum", "", static_cast<double>(sum(in, &LoopCounters::queue_delay_sum_us)) / 1e6);
+  w.sample("rs_edge_queue_delay_seconds_count", "", static_cast<double>(count));
+}
+
+void write_streams(Writer& w, const MetricsInput& in) {
+  absl::flat_hash_map<std::string, StreamSnapshot> merged;
+  for (const LoopSnapshot& loop : in.loop_snapshots) {
+    for (const auto& [name, s] : loop) {
+      StreamSnapshot& m = merged[name];
+      m.readers_tcp += s.readers_tcp;
+      m.readers_udp += s.readers_udp;
+      m.readers_multicast += s.readers_multicast;
+      m.rtcp_reports += s.rtcp_reports;
+      m.loss_fraction_sum += s.loss_fraction_sum;
+      m.loss_fraction_max = std::max(m.loss_fraction_max, s.loss_fraction_max);
+      m.jitter_ms_max = std::max(m.jitter_ms_max, s.jitter_ms_max);
+      m.ready = m.ready || s.ready;
+      m.down = m.down || s.down;
+    }
+  }
+  w.family("rs_edge_readers", "gauge", "Readers playing, per stream and transport");
+  for (const auto& [name, s] : merged) {
+    w.sample("rs_edge_readers", base::cat(label("stream", name), ",", label("transport", "tcp")), static_cast<double>(s.readers_tcp));
+    w.sample("rs_edge_readers", base::cat(label("stream", name), ",", label("transport", "udp")), static_cast<double>(s.readers_udp));
+    w.sample("rs_edge_readers", base::cat(label("stream", name), ",", label("transport", "multicast")), static_cast<double>(s.readers_multicast));
+  }
+  w.family("rs_edge_reader_loss_ratio", "gauge", "Loss fraction from readers' RTCP receiver reports (max and mean)");
+  w.family("rs_edge_reader_jitter_seconds_max", "gauge", "Largest interarrival jitter readers report");
+  for (const auto& [name, s] : merged) {
+    const double mean = s.rtcp_reports ? s.loss_fraction_sum / static_cast<double>(s.rtcp_reports) : 0;
+    w.sample("rs_edge_reader_loss_ratio", base::cat(label("stream", name), ",", label("stat", "max")), s.loss_fraction_max);
+    w.sample("rs_edge_reader_loss_ratio", base::cat(label("stream", name), ",", label("stat", "mean")), mean);
+    w.sample("rs_edge_reader_jitter_seconds_max", label("stream", name), s.jitter_ms_max / 1000.0);
+  }
+  w.family("rs_edge_stream_state", "gauge", "1 when the stream is in this state: waiting, live or down");
+  for (const auto& [name, s] : merged) {
+    const char* state = s.down ? "down" : s.ready ? "live" : "waiting";
+    for (const char* each : {"waiting", "live", "down"}) {
+      w.sample("rs_edge_stream_state", base::cat(label("stream", name), ",", label("state", each)),
+               std::string_view(each) == state ? 1 : 0);
+    }
+  }
+}
+
+void write_ingest(Writer& w, const MetricsInput& in) {
+  w.family("rs_edge_origin_frames_total", "counter", "Frames received from the origin");
+  w.family("rs_edge_origin_gaps_total", "counter", "Gaps in the origin's sequence numbers (lost ZeroMQ messages)");
+  w.family("rs_edge_origin_lost_frames_total", "counter", "Frames missing in those gaps");
+  w.family("rs_edge_origin_dropped_frames_total", "counter", "Frames not forwarded while waiting for a keyframe");
+  w.family("rs_edge_origin_restarts_total", "counter", "Origin restarts (new epochs) seen");
+  w.family("rs_edge_subscribed", "gauge", "1 while the edge is subscribed to the stream");
+  for (const auto& [name, s] : in.ingest) {
+    const std::string l = label("stream", name);
+    w.sample("rs_edge_origin_frames_total", l, static_cast<double>(s.stats.frames));
+    w.sample("rs_edge_origin_gaps_total", l, static_cast<double>(s.stats.gaps));
+    w.sample("rs_edge_origin_lost_frames_total", l, static_cast<double>(s.stats.lost_frames));
+    w.sample("rs_edge_origin_dropped_frames_total", l, static_cast<double>(s.stats.dropped_frames));
+    w.sample("rs_edge_origin_restarts_total", l, static_cast<double>(s.stats.epoch_changes));
+    w.sample("rs_edge_subscribed", l, s.subscribed ? 1 : 0);
+  }
+  if (in.ingest_counters) {
+    w.family("rs_edge_catchup_requests_total", "counter", "GOP catch-up requests sent to origins");
+    w.sample("rs_edge_catchup_requests_total", "", static_cast<double>(in.ingest_counters->catchup_requests.load()));
+    w.family("rs_edge_origin_rejected_total", "counter", "Origin messages rejected (bad version, malformed)");
+    w.sample("rs_edge_origin_rejected_total", "", static_cast<double>(in.ingest_counters->rejected.load()));
+  }
+}
+
+}  // namespace
+
+std::string render_metrics(const MetricsInput& input) {
+  Writer w;
+  write_counters(w, input);
+  write_histogram(w, input);
+  write_streams(w, input);
+  write_ingest(w, input);
+  return w.take();
+}
+
+}  // namespace edge
