@@ -400,6 +400,7 @@ void Connection::tick(int64_t now_us) {
 absl::StatusOr<std::string> Connection::describe(std::string_view stream) {
   StreamView* view = loop_.find_stream(std::string(stream));
   if (!view || !view->ready()) {
+    loop_.want(std::string(stream));  // subscribe on demand; DESCRIBE waits for it
     return absl::UnavailableError(base::cat("stream '", stream, "' is not available"));
   }
   return build_sdp(*view->description, loop_.options().rtsp_host);

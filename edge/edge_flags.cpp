@@ -13,6 +13,7 @@
 #include "base/log.hpp"
 #include "relay/catchup.hpp"
 #include "relay/curve.hpp"
+#include "relay/topic.hpp"
 #include "base/strings.hpp"
 
 ABSL_FLAG(std::string, origin, "tcp://127.0.0.1:5556",
@@ -36,6 +37,11 @@ ABSL_FLAG(std::string, multicast_pool, "239.255.42.0/24", "Multicast group addre
 ABSL_FLAG(int, multicast_port_base, 20000, "Multicast RTP port of the first group; stream i uses base+2i");
 ABSL_FLAG(int, multicast_ttl, 16, "Multicast TTL");
 ABSL_FLAG(std::string, multicast_interface, "127.0.0.1", "Address of the interface multicast leaves by");
+ABSL_FLAG(std::string, preload, "",
+          "Streams to subscribe to at start and keep warm, comma-separated ('*' = every stream); "
+          "others are subscribed when a reader first asks");
+ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(30),
+          "Unsubscribe from a stream this long after its last reader left");
 ABSL_FLAG(std::string, http, "",
           "HOST:PORT for Prometheus /metrics and /healthz (e.g. 127.0.0.1:9101); empty: off");
 ABSL_FLAG(std::string, catchup, "auto",
@@ -123,6 +129,16 @@ absl::StatusOr<EdgeOptions> options_from_flags() {
   if (per_stream < 1) return absl::InvalidArgumentError("--max_readers_per_stream must be >= 1");
   o.max_readers_per_stream = static_cast<size_t>(per_stream);
   o.auth_file = absl::GetFlag(FLAGS_auth_file);
+  for (absl::string_view name : absl::StrSplit(absl::GetFlag(FLAGS_preload), ',', absl::SkipWhitespace())) {
+    if (name != "*") {
+      if (auto st = relay::validate_stream_name(base::sv(name)); !st.ok()) {
+        return absl::InvalidArgumentError(base::cat("--preload: ", st.message()));
+      }
+    }
+    o.preload.emplace_back(name);
+  }
+  if (auto st = positive("idle_timeout", absl::GetFlag(FLAGS_idle_timeout)); !st.ok()) return st;
+  o.idle_timeout = absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_idle_timeout));
   if (const std::string http = absl::GetFlag(FLAGS_http); !http.empty()) {
     auto hp = base::parse_host_port(http, /*allow_zero=*/true);
     if (!hp.ok()) return absl::InvalidArgumentError(base::cat("--http: ", hp.status().message()));

@@ -43,6 +43,8 @@ struct EdgeOptions {
   size_t max_readers_per_stream = kDefaultMaxReadersPerStream;
   std::string auth_file;  // users and per-stream read permissions; empty: all streams open
   MulticastOptions multicast;
+  std::vector<std::string> preload;  // streams kept warm; "*" = all
+  std::chrono::milliseconds idle_timeout{30'000};
   std::string http_host;  // --http metrics endpoint; empty: none
   uint16_t http_port = 0;
 };

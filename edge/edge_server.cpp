@@ -57,6 +57,8 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
     server->loops_.push_back(*std::move(loop));
   }
   IngestOptions ingest_options{.origins = options.origins,
+                               .preload = options.preload,
+                               .idle_timeout = options.idle_timeout,
                                .catchup_endpoints = options.catchup_endpoints,
                                .curve_key_file = options.curve_key_file,
                                .origin_public_key = options.origin_public_key};
@@ -69,6 +71,9 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
   });
   if (!ingest.ok()) return ingest.status();
   server->ingest_ = *std::move(ingest);
+  for (auto& loop : server->loops_) {
+    loop->set_want([raw](std::string stream) { raw->ingest_->want(std::move(stream)); });
+  }
   if (!options.http_host.empty()) {
     auto http = cluster::HttpServer::start(options.http_host, options.http_port,
                                            [raw](std::string_view path) -> cluster::HttpResponse {

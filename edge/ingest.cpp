@@ -22,7 +22,7 @@ const std::string& stream_of(const relay::Received& message) {
 
 absl::StatusOr<std::unique_ptr<Ingest>> Ingest::create(zmq::context_t& context,
                                                        const IngestOptions& options, Sink sink) {
-  std::unique_ptr<Ingest> ingest(new Ingest(std::move(sink)));
+  std::unique_ptr<Ingest> ingest(new Ingest(std::move(sink), options));
   ingest->random_state_ = std::random_device{}();
   relay::SubscriberOptions sub;
   sub.endpoints = options.origins;
@@ -37,7 +37,17 @@ absl::StatusOr<std::unique_ptr<Ingest>> Ingest::create(zmq::context_t& context,
   auto subscriber = relay::FrameSubscriber::create(context, sub);
   if (!subscriber.ok()) return subscriber.status();
   ingest->subscriber_ = *std::move(subscriber);
-  ingest->subscriber_->subscribe_all();
+  for (const auto& name : options.preload) {
+    if (name == "*") {
+      ingest->subscribe_all_ = true;
+      ingest->subscriber_->subscribe_all();
+      continue;
+    }
+    Stream& s = ingest->stream(name);
+    s.preloaded = true;
+    s.subscribed = true;
+    ingest->subscriber_->subscribe(name);
+  }
   if (!options.catchup_endpoints.empty()) {
     auto client = relay::CatchupClient::create(context, options.catchup_endpoints,
                                                keys ? &*keys : nullptr, options.origin_public_key);
@@ -62,9 +72,11 @@ Ingest::Stream& Ingest::stream(const std::string& name) {
 
 void Ingest::run(const std::atomic<bool>& stopping) {
   while (!stopping.load()) {
-    zmq::pollitem_t items[2] = {{subscriber_->socket().handle(), 0, ZMQ_POLLIN, 0},
+    zmq::pollitem_t items[3] = {{subscriber_->socket().handle(), 0, ZMQ_POLLIN, 0},
+                                {nullptr, interest_.fd(), ZMQ_POLLIN, 0},
                                 {catchup_ ? catchup_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0}};
-    zmq::poll(items, catchup_ ? 2 : 1, kPoll);
+    zmq::poll(items, catchup_ ? 3 : 2, kPoll);
+    if (items[1].revents & ZMQ_POLLIN) on_interest();
     if (items[0].revents & ZMQ_POLLIN) {
       // Drain what is there, a bounded number at a time, so catch-up answers are not starved.
       for (int i = 0; i < 64; ++i) {
@@ -73,15 +85,52 @@ void Ingest::run(const std::atomic<bool>& stopping) {
         on_live(*std::move(message));
       }
     }
-    if (catchup_ && (items[1].revents & ZMQ_POLLIN)) {
+    if (catchup_ && (items[2].revents & ZMQ_POLLIN)) {
       while (auto reply = catchup_->receive()) on_catchup(*std::move(reply));
     }
     check_deadlines();
     update_counters();
+    expire_idle(base::monotonic_us());
+  }
+}
+
+void Ingest::on_interest() {
+  const int64_t now = base::monotonic_us();
+  for (std::string& name : interest_.drain()) {
+    if (subscribe_all_) continue;
+    auto it = streams_.find(name);
+    if (it == streams_.end() && subscriptions_ >= kMaxSubscriptions) continue;
+    Stream& s = stream(name);
+    s.last_interest_us = now;
+    if (s.subscribed) continue;
+    s.subscribed = true;
+    ++subscriptions_;
+    subscriber_->subscribe(name);
+    LOG_INFO("edge", "stream ", name, ": subscribed on demand");
+  }
+}
+
+void Ingest::expire_idle(int64_t now_us) {
+  if (now_us < next_idle_check_us_) return;
+  next_idle_check_us_ = now_us + 1'000'000;
+  const int64_t idle_us = std::chrono::microseconds(options_.idle_timeout).count();
+  for (auto& [name, s] : streams_) {
+    if (!s.subscribed || s.preloaded || now_us - s.last_interest_us < idle_us) continue;
+    s.subscribed = false;
+    --subscriptions_;
+    subscriber_->unsubscribe(name);
+    s.catchup_pending = false;
+    s.held.clear();
+    // Loops drop their cached GOP: it would be stale when a reader comes back.
+    emit({StreamEvent{.kind = StreamEvent::Kind::Idle, .stream = name}});
+    LOG_INFO("edge", "stream ", name, ": unsubscribed after ", options_.idle_timeout.count(), " ms without readers");
   }
 }
 
 void Ingest::on_live(relay::Received message) {
+  // Prefix subscriptions also match longer names ("cam1" matches "cam10"): drop the strangers.
+  auto found = streams_.find(stream_of(message));
+  if (!subscribe_all_ && (found == streams_.end() || !found->second.subscribed)) return;
   Stream& s = stream(stream_of(message));
   std::vector<StreamEvent> events;
   if (s.catchup_pending) {
@@ -175,7 +224,9 @@ void Ingest::update_counters() {
   next_snapshot_us_ = now + 500'000;
   IngestSnapshot snapshot;
   for (const auto& [name, s] : streams_) {
-    snapshot[name] = {.stats = s.ingest->stats(), .waiting_for_keyframe = s.ingest->waiting_for_keyframe()};
+    snapshot[name] = {.stats = s.ingest->stats(),
+                      .subscribed = subscribe_all_ || s.subscribed,
+                      .waiting_for_keyframe = s.ingest->waiting_for_keyframe()};
   }
   std::lock_guard lock(snapshot_mutex_);
   snapshot_ = std::move(snapshot);

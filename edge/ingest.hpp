@@ -28,8 +28,15 @@ inline constexpr std::chrono::milliseconds kCatchupTimeout{500};
 // Live frames held per stream while waiting for the answer.
 inline constexpr size_t kMaxCatchupBufferedFrames = 120;
 
+// Subscriptions a stranger could open by DESCRIBE-ing random names are capped.
+inline constexpr size_t kMaxSubscriptions = 1024;
+
 struct IngestOptions {
   std::vector<std::string> origins;
+  // Streams subscribed at start and kept warm; "*" subscribes to every stream. Others are
+  // subscribed when a reader first asks (want()) and dropped after `idle_timeout` without one.
+  std::vector<std::string> preload;
+  std::chrono::milliseconds idle_timeout{30'000};
   std::vector<std::string> catchup_endpoints;  // empty: no catch-up
   std::string curve_key_file;                  // the edge's PREFIX.key; empty: no CURVE
   std::string origin_public_key;               // Z85 key the edge pins
@@ -47,7 +54,7 @@ struct IngestCounters {
 // Per-stream ingest figures for the metrics thread.
 struct IngestStreamSnapshot {
   IngestStats stats;
-  bool subscribed = true;
+  bool subscribed = false;
   bool waiting_for_keyframe = true;
 };
 using IngestSnapshot = absl::flat_hash_map<std::string, IngestStreamSnapshot>;
@@ -59,6 +66,9 @@ class Ingest {
                                                         const IngestOptions& options, Sink sink);
   // Runs until `stopping` is set. Ingest thread only.
   void run(const std::atomic<bool>& stopping);
+  // Any thread: a reader asked for `stream` (DESCRIBE) or still plays it. Subscribes on demand
+  // and keeps the subscription alive.
+  void want(std::string stream) { interest_.push(std::move(stream)); }
   const IngestCounters& counters() const { return counters_; }
   // Any thread: the per-stream figures as of the last publication (twice a second).
   IngestSnapshot snapshot() const {
@@ -69,13 +79,18 @@ class Ingest {
  private:
   struct Stream {
     std::unique_ptr<StreamIngest> ingest;
+    bool subscribed = false;
+    bool preloaded = false;
+    int64_t last_interest_us = 0;
     bool catchup_pending = false;
     int64_t catchup_deadline_us = 0;
     int64_t next_catchup_allowed_us = 0;
     std::vector<relay::Received> held;  // live messages held while waiting for the answer
   };
 
-  Ingest(Sink sink) : sink_(std::move(sink)) {}
+  Ingest(Sink sink, const IngestOptions& options) : sink_(std::move(sink)), options_(options) {}
+  void on_interest();
+  void expire_idle(int64_t now_us);
   Stream& stream(const std::string& name);
   void on_live(relay::Received message);
   void on_catchup(relay::CatchupReply reply);
@@ -86,6 +101,11 @@ class Ingest {
   void update_counters();
 
   Sink sink_;
+  IngestOptions options_;
+  bool subscribe_all_ = false;
+  size_t subscriptions_ = 0;
+  EventInbox<std::string> interest_;
+  int64_t next_idle_check_us_ = 0;
   std::unique_ptr<relay::FrameSubscriber> subscriber_;
   std::unique_ptr<relay::CatchupClient> catchup_;
   absl::flat_hash_map<std::string, Stream> streams_;

@@ -260,6 +260,11 @@ void IoLoop::on_stream_event(const StreamEvent& event) {
     case StreamEvent::Kind::Down:
       view.down = true;
       break;
+    case StreamEvent::Kind::Idle:
+      view.gop.clear();
+      view.gop_bytes = 0;
+      view.gop_complete = false;
+      break;
     case StreamEvent::Kind::Frame:
       view.down = false;
       on_frame(view, event.frame);
@@ -345,6 +350,7 @@ void IoLoop::publish_snapshot() {
       s.loss_fraction_max = std::max(s.loss_fraction_max, report.fraction_lost);
       s.jitter_ms_max = std::max(s.jitter_ms_max, report.jitter_ms);
     }
+    if (!view.readers.empty()) want(name);  // keeps the subscription alive
     tcp += s.readers_tcp;
     udp += s.readers_udp + s.readers_multicast;
   }

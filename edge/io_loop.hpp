@@ -10,6 +10,7 @@
 #include <iterator>
 #include <mutex>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -139,6 +140,12 @@ class IoLoop {
   void remove_reader(const std::string& stream, Connection* reader);
   std::string new_session_id();
   AccessControl* access() { return access_; }
+  // Tells the ingest thread a reader wants `stream` (on-demand subscription). Loop thread.
+  void want(const std::string& stream) {
+    if (want_) want_(stream);
+  }
+  // Set once before start().
+  void set_want(std::function<void(std::string)> want) { want_ = std::move(want); }
   MulticastGroups* multicast() { return multicast_; }
   size_t loop_count() const { return options_.io_threads ? options_.io_threads : 1; }
   // Readers of `stream` on this loop.
@@ -172,6 +179,7 @@ class IoLoop {
   std::atomic<size_t>& sessions_;
   AccessControl* access_;
   MulticastGroups* multicast_;
+  std::function<void(std::string)> want_;
   int epoll_fd_ = -1;
   int udp_rtp_fd_ = -1;
   int udp_rtcp_fd_ = -1;

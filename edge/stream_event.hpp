@@ -47,7 +47,8 @@ struct StreamDescription {
 using StreamDescriptionPtr = std::shared_ptr<const StreamDescription>;
 
 struct StreamEvent {
-  enum class Kind { Frame, Description, Down };
+  // Idle: the edge unsubscribed (no readers); loops drop the cached GOP.
+  enum class Kind { Frame, Description, Down, Idle };
   Kind kind = Kind::Frame;
   std::string stream;
   media::PacketizedFramePtr frame;        // Kind::Frame
