@@ -40,6 +40,7 @@ Connection::Connection(IoLoop& loop, int fd, const sockaddr_storage& peer)
       fd_(fd),
       peer_name_(address_key(peer)),
       peer_(peer),
+      serial_(loop.next_serial()),
       session_(*this, loop.new_session_id(), loop.options().session_timeout),
       last_activity_us_(base::monotonic_us()) {}
 
@@ -69,6 +70,7 @@ void Connection::close(std::string_view why) {
   leave_multicast();
   if (counted_session_) loop_.release_session();
   counted_session_ = false;
+  if (mode_ == Mode::TunnelGet) loop_.tunnels()->remove(tunnel_cookie_, serial_);
   LOG_DEBUG("edge", "connection ", peer_name_, " closed: ", why);
   ::close(fd_);
   closed_ = true;
@@ -89,27 +91,126 @@ void Connection::on_readable() {
     }
     const int64_t now = base::monotonic_us();
     last_activity_us_ = now;
-    for (auto& item : reader_.feed(std::string_view(buffer, static_cast<size_t>(n)))) {
-      if (auto* request = std::get_if<rtsp::Request>(&item)) {
-        pending_.push_back(std::move(*request));
-      } else if (auto* frame = std::get_if<rtsp::InterleavedFrame>(&item)) {
-        // RFC 2326 10.12: the client's RTCP arrives on the odd channel of a track's pair.
-        on_rtcp({reinterpret_cast<const uint8_t*>(frame->payload.data()), frame->payload.size()}, now);
-      } else if (auto* error = std::get_if<rtsp::ReaderError>(&item)) {
-        LOG_INFO("edge", "bad request from ", peer_name_, ": ", error->message);
-        rtsp::Response response;
-        response.status = error->status;
-        response.headers.set("Server", rtsp::kServerName);
-        send_response(response);
-        close_after_flush_ = true;
-      }
-    }
-    partial_since_us_ = reader_.buffered() > 0 ? (partial_since_us_ ? partial_since_us_ : now) : 0;
-    if (static_cast<size_t>(n) < sizeof buffer) break;
+    on_bytes(std::string_view(buffer, static_cast<size_t>(n)), now);
+    if (closed_ || static_cast<size_t>(n) < sizeof buffer) break;
   }
   if (closed_) return;
   process_pending(base::monotonic_us());
   flush();
+}
+
+void Connection::on_tunnel_bytes(std::string_view bytes) {
+  const int64_t now = base::monotonic_us();
+  last_activity_us_ = now;
+  feed_rtsp(bytes, now);
+  if (closed_) return;
+  process_pending(now);
+  flush();
+}
+
+void Connection::on_bytes(std::string_view bytes, int64_t now_us) {
+  switch (mode_) {
+    case Mode::Rtsp:
+    case Mode::TunnelGet:
+      return feed_rtsp(bytes, now_us);
+    case Mode::TunnelPost:
+      return forward_tunnel(bytes);
+    case Mode::Unknown:
+      break;
+  }
+  head_.append(bytes);
+  const rtsp::ConnectionKind kind = rtsp::classify_connection(head_);
+  if (kind == rtsp::ConnectionKind::NeedMore) {
+    if (partial_since_us_ == 0) partial_since_us_ = now_us;
+    return;
+  }
+  if (kind == rtsp::ConnectionKind::Rtsp) {
+    mode_ = Mode::Rtsp;
+    std::string first = std::move(head_);
+    head_.clear();
+    return feed_rtsp(first, now_us);
+  }
+  start_tunnel(now_us);
+}
+
+void Connection::start_tunnel(int64_t now_us) {
+  size_t end = head_.find("\r\n\r\n");
+  size_t skip = 4;
+  if (end == std::string::npos) {
+    end = head_.find("\n\n");
+    skip = 2;
+  }
+  if (end == std::string::npos) {
+    if (head_.size() > rtsp::kMaxTunnelHeadBytes) {
+      enqueue(OutItem{.text = "HTTP/1.0 431 Request Header Fields Too Large\r\n\r\n", .enqueued_us = now_us});
+      close_after_flush_ = true;
+    } else if (partial_since_us_ == 0) {
+      partial_since_us_ = now_us;
+    }
+    return;
+  }
+  partial_since_us_ = 0;
+  auto request = rtsp::parse_tunnel_head(std::string_view(head_).substr(0, end + skip));
+  const std::string rest = head_.substr(end + skip);
+  head_.clear();
+  if (!request.ok()) {
+    LOG_INFO("edge", "bad tunnel request from ", peer_name_, ": ", request.status().message());
+    enqueue(OutItem{.text = "HTTP/1.0 400 Bad Request\r\n\r\n", .enqueued_us = now_us});
+    close_after_flush_ = true;
+    return;
+  }
+  tunnel_cookie_ = request->cookie;
+  if (request->method == rtsp::TunnelRequest::Method::Get) {
+    // The GET half carries this session's responses and media.
+    if (!loop_.tunnels()->add(tunnel_cookie_, {&loop_, fd_, serial_})) {
+      enqueue(OutItem{.text = "HTTP/1.0 409 Conflict\r\n\r\n", .enqueued_us = now_us});
+      close_after_flush_ = true;
+      return;
+    }
+    mode_ = Mode::TunnelGet;
+    enqueue(OutItem{.text = rtsp::tunnel_get_reply(), .enqueued_us = now_us});
+    return;
+  }
+  auto target = loop_.tunnels()->find(tunnel_cookie_);
+  if (!target) {
+    enqueue(OutItem{.text = "HTTP/1.0 404 Not Found\r\n\r\n", .enqueued_us = now_us});
+    close_after_flush_ = true;
+    return;
+  }
+  mode_ = Mode::TunnelPost;  // the POST half is never answered; it only carries requests
+  tunnel_target_ = *target;
+  if (!rest.empty()) forward_tunnel(rest);
+}
+
+void Connection::forward_tunnel(std::string_view base64) {
+  auto decoded = tunnel_decoder_.feed(base64);
+  if (!decoded.ok()) return close(base::cat("tunnel: ", decoded.status().message()));
+  if (decoded->empty()) return;
+  TunnelData data{.fd = tunnel_target_.fd, .serial = tunnel_target_.serial, .bytes = *std::move(decoded)};
+  if (tunnel_target_.loop == &loop_) {
+    loop_.deliver_tunnel(data);
+  } else {
+    tunnel_target_.loop->post_tunnel(std::move(data));
+  }
+}
+
+void Connection::feed_rtsp(std::string_view bytes, int64_t now_us) {
+  for (auto& item : reader_.feed(bytes)) {
+    if (auto* request = std::get_if<rtsp::Request>(&item)) {
+      pending_.push_back(std::move(*request));
+    } else if (auto* frame = std::get_if<rtsp::InterleavedFrame>(&item)) {
+      // RFC 2326 10.12: the client's RTCP arrives on the odd channel of a track's pair.
+      on_rtcp({reinterpret_cast<const uint8_t*>(frame->payload.data()), frame->payload.size()}, now_us);
+    } else if (auto* error = std::get_if<rtsp::ReaderError>(&item)) {
+      LOG_INFO("edge", "bad request from ", peer_name_, ": ", error->message);
+      rtsp::Response response;
+      response.status = error->status;
+      response.headers.set("Server", rtsp::kServerName);
+      send_response(response);
+      close_after_flush_ = true;
+    }
+  }
+  partial_since_us_ = reader_.buffered() > 0 ? (partial_since_us_ ? partial_since_us_ : now_us) : 0;
 }
 
 void Connection::on_rtcp(std::span<const uint8_t> packet, int64_t now_us) {

@@ -16,6 +16,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "edge/io_loop.hpp"
 #include "media/packetized_frame.hpp"
+#include "rtsp/http_tunnel.hpp"
 #include "rtsp/message_reader.hpp"
 #include "rtsp/server_session.hpp"
 
@@ -36,7 +37,10 @@ class Connection : public rtsp::ServerSessionHost {
   bool playing() const { return playing_; }
   uint64_t frames_skipped() const { return frames_skipped_; }
 
+  uint64_t serial() const { return serial_; }
   void on_readable();
+  // Decoded RTSP bytes that arrived on the POST half of this HTTP tunnel.
+  void on_tunnel_bytes(std::string_view bytes);
   void on_writable();
   // Hands one live frame of the stream this reader plays. Never blocks.
   void deliver(const media::PacketizedFramePtr& frame, int64_t now_us);
@@ -96,6 +100,10 @@ class Connection : public rtsp::ServerSessionHost {
 
   absl::StatusOr<rtsp::Transport> setup_multicast(std::string_view stream, uint32_t track,
                                                   rtsp::Transport answer);
+  void on_bytes(std::string_view bytes, int64_t now_us);
+  void feed_rtsp(std::string_view bytes, int64_t now_us);
+  void start_tunnel(int64_t now_us);
+  void forward_tunnel(std::string_view base64);
   void process_pending(int64_t now_us);
   void send_response(const rtsp::Response& response);
   void enqueue(OutItem item);
@@ -116,6 +124,13 @@ class Connection : public rtsp::ServerSessionHost {
   std::string peer_name_;
   sockaddr_storage peer_{};
   rtsp::MessageReader reader_{rtsp::MessageReader::Kind::Requests};
+  // HTTP tunnelling (rtsp/http_tunnel.hpp): what this connection turned out to be.
+  enum class Mode { Unknown, Rtsp, TunnelGet, TunnelPost } mode_ = Mode::Unknown;
+  std::string head_;  // first bytes, until the mode is known
+  std::string tunnel_cookie_;
+  TunnelTarget tunnel_target_;
+  rtsp::Base64StreamDecoder tunnel_decoder_;
+  uint64_t serial_;
   rtsp::ServerSession session_;
   std::deque<rtsp::Request> pending_;
   int64_t parked_since_us_ = 0;

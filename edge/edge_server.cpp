@@ -51,8 +51,11 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
   if (threads == 0) threads = 1;
   server->options_.io_threads = threads;
   for (size_t i = 0; i < threads; ++i) {
-    auto loop = IoLoop::create(i, server->options_, server->sessions_, server->access_.get(),
-                               server->multicast_.get());
+    auto loop = IoLoop::create(i, server->options_,
+                               LoopShared{.sessions = &server->sessions_,
+                                          .access = server->access_.get(),
+                                          .multicast = server->multicast_.get(),
+                                          .tunnels = &server->tunnels_});
     if (!loop.ok()) return loop.status();
     server->loops_.push_back(*std::move(loop));
   }

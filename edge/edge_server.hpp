@@ -60,6 +60,7 @@ class EdgeServer {
   std::atomic<size_t> sessions_{0};
   std::unique_ptr<AccessControl> access_;
   std::unique_ptr<MulticastGroups> multicast_;
+  TunnelRegistry tunnels_;
   std::vector<std::unique_ptr<IoLoop>> loops_;
   std::thread acceptor_;
   std::unique_ptr<Ingest> ingest_;

@@ -27,6 +27,7 @@ constexpr int kUdpSendBuffer = 4 * 1024 * 1024;
 constexpr uint64_t kEventsTag = 1ULL << 40;
 constexpr uint64_t kAcceptedTag = 2ULL << 40;
 constexpr uint64_t kRtcpTag = 3ULL << 40;
+constexpr uint64_t kTunnelTag = 4ULL << 40;
 
 absl::StatusOr<int> bind_udp(const std::string& host, uint16_t port) {
   sockaddr_in addr{};
@@ -70,15 +71,12 @@ std::string address_key(const sockaddr_storage& address) {
   return base::cat(host, ":", port);
 }
 
-IoLoop::IoLoop(size_t index, const EdgeOptions& options, std::atomic<size_t>& sessions,
-               AccessControl* access, MulticastGroups* multicast)
-    : index_(index), options_(options), sessions_(sessions), access_(access), multicast_(multicast) {}
+IoLoop::IoLoop(size_t index, const EdgeOptions& options, LoopShared shared)
+    : index_(index), options_(options), shared_(shared) {}
 
 absl::StatusOr<std::unique_ptr<IoLoop>> IoLoop::create(size_t index, const EdgeOptions& options,
-                                                       std::atomic<size_t>& sessions,
-                                                       AccessControl* access,
-                                                       MulticastGroups* multicast) {
-  std::unique_ptr<IoLoop> loop(new IoLoop(index, options, sessions, access, multicast));
+                                                       LoopShared shared) {
+  std::unique_ptr<IoLoop> loop(new IoLoop(index, options, shared));
   loop->epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (loop->epoll_fd_ < 0 || !loop->events_.valid() || !loop->accepted_.valid()) {
     return absl::InternalError(base::cat("epoll/eventfd: ", std::strerror(errno)));
@@ -92,6 +90,8 @@ absl::StatusOr<std::unique_ptr<IoLoop>> IoLoop::create(size_t index, const EdgeO
   ::epoll_ctl(loop->epoll_fd_, EPOLL_CTL_ADD, loop->accepted_.fd(), &ev);
   ev.data.u64 = kRtcpTag;
   ::epoll_ctl(loop->epoll_fd_, EPOLL_CTL_ADD, loop->udp_rtcp_fd_, &ev);
+  ev.data.u64 = kTunnelTag;
+  ::epoll_ctl(loop->epoll_fd_, EPOLL_CTL_ADD, loop->tunnel_inbox_.fd(), &ev);
   return loop;
 }
 
@@ -151,14 +151,20 @@ std::string IoLoop::new_session_id() {
 }
 
 bool IoLoop::acquire_session() {
-  size_t current = sessions_.load();
+  size_t current = shared_.sessions->load();
   while (current < options_.max_sessions) {
-    if (sessions_.compare_exchange_weak(current, current + 1)) return true;
+    if (shared_.sessions->compare_exchange_weak(current, current + 1)) return true;
   }
   return false;
 }
 
-void IoLoop::release_session() { sessions_.fetch_sub(1); }
+void IoLoop::release_session() { shared_.sessions->fetch_sub(1); }
+
+void IoLoop::deliver_tunnel(const TunnelData& data) {
+  auto it = connections_.find(data.fd);
+  if (it == connections_.end() || it->second->closed() || it->second->serial() != data.serial) return;
+  it->second->on_tunnel_bytes(data.bytes);
+}
 
 StreamView* IoLoop::find_stream(const std::string& stream) {
   auto it = streams_.find(stream);
@@ -201,6 +207,8 @@ void IoLoop::run() {
         on_accepted();
       } else if (tag == kRtcpTag) {
         on_udp_rtcp();
+      } else if (tag == kTunnelTag) {
+        for (const TunnelData& data : tunnel_inbox_.drain()) deliver_tunnel(data);
       } else {
         auto it = connections_.find(static_cast<int>(tag));
         if (it == connections_.end() || it->second->closed()) continue;

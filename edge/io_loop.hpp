@@ -22,6 +22,7 @@
 #include "edge/edge_options.hpp"
 #include "edge/event_inbox.hpp"
 #include "edge/stream_event.hpp"
+#include "edge/tunnel_registry.hpp"
 #include "rtsp/transport.hpp"
 
 #include <sys/socket.h>
@@ -95,6 +96,21 @@ struct StreamView {
   bool ready() const { return description && description->info_seen && gop_complete && !gop.empty(); }
 };
 
+// Objects every loop shares with the others (all thread-safe).
+struct LoopShared {
+  std::atomic<size_t>* sessions = nullptr;
+  AccessControl* access = nullptr;
+  MulticastGroups* multicast = nullptr;
+  TunnelRegistry* tunnels = nullptr;
+};
+
+// Decoded bytes of a tunnelled POST, for the GET half's connection on another loop.
+struct TunnelData {
+  int fd = -1;
+  uint64_t serial = 0;
+  std::string bytes;
+};
+
 struct NewConnection {
   int fd = -1;
   sockaddr_storage peer{};
@@ -106,9 +122,7 @@ class IoLoop {
  public:
   // Creates the epoll instance, inbox and the UDP RTP/RTCP socket pair bound on `udp_host`.
   static absl::StatusOr<std::unique_ptr<IoLoop>> create(size_t index, const EdgeOptions& options,
-                                                        std::atomic<size_t>& sessions,
-                                                        AccessControl* access,
-                                                        MulticastGroups* multicast);
+                                                        LoopShared shared);
   ~IoLoop();
 
   void start();
@@ -139,14 +153,20 @@ class IoLoop {
   void add_reader(const std::string& stream, Connection* reader);
   void remove_reader(const std::string& stream, Connection* reader);
   std::string new_session_id();
-  AccessControl* access() { return access_; }
+  AccessControl* access() { return shared_.access; }
+  TunnelRegistry* tunnels() { return shared_.tunnels; }
+  uint64_t next_serial() { return ++serial_counter_; }
+  // Any thread: bytes for the GET half of a tunnel living on this loop.
+  void post_tunnel(TunnelData data) { tunnel_inbox_.push(std::move(data)); }
+  // Loop thread: hands tunnelled bytes to the connection `fd` if it is still `serial`.
+  void deliver_tunnel(const TunnelData& data);
   // Tells the ingest thread a reader wants `stream` (on-demand subscription). Loop thread.
   void want(const std::string& stream) {
     if (want_) want_(stream);
   }
   // Set once before start().
   void set_want(std::function<void(std::string)> want) { want_ = std::move(want); }
-  MulticastGroups* multicast() { return multicast_; }
+  MulticastGroups* multicast() { return shared_.multicast; }
   size_t loop_count() const { return options_.io_threads ? options_.io_threads : 1; }
   // Readers of `stream` on this loop.
   size_t readers_of(const std::string& stream);
@@ -160,8 +180,7 @@ class IoLoop {
   void unregister_udp_peer(const std::string& address) { udp_peers_.erase(address); }
 
  private:
-  IoLoop(size_t index, const EdgeOptions& options, std::atomic<size_t>& sessions,
-         AccessControl* access, MulticastGroups* multicast);
+  IoLoop(size_t index, const EdgeOptions& options, LoopShared shared);
   absl::Status open_udp(const std::string& host);
   void run();
   void on_events();
@@ -176,9 +195,7 @@ class IoLoop {
 
   size_t index_;
   EdgeOptions options_;
-  std::atomic<size_t>& sessions_;
-  AccessControl* access_;
-  MulticastGroups* multicast_;
+  LoopShared shared_;
   std::function<void(std::string)> want_;
   int epoll_fd_ = -1;
   int udp_rtp_fd_ = -1;
@@ -186,6 +203,8 @@ class IoLoop {
   rtsp::PortPair udp_ports_;
   EventInbox<EventBatch> events_;
   EventInbox<NewConnection> accepted_;
+  EventInbox<TunnelData> tunnel_inbox_;
+  uint64_t serial_counter_ = 0;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
   LoopCounters counters_;

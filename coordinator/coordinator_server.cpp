@@ -1,0 +1,88 @@
+// CoordinatorServer (coordinator_server.hpp).
+#include "coordinator/coordinator_server.hpp"
+
+#include <grpcpp/ext/health_check_service_server_builder_option.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "base/endpoint.hpp"
+#include "base/log.hpp"
+#include "base/strings.hpp"
+#include "coordinator/metrics.hpp"
+
+namespace coordinator {
+
+absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
+    CoordinatorOptions options) {
+  auto listen = base::parse_host_port(options.listen, /*allow_zero=*/true);
+  if (!listen.ok())
+    return absl::InvalidArgumentError(base::cat("--listen: ", listen.status().message()));
+  auto creds = cluster::server_credentials(options.tls);
+  if (!creds.ok()) return creds.status();
+  std::unique_ptr<CoordinatorServer> s(new CoordinatorServer());
+  s->options_ = options;
+  s->registry_ = std::make_unique<NodeRegistry>(options.registry);
+  s->service_ = std::make_unique<CoordinatorService>(s->registry_.get(), options.token);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(base::cat(listen->host, ":", listen->port), *creds, &port);
+  builder.RegisterService(s->service_.get());
+  // A second coordinator on the same port must fail, not share it silently (see ADR 005).
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Agents send keepalive pings; data flows every report, so pings are never abusive here.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  s->server_ = builder.BuildAndStart();
+  if (!s->server_ || port == 0) {
+    return absl::UnavailableError(
+        base::cat("cannot listen on ", options.listen, " (port in use or bad address)"));
+  }
+  s->port_ = static_cast<uint16_t>(port);
+  if (!options.http.empty()) {
+    auto http = base::parse_host_port(options.http, /*allow_zero=*/true);
+    if (!http.ok())
+      return absl::InvalidArgumentError(base::cat("--http: ", http.status().message()));
+    auto server = cluster::HttpServer::start(
+        http->host, http->port,
+        [raw = s.get()](std::string_view path) { return raw->serve_http(path); });
+    if (!server.ok()) return server.status();
+    s->http_ = std::move(*server);
+  }
+  s->sweeper_ = std::thread([raw = s.get()] {
+    while (!raw->stopping_.load()) {
+      raw->registry_->sweep(Clock::now());
+      std::this_thread::sleep_for(raw->options_.sweep_interval);
+    }
+  });
+  return s;
+}
+
+CoordinatorServer::~CoordinatorServer() {
+  shutdown();
+}
+
+void CoordinatorServer::shutdown() {
+  if (stopping_.exchange(true)) return;
+  if (http_) http_->stop();
+  if (service_) service_->shutdown();
+  if (server_) {
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+    server_->Wait();
+  }
+  if (sweeper_.joinable()) sweeper_.join();
+}
+
+cluster::HttpResponse CoordinatorServer::serve_http(std::string_view path) {
+  const std::string_view route = path.substr(0, path.find('?'));
+  if (route == "/metrics") {
+    return {200, "text/plain; version=0.0.4; charset=utf-8",
+            prometheus_text(registry_->view(Clock::now()))};
+  }
+  if (route == "/api/cluster") {
+    return {200, "application/json", cluster_json(registry_->view(Clock::now()))};
+  }
+  if (route == "/healthz") return {200, "text/plain", "ok\n"};
+  return {404, "text/plain", "not found: try /metrics, /api/cluster, /healthz\n"};
+}
+
+}  // namespace coordinator

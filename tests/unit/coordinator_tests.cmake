@@ -1,0 +1,8 @@
+# Coordinator and cluster library unit tests: pure policy, registry with fake time, backoff,
+# metrics rendering, HTTP request line.
+rs_test(coordinator_policy_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/coordinator_policy_test.cpp
+  DEPS rs_coordinator LABELS unit)
+rs_test(coordinator_registry_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/coordinator_registry_test.cpp
+  DEPS rs_coordinator LABELS unit)
+rs_test(coordinator_cluster_lib_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/coordinator_cluster_lib_test.cpp
+  DEPS rs_coordinator rs_cluster LABELS unit)
