@@ -347,7 +347,7 @@ void Connection::count_skipped(uint64_t frames) {
   loop_.mutable_counters().frames_skipped.fetch_add(frames, std::memory_order_relaxed);
 }
 
-void Connection::skip_queued_frames() {
+void Connection::skip_queued_frames(bool count) {
   // Drop every frame not yet started; a partly written head stays so framing stays intact.
   std::deque<OutItem> kept;
   uint64_t dropped = 0;
@@ -361,7 +361,7 @@ void Connection::skip_queued_frames() {
     }
   }
   queue_.swap(kept);
-  count_skipped(dropped);
+  if (count) count_skipped(dropped);
 }
 
 void Connection::deliver(const media::PacketizedFramePtr& frame, int64_t now_us) {
@@ -526,6 +526,7 @@ absl::StatusOr<rtsp::Transport> Connection::setup(std::string_view stream, uint3
   const TrackDescription* described = view && view->description ? view->description->track(track) : nullptr;
   if (!described) return absl::NotFoundError(base::cat("stream '", stream, "' has no track ", track));
   if (!counted_session_) {
+    if (loop_.draining()) return absl::UnavailableError("edge is draining; ask the coordinator for another");
     if (!loop_.acquire_session()) return absl::UnavailableError("edge is at its session limit");
     counted_session_ = true;
   }
@@ -644,7 +645,7 @@ void Connection::stop_playing() {
   for (const auto& [track, t] : transports_) {
     if (t.kind == TrackTransport::Kind::Udp) loop_.unregister_udp_peer(address_key(t.udp.rtcp));
   }
-  skip_queued_frames();
+  skip_queued_frames(/*count=*/false);  // not a slowness skip: the reader stopped
   pending_gop_.clear();
 }
 

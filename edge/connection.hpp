@@ -114,7 +114,8 @@ class Connection : public rtsp::ServerSessionHost {
   void deliver_udp(const media::PacketizedFrame& frame, const TrackTransport& transport);
   bool handle_overflow(const media::PacketizedFramePtr& frame, int64_t now_us);
   void count_skipped(uint64_t frames);
-  void skip_queued_frames();
+  // Drops queued frames not yet started; `count` them as slowness skips (metrics) or not.
+  void skip_queued_frames(bool count = true);
   void send_sender_reports(int64_t now_us);
   void stop_playing();
   void leave_multicast();

@@ -16,8 +16,22 @@
 #include "relay/topic.hpp"
 #include "base/strings.hpp"
 
-ABSL_FLAG(std::string, origin, "tcp://127.0.0.1:5556",
-          "Origin ZeroMQ PUB endpoint(s) to subscribe to, comma-separated");
+ABSL_FLAG(std::string, origin, "",
+          "Origin ZeroMQ PUB endpoint(s), comma-separated; default tcp://127.0.0.1:5556, or none "
+          "with --coordinator (the coordinator says where the origins are)");
+ABSL_FLAG(std::string, coordinator, "", "Coordinator HOST:PORT to register with (gRPC)");
+ABSL_FLAG(std::string, name, "", "Node name at the coordinator (default: edge-<rtsp port>)");
+ABSL_FLAG(std::string, advertise, "",
+          "RTSP base URL readers reach this edge at (default: rtsp://<--rtsp address>)");
+ABSL_FLAG(int64_t, capacity_readers, 1000, "Readers this edge accepts (coordinator placement)");
+ABSL_FLAG(double, capacity_mbps, 1000, "Mb/s this edge may send (coordinator placement)");
+ABSL_FLAG(std::string, zone, "", "Placement zone reported to the coordinator");
+ABSL_FLAG(std::string, token, "", "Shared registration token for the coordinator");
+ABSL_FLAG(std::string, tls_cert, "", "TLS client certificate for the coordinator link");
+ABSL_FLAG(std::string, tls_key, "", "TLS client key for the coordinator link");
+ABSL_FLAG(std::string, tls_ca, "", "CA that signed the coordinator's certificate");
+ABSL_FLAG(absl::Duration, drain_grace, absl::Seconds(30),
+          "On SIGTERM with a coordinator: stop taking readers, exit when they are gone or after this");
 ABSL_FLAG(std::string, rtsp, "127.0.0.1:8554", "RTSP listen address HOST:PORT (port 0: ephemeral)");
 ABSL_FLAG(int, io_threads, 0, "I/O loops serving readers; 0 = one per core");
 ABSL_FLAG(absl::Duration, session_timeout, absl::Seconds(60),
@@ -67,14 +81,20 @@ absl::Status positive(std::string_view flag, absl::Duration d) {
 
 absl::StatusOr<EdgeOptions> options_from_flags() {
   EdgeOptions o;
-  for (absl::string_view e : absl::StrSplit(absl::GetFlag(FLAGS_origin), ',', absl::SkipWhitespace())) {
+  o.coordinator = absl::GetFlag(FLAGS_coordinator);
+  std::string origins = absl::GetFlag(FLAGS_origin);
+  if (origins.empty() && o.coordinator.empty()) origins = "tcp://127.0.0.1:5556";
+  for (absl::string_view e : absl::StrSplit(origins, ',', absl::SkipWhitespace())) {
     if (auto st = base::validate_zmq_endpoint(base::sv(e)); !st.ok()) {
       return absl::InvalidArgumentError(base::cat("--origin: ", st.message()));
     }
     o.origins.emplace_back(e);
   }
-  if (o.origins.empty()) return absl::InvalidArgumentError("--origin: at least one endpoint is needed");
+  if (o.origins.empty() && o.coordinator.empty()) {
+    return absl::InvalidArgumentError("--origin: at least one endpoint is needed (or --coordinator)");
+  }
   const std::string catchup = absl::GetFlag(FLAGS_catchup);
+  o.catchup_auto = catchup == "auto";
   if (catchup == "auto") {
     for (const auto& origin : o.origins) {
       const std::string derived = relay::default_catchup_endpoint(origin);
@@ -107,6 +127,28 @@ absl::StatusOr<EdgeOptions> options_from_flags() {
   if (!rtsp.ok()) return absl::InvalidArgumentError(base::cat("--rtsp: ", rtsp.status().message()));
   o.rtsp_host = rtsp->host;
   o.rtsp_port = rtsp->port;
+  if (!o.coordinator.empty()) {
+    if (auto hp = base::parse_host_port(o.coordinator); !hp.ok()) {
+      return absl::InvalidArgumentError(base::cat("--coordinator: ", hp.status().message()));
+    }
+    o.node_name = absl::GetFlag(FLAGS_name);
+    o.advertise_url = absl::GetFlag(FLAGS_advertise);
+    if (!o.advertise_url.empty() && !std::string_view(o.advertise_url).starts_with("rtsp://")) {
+      return absl::InvalidArgumentError("--advertise must be an rtsp:// URL");
+    }
+    const int64_t readers = absl::GetFlag(FLAGS_capacity_readers);
+    if (readers < 1 || readers > 10'000'000) return absl::InvalidArgumentError("--capacity_readers must be 1-10000000");
+    o.capacity_readers = static_cast<uint32_t>(readers);
+    o.capacity_mbps = absl::GetFlag(FLAGS_capacity_mbps);
+    if (!(o.capacity_mbps > 0)) return absl::InvalidArgumentError("--capacity_mbps must be positive");
+    o.zone = absl::GetFlag(FLAGS_zone);
+    o.token = absl::GetFlag(FLAGS_token);
+    o.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+    o.tls_key = absl::GetFlag(FLAGS_tls_key);
+    o.tls_ca = absl::GetFlag(FLAGS_tls_ca);
+    if (auto st = positive("drain_grace", absl::GetFlag(FLAGS_drain_grace)); !st.ok()) return st;
+    o.drain_grace = absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_drain_grace));
+  }
   const int threads = absl::GetFlag(FLAGS_io_threads);
   if (threads < 0 || threads > 256) return absl::InvalidArgumentError("--io_threads must be 0-256");
   o.io_threads = static_cast<size_t>(threads);

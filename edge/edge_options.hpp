@@ -30,6 +30,7 @@ inline constexpr std::chrono::seconds kSenderReportInterval{1};
 struct EdgeOptions {
   std::vector<std::string> origins;  // ZeroMQ endpoints
   std::vector<std::string> catchup_endpoints;  // origins' catch-up endpoints; empty: none
+  bool catchup_auto = true;                    // derive catch-up endpoints from the origins
   std::string curve_key_file;                  // the edge's CURVE key file; empty: no CURVE
   std::string origin_public_key;               // Z85 public key of the origin (CURVE)
   std::string rtsp_host = "127.0.0.1";
@@ -46,6 +47,16 @@ struct EdgeOptions {
   std::vector<std::string> preload;  // streams kept warm; "*" = all
   std::chrono::milliseconds idle_timeout{30'000};
   std::string http_host;  // --http metrics endpoint; empty: none
+  // Coordinator (docs/coordinator.md): register, report, learn origins. Empty: standalone.
+  std::string coordinator;
+  std::string node_name;
+  std::string advertise_url;  // rtsp://host:port readers can reach
+  uint32_t capacity_readers = 1000;
+  double capacity_mbps = 1000;
+  std::string zone;
+  std::string token;
+  std::string tls_cert, tls_key, tls_ca;
+  std::chrono::milliseconds drain_grace{30'000};
   uint16_t http_port = 0;
 };
 

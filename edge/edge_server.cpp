@@ -24,6 +24,7 @@ namespace edge {
 namespace {
 
 constexpr int kListenBacklog = 4096;
+constexpr int kReaderSocketBuffer = 192 * 1024;  // the kernel doubles it
 constexpr std::chrono::seconds kStatsInterval{10};
 
 }  // namespace
@@ -55,7 +56,8 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
                                LoopShared{.sessions = &server->sessions_,
                                           .access = server->access_.get(),
                                           .multicast = server->multicast_.get(),
-                                          .tunnels = &server->tunnels_});
+                                          .tunnels = &server->tunnels_,
+                                          .draining = &server->draining_});
     if (!loop.ok()) return loop.status();
     server->loops_.push_back(*std::move(loop));
   }
@@ -64,7 +66,8 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
                                .idle_timeout = options.idle_timeout,
                                .catchup_endpoints = options.catchup_endpoints,
                                .curve_key_file = options.curve_key_file,
-                               .origin_public_key = options.origin_public_key};
+                               .origin_public_key = options.origin_public_key,
+                               .catchup_auto = options.catchup_auto};
   EdgeServer* raw = server.get();
   auto ingest = Ingest::create(server->zmq_context_, ingest_options, [raw](EventBatch batch) {
     for (auto& loop : raw->loops_) loop->post_events(batch);  // each frame to each loop once
@@ -173,10 +176,30 @@ void EdgeServer::accept_loop() {
       }
       const int one = 1;
       ::setsockopt(nc.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      // A bounded kernel buffer keeps a slow reader's backlog in our queue, where the latency
+      // budget sees it (the default autotuning lets seconds of video hide in the kernel).
+      ::setsockopt(nc.fd, SOL_SOCKET, SO_SNDBUF, &kReaderSocketBuffer, sizeof kReaderSocketBuffer);
       // Readers are spread round-robin across the loops.
       loops_[next++ % loops_.size()]->post_connection(nc);
     }
   }
+}
+
+std::vector<std::pair<std::string, size_t>> EdgeServer::readers_by_stream() const {
+  absl::flat_hash_map<std::string, size_t> merged;
+  for (const auto& [name, s] : ingest_->snapshot()) merged[name] += 0;
+  for (const auto& loop : loops_) {
+    for (const auto& [name, s] : loop->snapshot()) {
+      merged[name] += s.readers_tcp + s.readers_udp + s.readers_multicast;
+    }
+  }
+  return {merged.begin(), merged.end()};
+}
+
+size_t EdgeServer::readers() const {
+  size_t total = 0;
+  for (const auto& [name, count] : readers_by_stream()) total += count;
+  return total;
 }
 
 uint16_t EdgeServer::http_port() const { return http_ ? http_->port() : 0; }

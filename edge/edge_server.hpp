@@ -44,6 +44,13 @@ class EdgeServer {
   // Prometheus text for /metrics. Any thread.
   std::string metrics() const;
   EdgeCounters counters() const;
+  // Readers per stream across loops, including streams taken in with no readers. Any thread.
+  std::vector<std::pair<std::string, size_t>> readers_by_stream() const;
+  // Any thread: reconnect to these origins (coordinator updates).
+  void set_origins(std::vector<std::string> endpoints) { ingest_->set_origins(std::move(endpoints)); }
+  // Any thread: refuse new sessions (503) while readers drain away.
+  void set_draining() { draining_.store(true); }
+  size_t readers() const;
 
  private:
   explicit EdgeServer(const EdgeOptions& options) : options_(options) {}
@@ -58,6 +65,7 @@ class EdgeServer {
   uint16_t rtsp_port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> sessions_{0};
+  std::atomic<bool> draining_{false};
   std::unique_ptr<AccessControl> access_;
   std::unique_ptr<MulticastGroups> multicast_;
   TunnelRegistry tunnels_;

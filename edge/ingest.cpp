@@ -1,7 +1,10 @@
 // The edge's ingest thread: live frames, catch-up answers, events to the loops.
 #include "edge/ingest.hpp"
 
+#include <algorithm>
 #include <random>
+
+#include "absl/strings/str_join.h"
 
 #include "base/clock.hpp"
 #include "base/log.hpp"
@@ -36,6 +39,8 @@ absl::StatusOr<std::unique_ptr<Ingest>> Ingest::create(zmq::context_t& context,
   }
   auto subscriber = relay::FrameSubscriber::create(context, sub);
   if (!subscriber.ok()) return subscriber.status();
+  ingest->connected_origins_ = options.origins;
+  ingest->connected_catchup_ = options.catchup_endpoints;
   ingest->subscriber_ = *std::move(subscriber);
   for (const auto& name : options.preload) {
     if (name == "*") {
@@ -48,7 +53,7 @@ absl::StatusOr<std::unique_ptr<Ingest>> Ingest::create(zmq::context_t& context,
     s.subscribed = true;
     ingest->subscriber_->subscribe(name);
   }
-  if (!options.catchup_endpoints.empty()) {
+  if (!options.catchup_endpoints.empty() || options.catchup_auto) {
     auto client = relay::CatchupClient::create(context, options.catchup_endpoints,
                                                keys ? &*keys : nullptr, options.origin_public_key);
     if (!client.ok()) return client.status();
@@ -96,7 +101,12 @@ void Ingest::run(const std::atomic<bool>& stopping) {
 
 void Ingest::on_interest() {
   const int64_t now = base::monotonic_us();
-  for (std::string& name : interest_.drain()) {
+  for (Command& command : interest_.drain()) {
+    if (command.origins) {
+      apply_origins(command.endpoints);
+      continue;
+    }
+    const std::string& name = command.stream;
     if (subscribe_all_) continue;
     auto it = streams_.find(name);
     if (it == streams_.end() && subscriptions_ >= kMaxSubscriptions) continue;
@@ -108,6 +118,30 @@ void Ingest::on_interest() {
     subscriber_->subscribe(name);
     LOG_INFO("edge", "stream ", name, ": subscribed on demand");
   }
+}
+
+void Ingest::apply_origins(const std::vector<std::string>& endpoints) {
+  auto changed = [](std::vector<std::string>& current, const std::vector<std::string>& next,
+                    auto&& connect, auto&& disconnect) {
+    for (const auto& e : current) {
+      if (std::find(next.begin(), next.end(), e) == next.end()) disconnect(e);
+    }
+    for (const auto& e : next) {
+      if (std::find(current.begin(), current.end(), e) == current.end()) connect(e);
+    }
+    current = next;
+  };
+  changed(connected_origins_, endpoints, [this](const std::string& e) { subscriber_->connect(e); },
+          [this](const std::string& e) { subscriber_->disconnect(e); });
+  if (catchup_ && options_.catchup_auto) {
+    std::vector<std::string> catchup;
+    for (const auto& e : endpoints) {
+      if (auto derived = relay::default_catchup_endpoint(e); !derived.empty()) catchup.push_back(derived);
+    }
+    changed(connected_catchup_, catchup, [this](const std::string& e) { catchup_->connect(e); },
+            [this](const std::string& e) { catchup_->disconnect(e); });
+  }
+  LOG_INFO("edge", "origins now: ", endpoints.empty() ? std::string("(none)") : absl::StrJoin(endpoints, ","));
 }
 
 void Ingest::expire_idle(int64_t now_us) {

@@ -40,6 +40,7 @@ struct IngestOptions {
   std::vector<std::string> catchup_endpoints;  // empty: no catch-up
   std::string curve_key_file;                  // the edge's PREFIX.key; empty: no CURVE
   std::string origin_public_key;               // Z85 key the edge pins
+  bool catchup_auto = true;                    // catch-up endpoint = origin port + 1
 };
 
 struct IngestCounters {
@@ -68,7 +69,12 @@ class Ingest {
   void run(const std::atomic<bool>& stopping);
   // Any thread: a reader asked for `stream` (DESCRIBE) or still plays it. Subscribes on demand
   // and keeps the subscription alive.
-  void want(std::string stream) { interest_.push(std::move(stream)); }
+  void want(std::string stream) { interest_.push(Command{.stream = std::move(stream)}); }
+  // Any thread: the coordinator moved the origins; reconnect to exactly these endpoints (their
+  // catch-up endpoints follow when catch-up is automatic).
+  void set_origins(std::vector<std::string> endpoints) {
+    interest_.push(Command{.origins = true, .endpoints = std::move(endpoints)});
+  }
   const IngestCounters& counters() const { return counters_; }
   // Any thread: the per-stream figures as of the last publication (twice a second).
   IngestSnapshot snapshot() const {
@@ -104,7 +110,15 @@ class Ingest {
   IngestOptions options_;
   bool subscribe_all_ = false;
   size_t subscriptions_ = 0;
-  EventInbox<std::string> interest_;
+  struct Command {
+    std::string stream;                   // a reader wants this stream
+    bool origins = false;                 // or: the new origin set
+    std::vector<std::string> endpoints;
+  };
+  void apply_origins(const std::vector<std::string>& endpoints);
+  EventInbox<Command> interest_;
+  std::vector<std::string> connected_origins_;
+  std::vector<std::string> connected_catchup_;
   int64_t next_idle_check_us_ = 0;
   std::unique_ptr<relay::FrameSubscriber> subscriber_;
   std::unique_ptr<relay::CatchupClient> catchup_;

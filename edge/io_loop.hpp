@@ -102,6 +102,7 @@ struct LoopShared {
   AccessControl* access = nullptr;
   MulticastGroups* multicast = nullptr;
   TunnelRegistry* tunnels = nullptr;
+  const std::atomic<bool>* draining = nullptr;  // set: new sessions get 503
 };
 
 // Decoded bytes of a tunnelled POST, for the GET half's connection on another loop.
@@ -155,6 +156,7 @@ class IoLoop {
   std::string new_session_id();
   AccessControl* access() { return shared_.access; }
   TunnelRegistry* tunnels() { return shared_.tunnels; }
+  bool draining() const { return shared_.draining && shared_.draining->load(std::memory_order_relaxed); }
   uint64_t next_serial() { return ++serial_counter_; }
   // Any thread: bytes for the GET half of a tunnel living on this loop.
   void post_tunnel(TunnelData data) { tunnel_inbox_.push(std::move(data)); }

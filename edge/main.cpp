@@ -1,11 +1,14 @@
 // rtsp-edge: subscribes to origins over ZeroMQ and serves RTSP readers. Wiring only.
+#include <csignal>
 #include <cstdio>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_join.h"
 #include "base/cli.hpp"
 #include "base/log.hpp"
 #include "edge/edge_flags.hpp"
+#include "edge/coordinator_link.hpp"
 #include "edge/edge_server.hpp"
 #include "relay/curve.hpp"
 
@@ -30,12 +33,31 @@ int main(int argc, char** argv) {
   auto server = edge::EdgeServer::create(*options);
   if (!server.ok()) base::fail_usage("rtsp-edge", server.status().message());
   (*server)->start();
-  LOG_INFO("edge", "serving rtsp://", options->rtsp_host, ":", (*server)->rtsp_port(),
-           "/<stream> from ", absl::StrJoin(options->origins, ","));
+  LOG_INFO("edge", "serving rtsp://", options->rtsp_host, ":", (*server)->rtsp_port(), "/<stream> from ",
+           options->origins.empty() ? std::string("the coordinator's origins") : absl::StrJoin(options->origins, ","));
   std::printf("rtsp-edge listening on %s:%u\n", options->rtsp_host.c_str(), (*server)->rtsp_port());
   std::fflush(stdout);
+  std::unique_ptr<edge::CoordinatorLink> link;
+  if (!options->coordinator.empty()) {
+    auto started = edge::CoordinatorLink::start(*options, **server);
+    if (!started.ok()) base::fail_usage("rtsp-edge", started.status().message());
+    link = *std::move(started);
+  }
   const int sig = base::wait_for_termination();
+  if (link && sig == SIGTERM) {
+    // Drain: the coordinator sends no new clients, new sessions get 503, and we exit when the
+    // readers are gone or the grace period ends.
+    LOG_INFO("edge", "SIGTERM: draining (", (*server)->readers(), " readers, grace ",
+             options->drain_grace.count(), " ms)");
+    link->drain();
+    (*server)->set_draining();
+    const auto deadline = std::chrono::steady_clock::now() + options->drain_grace;
+    while ((*server)->readers() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
   LOG_INFO("edge", "signal ", sig, ": shutting down");
+  link.reset();
   (*server)->stop();
   (*server)->wait();
   return 0;

@@ -1,18 +1,31 @@
 // Flag validation for rtsp-origin; see origin_config.hpp.
 #include "origin/origin_config.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "base/endpoint.hpp"
+#include "base/strings.hpp"
+#include "origin/config_file.hpp"
+#include "origin/encoder_choice.hpp"
 #include "relay/topic.hpp"
 
 namespace origin {
 namespace {
 
+using base::av;
+
 absl::Status flag_error(absl::string_view flag, const absl::Status& status) {
   return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", status.message()));
+}
+
+absl::Status flag_error(absl::string_view flag, absl::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", message));
 }
 
 absl::Status check_preset(const std::string& preset) {
@@ -25,8 +38,8 @@ absl::Status check_preset(const std::string& preset) {
 }
 
 // Size, fps, bitrate and GOP from the flags, then overridden by the source URL.
-absl::Status fill_encoder(const OriginFlags& flags, OriginConfig& config) {
-  EncoderConfig& e = config.encoder;
+absl::Status fill_encoder(const OriginFlags& flags, StreamSettings& settings) {
+  EncoderConfig& e = settings.encoder;
   auto size = parse_video_size(flags.size);
   if (!size.ok()) return flag_error("size", size.status());
   auto fps = parse_fps(flags.fps);
@@ -38,7 +51,12 @@ absl::Status fill_encoder(const OriginFlags& flags, OriginConfig& config) {
   if (absl::Status status = check_preset(flags.x264_preset); !status.ok()) {
     return flag_error("x264_preset", status);
   }
-  const SourceUrl& url = config.source_url;
+  if (!is_known_encoder(flags.encoder)) {
+    return flag_error("encoder", absl::StrCat("unknown encoder '", flags.encoder,
+                                              "' (want auto, libx264, h264_vaapi, h264_nvenc or "
+                                              "h264_qsv)"));
+  }
+  const SourceUrl& url = settings.source_url;
   const VideoSize final_size = url.size.value_or(*size);
   e.width = final_size.width;
   e.height = final_size.height;
@@ -46,38 +64,108 @@ absl::Status fill_encoder(const OriginFlags& flags, OriginConfig& config) {
   e.bitrate_bps = url.bitrate_bps.value_or(*bitrate);
   e.gop_frames = url.gop_frames.value_or(*gop);
   e.preset = flags.x264_preset;
+  e.encoder = flags.encoder;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RtspTransport> parse_transport(std::string_view text) {
+  if (text == "tcp") return RtspTransport::Tcp;
+  if (text == "udp") return RtspTransport::Udp;
+  if (text == "udp_multicast") return RtspTransport::UdpMulticast;
+  if (text == "auto") return RtspTransport::Auto;
+  return absl::InvalidArgumentError(
+      absl::StrCat("bad transport '", av(text), "' (want tcp, udp, udp_multicast or auto)"));
+}
+
+absl::StatusOr<std::chrono::milliseconds> parse_delay(std::string_view text) {
+  absl::Duration d;
+  if (!absl::ParseDuration(av(text), &d) || d < absl::Milliseconds(100) || d > absl::Hours(1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad delay '", av(text), "' (want a duration in 100ms..1h, e.g. 0.5s)"));
+  }
+  return std::chrono::milliseconds(absl::ToInt64Milliseconds(d));
+}
+
+absl::Status check_file(const SourceUrl& url) {
+  if (url.kind != SourceKind::File) return absl::OkStatus();
+  struct stat st {};
+  if (::stat(url.location.c_str(), &st) != 0) {
+    return absl::NotFoundError(absl::StrCat("file missing: '", url.location, "'"));
+  }
+  if (!S_ISREG(st.st_mode) || ::access(url.location.c_str(), R_OK) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", url.location, "' is not a readable regular file"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status fill_reconnect(const OriginFlags& flags, StreamSettings& settings) {
+  auto initial = parse_delay(flags.reconnect_initial);
+  if (!initial.ok()) return flag_error("reconnect_initial", initial.status());
+  auto max = parse_delay(flags.reconnect_max);
+  if (!max.ok()) return flag_error("reconnect_max", max.status());
+  if (*max < *initial) return flag_error("reconnect_max", "must not be below --reconnect_initial");
+  settings.reconnect_initial = *initial;
+  settings.reconnect_max = *max;
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<OriginConfig> OriginConfig::from_flags(const OriginFlags& flags) {
-  OriginConfig config;
+absl::StatusOr<StreamSettings> stream_from_flags(const OriginFlags& flags) {
+  StreamSettings settings;
   auto url = SourceUrl::parse(flags.source);
   if (!url.ok()) return flag_error("source", url.status());
-  config.source = flags.source;
-  config.source_url = *url;
+  if (absl::Status status = check_file(*url); !status.ok()) return flag_error("source", status);
+  settings.source = flags.source;
+  settings.source_url = *url;
   if (absl::Status status = relay::validate_stream_name(flags.stream); !status.ok()) {
     return flag_error("stream", status);
   }
-  config.stream = flags.stream;
+  settings.stream = flags.stream;
+  auto transport = parse_transport(flags.source_transport);
+  if (!transport.ok()) return flag_error("source_transport", transport.status());
+  settings.transport = *transport;
+  settings.loop = flags.loop;
+  settings.transcode = flags.transcode;
+  if (absl::Status status = fill_encoder(flags, settings); !status.ok()) return status;
+  if (absl::Status status = fill_reconnect(flags, settings); !status.ok()) return status;
+  return settings;
+}
+
+absl::StatusOr<OriginConfig> OriginConfig::from_flags(const OriginFlags& flags) {
+  OriginConfig config;
   if (absl::Status status = base::validate_zmq_endpoint(flags.publish); !status.ok()) {
     return flag_error("publish", status);
   }
   config.publish = flags.publish;
-  if (absl::Status status = fill_encoder(flags, config); !status.ok()) return status;
   if (!base::parse_log_level(flags.log_level, &config.log_level)) {
     return absl::InvalidArgumentError(absl::StrCat("--log_level: bad log level '", flags.log_level,
                                                    "' (want debug, info, warn or error)"));
   }
+  config.encoder = flags.encoder;
+  if (!flags.config.empty()) {
+    auto streams = load_config_file(flags.config, flags);
+    if (!streams.ok()) return streams.status();
+    config.streams = std::move(streams).value();
+    return config;
+  }
+  auto stream = stream_from_flags(flags);
+  if (!stream.ok()) return stream.status();
+  config.streams.push_back(std::move(stream).value());
   return config;
 }
 
-std::string OriginConfig::summary() const {
-  return absl::StrCat("source ", source, " stream ", stream, " publish ", publish, " size ",
-                      encoder.width, "x", encoder.height, " fps ", encoder.fps, " bitrate ",
-                      encoder.bitrate_bps, " gop ", encoder.gop_frames, " encoder ", kEncoderName,
-                      " preset ", encoder.preset);
+std::string OriginConfig::summary(const StreamSettings& s) {
+  const EncoderConfig& e = s.encoder;
+  std::string out = absl::StrCat("stream ", s.stream, " source ", redact_source(s.source));
+  if (s.always_encodes()) {
+    absl::StrAppend(&out, " size ", e.width, "x", e.height, " fps ", e.fps, " bitrate ",
+                    e.bitrate_bps, " gop ", e.gop_frames, " encoder ", e.encoder);
+  }
+  if (s.loop) absl::StrAppend(&out, " loop");
+  if (s.transcode) absl::StrAppend(&out, " transcode");
+  return out;
 }
 
 }  // namespace origin

@@ -1,13 +1,15 @@
-// OriginConfig: the validated settings of rtsp-origin, built from its flags. Every bad value is
-// an error "--flag: what is wrong", printed as one line before anything starts.
+// OriginConfig: the validated settings of rtsp-origin, built from its flags and, with --config,
+// from a file listing several streams. Every bad value is one line naming the flag ("--size: bad
+// size '1x1' ...") or the file position ("origin.conf:7:3: stream 'cam2': size: ..."), printed
+// before anything starts.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "base/log.hpp"
-#include "origin/h264_encoder.hpp"
-#include "origin/source_url.hpp"
+#include "origin/stream_settings.hpp"
 
 namespace origin {
 
@@ -22,21 +24,29 @@ struct OriginFlags {
   std::string gop = "30";
   std::string x264_preset = "ultrafast";
   std::string log_level = "info";
+  std::string source_transport = "tcp";
+  bool loop = false;
+  bool transcode = false;
+  std::string encoder = "auto";
+  std::string reconnect_initial = "0.5s";
+  std::string reconnect_max = "30s";
+  std::string config;  // --config=FILE: streams from the file instead of --source/--stream
 };
 
 struct OriginConfig {
-  std::string source;  // the URL as given
-  SourceUrl source_url;
-  std::string stream;
+  std::vector<StreamSettings> streams;  // one per stream; encoder name may still be "auto"
   std::string publish;
-  EncoderConfig encoder;  // size, fps, bitrate, GOP and preset after URL overrides
+  std::string encoder = "auto";  // --encoder as given
   base::LogLevel log_level = base::LogLevel::Info;
 
-  // Validates every field; URL query parameters override the matching flags.
+  // Validates every field. A file source must exist (checked here, before anything starts).
   static absl::StatusOr<OriginConfig> from_flags(const OriginFlags& flags);
-  // One line describing the settings, for the start-up log.
-  std::string summary() const;
+  // One line describing the settings of one stream, for the start-up log.
+  static std::string summary(const StreamSettings& stream);
 };
+
+// The settings of one stream from flag values; errors start "--<flag>: ".
+absl::StatusOr<StreamSettings> stream_from_flags(const OriginFlags& flags);
 
 // x264 preset names, fastest first.
 inline constexpr const char* kX264Presets[] = {"ultrafast", "superfast", "veryfast", "faster",

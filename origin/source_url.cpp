@@ -70,13 +70,15 @@ absl::Status parse_query(absl::string_view query, SourceUrl& url) {
   return absl::OkStatus();
 }
 
-}  // namespace
+absl::Status bad_source(std::string_view url, absl::string_view why) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("bad source '", av(redact_source(url)), "': ", why));
+}
 
-absl::StatusOr<SourceUrl> SourceUrl::parse(std::string_view url) {
+absl::StatusOr<SourceUrl> parse_test_pattern(std::string_view url) {
   const size_t question = url.find('?');
   if (url.substr(0, question) != kTestPatternUrl) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unsupported source '", av(url), "': only test://pattern is available in this build"));
+    return bad_source(url, "the test source is test://pattern[?size=WxH&fps=N&bitrate=B&gop=N]");
   }
   SourceUrl out;
   if (question == std::string_view::npos) return out;
@@ -84,6 +86,119 @@ absl::StatusOr<SourceUrl> SourceUrl::parse(std::string_view url) {
     return absl::InvalidArgumentError(absl::StrCat("source '", av(url), "': ", status.message()));
   }
   return out;
+}
+
+// rtsp://[user[:password]@]host[:port][/path]: host required, port 1..65535.
+absl::StatusOr<SourceUrl> parse_rtsp(std::string_view url) {
+  std::string_view rest = url.substr(std::string_view("rtsp://").size());
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  std::string_view host_port = authority.substr(authority.rfind('@') + 1);
+  if (authority.find('@') == std::string_view::npos) host_port = authority;
+  std::string_view host = host_port;
+  std::string_view port;
+  if (host_port.starts_with('[')) {  // [IPv6]:port
+    const size_t close = host_port.find(']');
+    if (close == std::string_view::npos) return bad_source(url, "unterminated IPv6 address");
+    host = host_port.substr(1, close - 1);
+    if (close + 1 < host_port.size()) {
+      if (host_port[close + 1] != ':') return bad_source(url, "junk after the IPv6 address");
+      port = host_port.substr(close + 2);
+    }
+  } else if (const size_t colon = host_port.rfind(':'); colon != std::string_view::npos) {
+    host = host_port.substr(0, colon);
+    port = host_port.substr(colon + 1);
+  }
+  if (host.empty()) return bad_source(url, "no host (want rtsp://[user:pass@]host[:port]/path)");
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= ' ')
+      return bad_source(url, "spaces or control characters");
+  }
+  if (!port.empty() && !parse_bounded(av(port), 1, 65535)) {
+    return bad_source(url, absl::StrCat("bad port '", av(port), "' (want 1..65535)"));
+  }
+  SourceUrl out;
+  out.kind = SourceKind::Rtsp;
+  out.location = std::string(url);
+  return out;
+}
+
+absl::StatusOr<SourceUrl> parse_webcam(std::string_view url) {
+  SourceUrl out;
+  out.kind = SourceKind::Webcam;
+  if (url.starts_with("v4l2://")) {
+    out.location = std::string(url.substr(std::string_view("v4l2://").size()));
+    if (!out.location.starts_with("/dev/") || out.location.size() <= 5) {
+      return bad_source(url, "want v4l2:///dev/videoN");
+    }
+    return out;
+  }
+  auto index =
+      parse_bounded(av(url.substr(std::string_view("webcam:").size())), 0, kMaxWebcamIndex);
+  if (!index) return bad_source(url, absl::StrCat("want webcam:N with N in 0..", kMaxWebcamIndex));
+  out.webcam_index = static_cast<int>(*index);
+  return out;
+}
+
+absl::StatusOr<SourceUrl> parse_file(std::string_view url) {
+  std::string_view path = url;
+  if (path.starts_with("file://")) {
+    path.remove_prefix(std::string_view("file://").size());
+    if (!path.starts_with('/')) return bad_source(url, "want file:///absolute/path");
+  }
+  if (path.empty()) return bad_source(url, "empty file path");
+  SourceUrl out;
+  out.kind = SourceKind::File;
+  out.location = std::string(path);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<SourceUrl> SourceUrl::parse(std::string_view url) {
+  if (url.empty()) return absl::InvalidArgumentError("empty source");
+  if (url.size() > kMaxSourceLength) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("source longer than ", kMaxSourceLength, " characters"));
+  }
+  if (url.starts_with("test://")) return parse_test_pattern(url);
+  if (url.starts_with("rtsp://")) return parse_rtsp(url);
+  if (url.starts_with("webcam:") || url.starts_with("v4l2://")) return parse_webcam(url);
+  if (url.starts_with("file://")) return parse_file(url);
+  if (const size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unsupported source '", av(redact_source(url)), "': unknown scheme '",
+        av(url.substr(0, scheme)),
+        "' (want rtsp://, file://, test://pattern, webcam:N, v4l2:///dev/videoN or a file path)"));
+  }
+  return parse_file(url);
+}
+
+std::string_view SourceUrl::kind_name() const {
+  switch (kind) {
+    case SourceKind::TestPattern:
+      return "test";
+    case SourceKind::File:
+      return "file";
+    case SourceKind::Rtsp:
+      return "rtsp";
+    case SourceKind::Webcam:
+      return "webcam";
+  }
+  return "unknown";
+}
+
+std::string redact_source(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const size_t authority_begin = scheme + 3;
+  const size_t authority_end = url.find_first_of("/?#", authority_begin);
+  const std::string_view authority = url.substr(authority_begin, authority_end - authority_begin);
+  const size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  const size_t colon = authority.find(':');
+  if (colon == std::string_view::npos || colon > at) return std::string(url);
+  return base::cat(url.substr(0, authority_begin + colon + 1), "***",
+                   url.substr(authority_begin + at));
 }
 
 absl::StatusOr<VideoSize> parse_video_size(std::string_view text) {

@@ -1,5 +1,9 @@
-// Source URLs of the origin: "test://pattern?size=1920x1080&fps=30&bitrate=4M&gop=30".
-// Only the built-in test pattern exists in this build; file, RTSP and webcam sources come later.
+// Source URLs of the origin (docs/origin.md):
+//   rtsp://[user[:password]@]host[:port]/path   an IP camera or any RTSP server (libavformat)
+//   file:///path/x.mp4 or a plain path           MP4/MKV/TS, paced in real time
+//   test://pattern?size=1920x1080&fps=30&bitrate=4M&gop=30   the built-in test pattern
+//   webcam:0 or v4l2:///dev/video0               OpenCV VideoCapture, encoded once
+// Parsing is pure (no file-system access); OriginConfig checks that a file exists.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +24,8 @@ inline constexpr int64_t kMinBitrateBps = 16'000;
 inline constexpr int64_t kMaxBitrateBps = 200'000'000;
 inline constexpr int kMinGopFrames = 1;
 inline constexpr int kMaxGopFrames = 600;
+inline constexpr int kMaxWebcamIndex = 63;
+inline constexpr size_t kMaxSourceLength = 4096;
 
 struct VideoSize {
   int width = 0;
@@ -27,21 +33,31 @@ struct VideoSize {
   friend bool operator==(const VideoSize&, const VideoSize&) = default;
 };
 
-enum class SourceKind { TestPattern };
+enum class SourceKind { TestPattern, File, Rtsp, Webcam };
 
-// A parsed source URL. Query parameters are optional and override the matching flags.
+// A parsed source URL. Query parameters (test pattern only) override the matching flags.
 struct SourceUrl {
   SourceKind kind = SourceKind::TestPattern;
+  // File: the path (file:// removed). Rtsp: the URL as given. Webcam: the device path for
+  // v4l2:// URLs, empty for webcam:N.
+  std::string location;
+  int webcam_index = -1;  // webcam:N
   std::optional<VideoSize> size;
   std::optional<int> fps;
   std::optional<int64_t> bitrate_bps;
   std::optional<int> gop_frames;
 
-  // Errors quote the URL and the offending parameter.
+  // Errors quote the URL and the offending part.
   static absl::StatusOr<SourceUrl> parse(std::string_view url);
+
+  // "test", "file", "rtsp" or "webcam" (StreamInfo.source_kind).
+  std::string_view kind_name() const;
 
   friend bool operator==(const SourceUrl&, const SourceUrl&) = default;
 };
+
+// The URL with any RTSP password replaced by "***", for logs.
+std::string redact_source(std::string_view url);
 
 // "1280x720": even numbers in kMinDimension..kMaxDimension.
 absl::StatusOr<VideoSize> parse_video_size(std::string_view text);

@@ -41,6 +41,20 @@ absl::StatusOr<std::unique_ptr<CatchupClient>> CatchupClient::create(
   }
 }
 
+void CatchupClient::connect(const std::string& endpoint) {
+  try {
+    socket_.connect(endpoint);
+  } catch (const zmq::error_t&) {
+  }
+}
+
+void CatchupClient::disconnect(const std::string& endpoint) {
+  try {
+    socket_.disconnect(endpoint);
+  } catch (const zmq::error_t&) {
+  }
+}
+
 void CatchupClient::request(const std::string& stream) {
   try {
     socket_.send(zmq::buffer(kCatchupRequest), zmq::send_flags::sndmore | zmq::send_flags::dontwait);

@@ -41,6 +41,8 @@ class CatchupClient {
   static absl::StatusOr<std::unique_ptr<CatchupClient>> create(
       zmq::context_t& context, const std::vector<std::string>& endpoints,
       const CurveKeyPair* own_keys = nullptr, const std::string& server_public_z85 = {});
+  void connect(const std::string& endpoint);
+  void disconnect(const std::string& endpoint);
   // Sends a request; never blocks (dropped when the origin is unreachable).
   void request(const std::string& stream);
   // Non-blocking: one reply if one is waiting.

@@ -142,6 +142,22 @@ absl::StatusOr<std::unique_ptr<FrameSubscriber>> FrameSubscriber::create(
   }
 }
 
+void FrameSubscriber::connect(const std::string& endpoint) {
+  try {
+    socket_.connect(endpoint);
+  } catch (const zmq::error_t& e) {
+    LOG_WARN("relay", "cannot connect to origin '", endpoint, "': ", e.what());
+  }
+}
+
+void FrameSubscriber::disconnect(const std::string& endpoint) {
+  try {
+    socket_.disconnect(endpoint);
+  } catch (const zmq::error_t&) {
+    // Not connected: nothing to undo.
+  }
+}
+
 void FrameSubscriber::subscribe_all() { socket_.set(zmq::sockopt::subscribe, std::string(kTopicPrefix)); }
 
 void FrameSubscriber::subscribe(const std::string& stream) {

@@ -47,6 +47,9 @@ class FrameSubscriber {
   static absl::StatusOr<std::unique_ptr<FrameSubscriber>> create(zmq::context_t& context,
                                                                  const SubscriberOptions& options);
 
+  // Follows a moving origin set (coordinator updates). Errors are logged, never thrown.
+  void connect(const std::string& endpoint);
+  void disconnect(const std::string& endpoint);
   void subscribe_all();
   void subscribe(const std::string& stream);
   void unsubscribe(const std::string& stream);

@@ -9,14 +9,22 @@ namespace {
 TEST(OriginConfig, DefaultsAreValid) {
   auto config = OriginConfig::from_flags(OriginFlags{});
   ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_EQ(config->stream, "cam1");
+  ASSERT_EQ(config->streams.size(), 1u);
+  const StreamSettings& s = config->streams[0];
+  EXPECT_EQ(s.stream, "cam1");
   EXPECT_EQ(config->publish, "tcp://127.0.0.1:5556");
-  EXPECT_EQ(config->encoder.width, 1280);
-  EXPECT_EQ(config->encoder.height, 720);
-  EXPECT_EQ(config->encoder.fps, 30);
-  EXPECT_EQ(config->encoder.bitrate_bps, 2'000'000);
-  EXPECT_EQ(config->encoder.gop_frames, 30);
-  EXPECT_EQ(config->encoder.preset, "ultrafast");
+  EXPECT_EQ(s.encoder.width, 1280);
+  EXPECT_EQ(s.encoder.height, 720);
+  EXPECT_EQ(s.encoder.fps, 30);
+  EXPECT_EQ(s.encoder.bitrate_bps, 2'000'000);
+  EXPECT_EQ(s.encoder.gop_frames, 30);
+  EXPECT_EQ(s.encoder.preset, "ultrafast");
+  EXPECT_EQ(s.encoder.encoder, "auto");
+  EXPECT_EQ(s.transport, RtspTransport::Tcp);
+  EXPECT_EQ(s.reconnect_initial, std::chrono::milliseconds(500));
+  EXPECT_EQ(s.reconnect_max, std::chrono::milliseconds(30'000));
+  EXPECT_FALSE(s.loop);
+  EXPECT_FALSE(s.transcode);
   EXPECT_EQ(config->log_level, base::LogLevel::Info);
 }
 
@@ -28,10 +36,11 @@ TEST(OriginConfig, UrlParametersOverrideFlags) {
   flags.gop = "25";
   auto config = OriginConfig::from_flags(flags);
   ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_EQ(config->encoder.width, 1920);
-  EXPECT_EQ(config->encoder.height, 1080);
-  EXPECT_EQ(config->encoder.fps, 25);
-  EXPECT_EQ(config->encoder.gop_frames, 60);
+  const EncoderConfig& e = config->streams.at(0).encoder;
+  EXPECT_EQ(e.width, 1920);
+  EXPECT_EQ(e.height, 1080);
+  EXPECT_EQ(e.fps, 25);
+  EXPECT_EQ(e.gop_frames, 60);
 }
 
 struct BadCase {
@@ -42,7 +51,15 @@ struct BadCase {
 
 TEST(OriginConfig, EveryBadFlagNamesTheFlag) {
   const BadCase cases[] = {
-      {"source", {.source = "rtsp://cam/1"}, "--source: unsupported source 'rtsp://cam/1'"},
+      {"source", {.source = "ftp://cam/1"}, "--source: unsupported source 'ftp://cam/1'"},
+      {"missing file", {.source = "/no/such.mp4"}, "--source: file missing: '/no/such.mp4'"},
+      {"transport", {.source_transport = "sctp"}, "--source_transport: bad transport 'sctp'"},
+      {"encoder", {.encoder = "x265"}, "--encoder: unknown encoder 'x265'"},
+      {"reconnect initial", {.reconnect_initial = "1ms"}, "--reconnect_initial: bad delay '1ms'"},
+      {"reconnect max below initial",
+       {.reconnect_initial = "5s", .reconnect_max = "1s"},
+       "--reconnect_max: must not be below --reconnect_initial"},
+      {"config missing", {.config = "/no/such.conf"}, "--config: cannot read '/no/such.conf'"},
       {"stream", {.stream = "a/b"}, "--stream: "},
       {"publish", {.publish = "nonsense"}, "--publish: bad ZeroMQ endpoint 'nonsense'"},
       {"size", {.size = "1x1"}, "--size: bad size '1x1'"},

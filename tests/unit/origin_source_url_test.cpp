@@ -44,16 +44,35 @@ struct BadCase {
 };
 
 const BadCase kBad[] = {
-    {"empty", "", "unsupported source '': only test://pattern is available in this build"},
-    {"rtsp camera", "rtsp://10.0.0.5/stream1",
-     "unsupported source 'rtsp://10.0.0.5/stream1': only test://pattern is available in this "
-     "build"},
-    {"file", "file:///tmp/a.mp4",
-     "unsupported source 'file:///tmp/a.mp4': only test://pattern is available in this build"},
+    {"empty", "", "empty source"},
+    {"unknown scheme", "gopher://cam/1",
+     "unsupported source 'gopher://cam/1': unknown scheme 'gopher' (want rtsp://, file://, "
+     "test://pattern, webcam:N, v4l2:///dev/videoN or a file path)"},
+    {"unknown scheme hides the password", "http://admin:secret@cam/1",
+     "unsupported source 'http://admin:***@cam/1': unknown scheme 'http' (want rtsp://, file://, "
+     "test://pattern, webcam:N, v4l2:///dev/videoN or a file path)"},
+    {"rtsp without host", "rtsp://",
+     "bad source 'rtsp://': no host (want "
+     "rtsp://[user:pass@]host[:port]/path)"},
+    {"rtsp with only credentials", "rtsp://u:p@/x",
+     "bad source 'rtsp://u:***@/x': no host (want rtsp://[user:pass@]host[:port]/path)"},
+    {"rtsp port zero", "rtsp://cam:0/x",
+     "bad source 'rtsp://cam:0/x': bad port '0' (want 1..65535)"},
+    {"rtsp port text", "rtsp://cam:http/x",
+     "bad source 'rtsp://cam:http/x': bad port 'http' (want 1..65535)"},
+    {"rtsp unterminated ipv6", "rtsp://[::1/x",
+     "bad source 'rtsp://[::1/x': unterminated IPv6 address"},
+    {"rtsp space", "rtsp://cam/a b", "bad source 'rtsp://cam/a b': spaces or control characters"},
+    {"relative file url", "file://a.mp4", "bad source 'file://a.mp4': want file:///absolute/path"},
+    {"webcam name", "webcam:front", "bad source 'webcam:front': want webcam:N with N in 0..63"},
+    {"webcam too high", "webcam:64", "bad source 'webcam:64': want webcam:N with N in 0..63"},
+    {"v4l2 relative", "v4l2://video0", "bad source 'v4l2://video0': want v4l2:///dev/videoN"},
     {"other test source", "test://bars",
-     "unsupported source 'test://bars': only test://pattern is available in this build"},
+     "bad source 'test://bars': the test source is "
+     "test://pattern[?size=WxH&fps=N&bitrate=B&gop=N]"},
     {"trailing slash", "test://pattern/",
-     "unsupported source 'test://pattern/': only test://pattern is available in this build"},
+     "bad source 'test://pattern/': the test source is "
+     "test://pattern[?size=WxH&fps=N&bitrate=B&gop=N]"},
     {"odd width", "test://pattern?size=641x360",
      "source 'test://pattern?size=641x360': bad size '641x360' (want WxH, even numbers in "
      "16..7680)"},
@@ -99,6 +118,44 @@ TEST(SourceUrl, RejectsBadUrlsWithExactErrors) {
     ASSERT_FALSE(got.ok());
     EXPECT_EQ(std::string(got.status().message()), c.error);
   }
+}
+
+struct KindCase {
+  std::string_view name;
+  std::string_view in;
+  SourceKind kind;
+  std::string_view location;
+  int webcam_index;
+};
+
+const KindCase kKinds[] = {
+    {"camera", "rtsp://10.0.0.5/stream1", SourceKind::Rtsp, "rtsp://10.0.0.5/stream1", -1},
+    {"camera with credentials, port, query", "rtsp://admin:p%40ss@cam.local:8554/ch1?subtype=0",
+     SourceKind::Rtsp, "rtsp://admin:p%40ss@cam.local:8554/ch1?subtype=0", -1},
+    {"camera ipv6", "rtsp://[fe80::1]:554/live", SourceKind::Rtsp, "rtsp://[fe80::1]:554/live", -1},
+    {"file url", "file:///tmp/a.mp4", SourceKind::File, "/tmp/a.mp4", -1},
+    {"plain path", "/srv/clips/lobby.mkv", SourceKind::File, "/srv/clips/lobby.mkv", -1},
+    {"relative path", "clips/a.ts", SourceKind::File, "clips/a.ts", -1},
+    {"webcam index", "webcam:2", SourceKind::Webcam, "", 2},
+    {"v4l2 device", "v4l2:///dev/video0", SourceKind::Webcam, "/dev/video0", -1},
+};
+
+TEST(SourceUrl, RecognisesEveryKind) {
+  for (const auto& c : kKinds) {
+    SCOPED_TRACE(c.name);
+    auto got = SourceUrl::parse(c.in);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(got->kind, c.kind);
+    EXPECT_EQ(got->location, c.location);
+    EXPECT_EQ(got->webcam_index, c.webcam_index);
+  }
+}
+
+TEST(SourceUrl, RedactsPasswords) {
+  EXPECT_EQ(redact_source("rtsp://admin:secret@cam/1"), "rtsp://admin:***@cam/1");
+  EXPECT_EQ(redact_source("rtsp://admin@cam/1"), "rtsp://admin@cam/1");
+  EXPECT_EQ(redact_source("rtsp://cam/a:b@c"), "rtsp://cam/a:b@c");
+  EXPECT_EQ(redact_source("/tmp/a:b@c.mp4"), "/tmp/a:b@c.mp4");
 }
 
 TEST(SourceUrl, BitrateSuffixes) {

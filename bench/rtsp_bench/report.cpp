@@ -1,0 +1,318 @@
+#include "bench/rtsp_bench/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace rtsp_bench {
+namespace {
+
+// Nearest-rank percentiles of values in microseconds, reported in milliseconds.
+Percentiles percentiles(std::vector<int64_t> v) {
+  Percentiles p;
+  p.count = v.size();
+  if (v.empty()) return p;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) {
+    const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
+    return static_cast<double>(v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)]) / 1000.0;
+  };
+  p.p50 = at(0.50);
+  p.p90 = at(0.90);
+  p.p99 = at(0.99);
+  p.p999 = at(0.999);
+  p.max = static_cast<double>(v.back()) / 1000.0;
+  return p;
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+      out += absl::StrFormat("\\u%04x", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string json_percentiles(const Percentiles& p) {
+  return absl::StrFormat(
+      R"({"count": %d, "p50_ms": %.3f, "p90_ms": %.3f, "p99_ms": %.3f, "p999_ms": %.3f, "max_ms": %.3f})",
+      p.count, p.p50, p.p90, p.p99, p.p999, p.max);
+}
+
+std::string row(const std::string& name, const std::string& value) {
+  return absl::StrFormat("  %-34s %s\n", name, value);
+}
+
+std::string pct_row(const Percentiles& p) {
+  if (p.count == 0) return "n/a";
+  return absl::StrFormat("p50 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms  (n=%d)", p.p50, p.p99,
+                         p.p999, p.max, p.count);
+}
+
+}  // namespace
+
+Summary summarize(const RunInputs& in) {
+  const BenchOptions& o = *in.options;
+  Summary s;
+  s.label = o.label;
+  s.url = o.url;
+  s.transport = o.udp ? "udp" : "tcp";
+  s.window_s = static_cast<double>(in.window_end_mono_us - in.window_start_mono_us) / 1e6;
+  std::vector<int64_t> latency, added, ttfk, ttfp, gaps;
+  std::vector<int64_t> origin, slow_latency, backlog_bytes;
+  double min_bytes = -1;
+  uint64_t bytes = 0, normal = 0, slow_bytes = 0;
+  for (const WorkerResult& w : in.workers) {
+    for (const LatencySample& x : w.samples) latency.push_back(x.latency_us);
+    for (const LatencySample& x : w.slow_samples) slow_latency.push_back(x.latency_us);
+    if (in.origin_arrivals != nullptr) {
+      for (const LatencySample& x : w.samples) {
+        auto it = in.origin_arrivals->find(x.capture_us);
+        if (it != in.origin_arrivals->end()) {
+          added.push_back(x.capture_us + x.latency_us - it->second);
+        }
+      }
+    }
+    for (const ReaderResult& r : w.readers) {
+      ++s.readers;
+      if (r.played) ++s.played;
+      if (!r.played) ++s.failed;
+      if (r.disconnected) ++s.disconnected;
+      if (r.played && r.failure.empty()) ++s.playing_at_end;
+      if (!r.failure.empty()) ++s.failures[r.failure];
+      const StreamCounters& c = r.counters;
+      if (r.slow) {
+        ++s.slow_readers;
+        if (r.disconnected) ++s.slow_disconnected;
+        if (!r.failure.empty()) s.slow_failure = r.failure;
+        s.slow_lost += c.lost_total;
+        s.slow_frames_complete += c.frames_complete;
+        s.slow_frames_incomplete += c.frames_incomplete;
+        slow_bytes += r.bytes_read;
+        continue;
+      }
+      ++normal;
+      bytes += c.bytes;
+      min_bytes = min_bytes < 0 ? static_cast<double>(c.bytes)
+                                : std::min(min_bytes, static_cast<double>(c.bytes));
+      s.packets += c.packets;
+      s.lost += c.lost;
+      s.lost_total += c.lost_total;
+      if (c.lost_total > 0) ++s.readers_with_loss;
+      s.out_of_order += c.out_of_order;
+      s.malformed += c.malformed;
+      s.frames_complete += c.frames_complete;
+      s.frames_incomplete += c.frames_incomplete;
+      s.frames_without_sei += c.frames_without_sei;
+      if (r.played) gaps.push_back(c.max_gap_us);
+      if (r.played) backlog_bytes.push_back(r.max_backlog_bytes);
+      if (r.play_sent_mono_us >= 0 && c.first_keyframe_mono_us >= 0) {
+        ttfk.push_back(c.first_keyframe_mono_us - r.play_sent_mono_us);
+      }
+      if (r.play_sent_mono_us >= 0 && c.first_packet_mono_us >= 0) {
+        ttfp.push_back(c.first_packet_mono_us - r.play_sent_mono_us);
+      }
+    }
+  }
+  if (in.origin_arrivals != nullptr) {
+    const int64_t start = in.window_start_mono_us + in.wall_minus_mono_us;
+    const int64_t end = in.window_end_mono_us + in.wall_minus_mono_us;
+    for (const auto& [capture, arrival] : *in.origin_arrivals) {
+      origin.push_back(arrival - capture);
+      if (arrival >= start && arrival < end) ++s.origin_frames;
+    }
+    s.origin_fps = static_cast<double>(s.origin_frames) / s.window_s;
+    if (s.origin_frames > 0 && normal > 0) {
+      s.delivered_share =
+          static_cast<double>(s.frames_complete) / static_cast<double>(s.origin_frames * normal);
+    }
+  }
+  const double bits = 8.0 / 1e6 / s.window_s;
+  s.mbps_total = static_cast<double>(bytes) * bits;
+  s.mbps_per_reader = normal > 0 ? s.mbps_total / static_cast<double>(normal) : 0;
+  s.mbps_min_reader = min_bytes > 0 ? min_bytes * bits : 0;
+  s.loss_percent = s.packets + s.lost > 0 ? 100.0 * static_cast<double>(s.lost) /
+                                                static_cast<double>(s.packets + s.lost)
+                                          : 0;
+  s.fps_per_reader =
+      normal > 0 ? static_cast<double>(s.frames_complete) / static_cast<double>(normal) / s.window_s
+                 : 0;
+  s.latency = percentiles(std::move(latency));
+  s.added_latency = percentiles(std::move(added));
+  s.origin_latency = percentiles(std::move(origin));
+  s.ttfk = percentiles(std::move(ttfk));
+  s.ttfp = percentiles(std::move(ttfp));
+  s.max_gap = percentiles(std::move(gaps));
+  s.slow_latency = percentiles(std::move(slow_latency));
+  if (s.mbps_per_reader > 0) {  // bytes -> microseconds of stream at the per-reader rate
+    const double us_per_byte = 8.0 / s.mbps_per_reader;
+    for (int64_t& b : backlog_bytes) b = static_cast<int64_t>(static_cast<double>(b) * us_per_byte);
+    s.client_backlog = percentiles(std::move(backlog_bytes));
+  }
+  if (s.slow_readers > 0) {
+    s.slow_read_bytes_per_s = static_cast<double>(slow_bytes) / s.slow_readers /
+                              (static_cast<double>(in.window_end_mono_us) / 1e6 -
+                               static_cast<double>(in.window_start_mono_us) / 1e6 +
+                               static_cast<double>(o.ramp_us + o.warmup_us) / 1e6);
+  }
+  // A sample covers the second before it: keep those that lie wholly in the window.
+  auto in_window = [&](const ProcSample& p) {
+    return p.mono_us > in.window_start_mono_us + 900'000 &&
+           p.mono_us <= in.window_end_mono_us + 100'000;
+  };
+  if (!in.server.empty()) {
+    s.have_server = true;
+    s.rss_start_kib = in.server.front().rss_kib;
+    double sum = 0;
+    int n = 0;
+    for (const ProcSample& p : in.server) {
+      if (!in_window(p)) continue;
+      sum += p.cpu_percent;
+      ++n;
+      s.server_cpu_max = std::max(s.server_cpu_max, p.cpu_percent);
+      s.rss_max_kib = std::max(s.rss_max_kib, p.rss_kib);
+      s.rss_end_kib = p.rss_kib;
+    }
+    s.server_cpu_avg = n > 0 ? sum / n : 0;
+    if (s.rss_end_kib == 0) s.rss_end_kib = in.server.back().rss_kib;
+    s.rss_per_reader_kib = s.readers > 0 ? static_cast<double>(s.rss_end_kib - s.rss_start_kib) /
+                                               static_cast<double>(s.readers)
+                                         : 0;
+  }
+  double self_sum = 0;
+  int self_n = 0;
+  for (const ProcSample& p : in.self) {
+    if (!in_window(p)) continue;
+    self_sum += p.cpu_percent;
+    ++self_n;
+  }
+  s.bench_cpu_avg = self_n > 0 ? self_sum / self_n : 0;
+  return s;
+}
+
+std::string format_table(const Summary& s) {
+  std::string t = absl::StrFormat("rtsp-bench %s  %s  %s, window %.1f s\n", s.label, s.url,
+                                  s.transport, s.window_s);
+  t += row("readers playing / requested",
+           absl::StrFormat("%d / %d  (never played %d, disconnected %d)", s.playing_at_end,
+                           s.readers, s.failed, s.disconnected));
+  for (const auto& [why, n] : s.failures)
+    t += row("  ended early", absl::StrFormat("%d x %s", n, why));
+  t += row("delivered Mb/s total",
+           absl::StrFormat("%.1f  (per reader %.3f, slowest %.3f)", s.mbps_total, s.mbps_per_reader,
+                           s.mbps_min_reader));
+  t += row("packets / lost (window)",
+           absl::StrFormat("%d / %d  (%.4f%%; whole run %d, readers with loss %d)", s.packets,
+                           s.lost, s.loss_percent, s.lost_total, s.readers_with_loss));
+  t += row("frames complete / incomplete",
+           absl::StrFormat("%d / %d  (%.2f fps per reader, %d without SEI)", s.frames_complete,
+                           s.frames_incomplete, s.fps_per_reader, s.frames_without_sei));
+  if (s.origin_frames > 0) {
+    t += row("origin frames in window",
+             absl::StrFormat("%d (%.2f fps); readers got %.2f%% of them complete", s.origin_frames,
+                             s.origin_fps, 100.0 * s.delivered_share));
+  }
+  t += row("latency capture -> receive", pct_row(s.latency));
+  if (s.added_latency.count > 0) {
+    t += row("added: origin publish -> receive", pct_row(s.added_latency));
+    t += row("origin: capture -> publish", pct_row(s.origin_latency));
+  }
+  t += row("time to first keyframe", pct_row(s.ttfk));
+  t += row("time to first packet", pct_row(s.ttfp));
+  t += row("longest silence per reader", pct_row(s.max_gap));
+  t += row("rtsp-bench unread backlog", pct_row(s.client_backlog));
+  if (s.have_server) {
+    t += row("server CPU % (avg / max)",
+             absl::StrFormat("%.1f / %.1f", s.server_cpu_avg, s.server_cpu_max));
+    t += row("server RSS KiB (start/end/max)",
+             absl::StrFormat("%d / %d / %d  (%.2f KiB per reader)", s.rss_start_kib, s.rss_end_kib,
+                             s.rss_max_kib, s.rss_per_reader_kib));
+  }
+  t += row("rtsp-bench CPU % (avg)", absl::StrFormat("%.1f", s.bench_cpu_avg));
+  if (s.slow_readers > 0) {
+    t += row("slow readers",
+             absl::StrFormat("%d reading %.0f B/s; frames %d / %d incomplete, lost %d, %s",
+                             s.slow_readers, s.slow_read_bytes_per_s, s.slow_frames_complete,
+                             s.slow_frames_incomplete, s.slow_lost,
+                             s.slow_failure.empty() ? "connected to the end" : s.slow_failure));
+    t += row("slow readers' latency", pct_row(s.slow_latency));
+  }
+  return t;
+}
+
+std::string to_json(const Summary& s) {
+  std::string j = "{\n";
+  auto field = [&](const std::string& name, const std::string& value, bool last = false) {
+    absl::StrAppend(&j, "  \"", name, "\": ", value, last ? "\n" : ",\n");
+  };
+  auto str = [](const std::string& v) { return absl::StrCat("\"", json_escape(v), "\""); };
+  auto num = [](double v) { return absl::StrFormat("%.4f", v); };
+  auto integer = [](int64_t v) { return absl::StrCat(v); };
+  field("label", str(s.label));
+  field("url", str(s.url));
+  field("transport", str(s.transport));
+  field("window_s", num(s.window_s));
+  field("readers", integer(static_cast<int64_t>(s.readers)));
+  field("readers_played", integer(static_cast<int64_t>(s.played)));
+  field("readers_playing_at_end", integer(static_cast<int64_t>(s.playing_at_end)));
+  field("readers_never_played", integer(static_cast<int64_t>(s.failed)));
+  field("readers_disconnected", integer(static_cast<int64_t>(s.disconnected)));
+  std::string failures = "{";
+  for (const auto& [why, n] : s.failures) {
+    absl::StrAppend(&failures, failures.size() > 1 ? ", " : "", str(why), ": ", n);
+  }
+  field("failures", failures + "}");
+  field("mbps_total", num(s.mbps_total));
+  field("mbps_per_reader", num(s.mbps_per_reader));
+  field("mbps_min_reader", num(s.mbps_min_reader));
+  field("packets", integer(static_cast<int64_t>(s.packets)));
+  field("lost", integer(static_cast<int64_t>(s.lost)));
+  field("lost_whole_run", integer(static_cast<int64_t>(s.lost_total)));
+  field("loss_percent", num(s.loss_percent));
+  field("readers_with_loss", integer(static_cast<int64_t>(s.readers_with_loss)));
+  field("out_of_order", integer(static_cast<int64_t>(s.out_of_order)));
+  field("malformed", integer(static_cast<int64_t>(s.malformed)));
+  field("frames_complete", integer(static_cast<int64_t>(s.frames_complete)));
+  field("frames_incomplete", integer(static_cast<int64_t>(s.frames_incomplete)));
+  field("frames_without_sei", integer(static_cast<int64_t>(s.frames_without_sei)));
+  field("fps_per_reader", num(s.fps_per_reader));
+  field("origin_frames", integer(static_cast<int64_t>(s.origin_frames)));
+  field("origin_fps", num(s.origin_fps));
+  field("delivered_share", num(s.delivered_share));
+  field("latency", json_percentiles(s.latency));
+  field("added_latency", json_percentiles(s.added_latency));
+  field("origin_latency", json_percentiles(s.origin_latency));
+  field("ttfk", json_percentiles(s.ttfk));
+  field("ttfp", json_percentiles(s.ttfp));
+  field("max_gap", json_percentiles(s.max_gap));
+  field("client_backlog", json_percentiles(s.client_backlog));
+  field("server_sampled", s.have_server ? "true" : "false");
+  field("server_cpu_avg", num(s.server_cpu_avg));
+  field("server_cpu_max", num(s.server_cpu_max));
+  field("server_rss_start_kib", integer(s.rss_start_kib));
+  field("server_rss_end_kib", integer(s.rss_end_kib));
+  field("server_rss_max_kib", integer(s.rss_max_kib));
+  field("server_rss_per_reader_kib", num(s.rss_per_reader_kib));
+  field("bench_cpu_avg", num(s.bench_cpu_avg));
+  field("slow_readers", integer(static_cast<int64_t>(s.slow_readers)));
+  field("slow_read_bytes_per_s", num(s.slow_read_bytes_per_s));
+  field("slow_latency", json_percentiles(s.slow_latency));
+  field("slow_lost", integer(static_cast<int64_t>(s.slow_lost)));
+  field("slow_frames_complete", integer(static_cast<int64_t>(s.slow_frames_complete)));
+  field("slow_frames_incomplete", integer(static_cast<int64_t>(s.slow_frames_incomplete)));
+  field("slow_disconnected", integer(static_cast<int64_t>(s.slow_disconnected)));
+  field("slow_failure", str(s.slow_failure), /*last=*/true);
+  j += "}\n";
+  return j;
+}
+
+}  // namespace rtsp_bench

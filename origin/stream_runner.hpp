@@ -1,0 +1,82 @@
+// StreamRunner: one stream of the origin, on its own thread. It opens the source, publishes its
+// access units on one continuous timeline, and when the source is lost reconnects with
+// exponential backoff and full jitter, publishing StreamInfo state=DOWN once a second meanwhile.
+// After every (re)connection video starts at a keyframe carrying its parameter sets; sequence
+// numbers (per track) and timestamps continue across sessions (docs/origin.md).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "origin/backoff.hpp"
+#include "origin/frame_sink.hpp"
+#include "origin/parameter_sets.hpp"
+#include "origin/source.hpp"
+#include "origin/timeline.hpp"
+
+namespace origin {
+
+struct StreamRunnerStats {
+  std::array<uint64_t, 2> frames{};  // published, per track
+  uint64_t bytes = 0;
+  uint64_t sessions = 0;              // successful connections
+  uint64_t failed_attempts = 0;       // connection attempts that failed
+  uint64_t waiting_for_keyframe = 0;  // video units dropped until the session's first keyframe
+  uint64_t out_of_order = 0;          // units whose timestamp did not advance
+  uint64_t parameter_sets_added = 0;  // keyframes that got cached SPS/PPS(/VPS) in front
+  uint64_t corrupt_skipped = 0;       // from finished sessions
+};
+
+// A random nonzero 64-bit number identifying this run of the origin (FrameHeader.origin_epoch).
+uint64_t make_origin_epoch();
+
+class StreamRunner {
+ public:
+  // `sink` must outlive the runner. `opener` opens one session of the source.
+  StreamRunner(StreamSettings settings, FrameSink* sink, uint64_t origin_epoch,
+               SourceOpener opener = open_source);
+
+  // Runs until `stop` becomes true (checked at least every 50 ms while waiting; blocking source
+  // reads are interrupted through the same flag). Thread: the caller's, for the whole run.
+  void run(const std::atomic<bool>& stop);
+
+  const StreamRunnerStats& stats() const { return stats_; }
+
+ private:
+  absl::Status run_session(Source& source, const std::atomic<bool>& stop);
+  void begin_session(const Source& source);
+  bool admit_video(SourceUnit& unit);
+  bool admit(SourceUnit& unit, const Source& source);
+  void pace(const SourceUnit& unit, const MappedTime& time, const std::atomic<bool>& stop);
+  void publish(SourceUnit& unit, const MappedTime& time);
+  void wait_down(std::chrono::milliseconds delay, const std::atomic<bool>& stop);
+  void publish_info(bool force);
+  rs::media::StreamInfo build_info() const;
+  void maybe_log_stats(const Source* source);
+
+  StreamSettings settings_;
+  FrameSink* sink_;
+  uint64_t origin_epoch_;
+  SourceOpener opener_;
+  Backoff backoff_;
+  Timeline timeline_;
+  std::optional<ParameterSetCache> parameter_sets_;
+  std::vector<TrackDesc> tracks_;
+  bool live_ = false;  // state LIVE (else DOWN) in StreamInfo
+  bool waiting_for_keyframe_ = true;
+  bool session_published_ = false;
+  bool info_changed_ = false;
+  std::array<uint64_t, 2> next_sequence_{};
+  int64_t next_info_us_ = 0;               // monotonic
+  std::optional<int64_t> pace_anchor_us_;  // monotonic time of the anchor unit
+  int64_t pace_anchor_media_us_ = 0;       // its published dts in µs
+  StreamRunnerStats stats_;
+  StreamRunnerStats logged_stats_;
+  int64_t logged_at_us_ = 0;
+};
+
+}  // namespace origin

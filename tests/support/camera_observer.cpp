@@ -1,0 +1,90 @@
+// Frame recorder for the origin's tests; see camera_observer.hpp.
+#include "tests/support/camera_observer.hpp"
+
+#include <zmq.hpp>
+
+#include "base/clock.hpp"
+#include "relay/frame_subscriber.hpp"
+
+namespace rstest {
+
+std::vector<RecordedFrame> Recording::track(uint32_t t) const {
+  std::vector<RecordedFrame> out;
+  for (const RecordedFrame& f : frames) {
+    if (f.track == t) out.push_back(f);
+  }
+  return out;
+}
+
+std::unique_ptr<FrameRecorder> FrameRecorder::start(const std::string& endpoint,
+                                                    const std::string& stream, std::string* error) {
+  std::unique_ptr<FrameRecorder> recorder(new FrameRecorder());
+  FrameRecorder* self = recorder.get();
+  recorder->thread_ = std::thread([self, endpoint, stream] { self->run(endpoint, stream); });
+  while (recorder->ready_.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (recorder->ready_.load() < 0) {
+    *error = recorder->error_;
+    return nullptr;
+  }
+  return recorder;
+}
+
+FrameRecorder::~FrameRecorder() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
+void FrameRecorder::run(std::string endpoint, std::string stream) {
+  zmq::context_t context;
+  relay::SubscriberOptions options;
+  options.endpoints = {endpoint};
+  options.queue_frames = 10'000;  // a test observer must not lose frames
+  auto subscriber = relay::FrameSubscriber::create(context, options);
+  if (!subscriber.ok()) {
+    error_ = std::string(subscriber.status().message());
+    ready_.store(-1);
+    return;
+  }
+  (*subscriber)->subscribe(stream);
+  ready_.store(1);
+  while (!stop_.load()) {
+    auto got = (*subscriber)->receive(std::chrono::milliseconds(50));
+    if (!got) continue;
+    std::lock_guard lock(mu_);
+    if (auto* frame = std::get_if<media::FramePtr>(&*got)) {
+      const media::Frame& f = **frame;
+      recording_.frames.push_back(
+          RecordedFrame{.track = f.track,
+                        .codec = relay::codec_to_wire(f.codec),
+                        .sequence = f.sequence,
+                        .pts = f.pts_90k,
+                        .dts = f.dts_90k,
+                        .keyframe = f.keyframe,
+                        .capture_time_us = f.capture_time_us,
+                        .received_us = base::monotonic_us(),
+                        .payload = std::vector<uint8_t>(f.payload.begin(), f.payload.end())});
+    } else {
+      recording_.infos.push_back(*std::get<std::shared_ptr<const rs::media::StreamInfo>>(*got));
+    }
+  }
+}
+
+Recording FrameRecorder::snapshot() const {
+  std::lock_guard lock(mu_);
+  return recording_;
+}
+
+bool FrameRecorder::wait_until(const std::function<bool(const Recording&)>& done,
+                               std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      if (done(recording_)) return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace rstest

@@ -1,0 +1,60 @@
+// FrameRecorder: subscribes to an origin's stream with relay::FrameSubscriber (as an edge would)
+// on its own thread and records every frame and StreamInfo, for the origin's tests.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "proto/media.pb.h"
+
+namespace rstest {
+
+struct RecordedFrame {
+  uint32_t track = 0;
+  rs::media::Codec codec = rs::media::CODEC_UNSPECIFIED;
+  uint64_t sequence = 0;
+  int64_t pts = 0;
+  int64_t dts = 0;
+  bool keyframe = false;
+  int64_t capture_time_us = 0;
+  int64_t received_us = 0;  // monotonic, here
+  std::vector<uint8_t> payload;
+};
+
+struct Recording {
+  std::vector<RecordedFrame> frames;
+  std::vector<rs::media::StreamInfo> infos;
+  std::vector<RecordedFrame> track(uint32_t t) const;
+};
+
+class FrameRecorder {
+ public:
+  // Connects to `endpoint` and subscribes to `stream`. nullptr and *error on failure.
+  static std::unique_ptr<FrameRecorder> start(const std::string& endpoint,
+                                              const std::string& stream, std::string* error);
+  ~FrameRecorder();
+
+  Recording snapshot() const;
+  // Polls until `done(snapshot)` holds; false on timeout.
+  bool wait_until(const std::function<bool(const Recording&)>& done,
+                  std::chrono::milliseconds timeout) const;
+
+ private:
+  FrameRecorder() = default;
+  void run(std::string endpoint, std::string stream);
+
+  mutable std::mutex mu_;
+  Recording recording_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> ready_{0};  // 1 subscribed, -1 failed
+  std::string error_;
+  std::thread thread_;
+};
+
+}  // namespace rstest
