@@ -2,6 +2,7 @@
 // H.264/H.265 through or encodes once, and publishes every stream to edges over ZeroMQ.
 // Only wiring lives here; see origin_config.hpp and stream_runner.hpp.
 #include <atomic>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,6 +22,9 @@ extern "C" {
 #include "origin/frame_sink.hpp"
 #include "origin/origin_config.hpp"
 #include "origin/stream_runner.hpp"
+#include "origin/origin_registration.hpp"
+#include "relay/catchup.hpp"
+#include "relay/curve.hpp"
 #include "relay/publisher_thread.hpp"
 
 ABSL_FLAG(std::string, source, "test://pattern",
@@ -47,8 +51,18 @@ ABSL_FLAG(std::string, reconnect_max, "30s", "largest reconnect delay ceiling");
 ABSL_FLAG(std::string, config, "",
           "protobuf text file listing several streams (proto/origin_config.proto); replaces "
           "--source/--stream, other flags are the defaults");
-ABSL_FLAG(std::string, catchup, "",
-          "ZeroMQ ROUTER endpoint answering edges' catch-up requests (current GOP); empty: none");
+ABSL_FLAG(std::string, catchup, "auto",
+          "ZeroMQ ROUTER endpoint answering edges' catch-up requests (current GOP); 'auto' = the "
+          "--publish port + 1 (what edges expect), 'none' = off");
+ABSL_FLAG(std::string, keygen, "", "Write a new CURVE key pair to PREFIX.key and PREFIX.pub, then exit");
+ABSL_FLAG(std::string, coordinator, "", "Coordinator HOST:PORT to register with (gRPC); empty: none");
+ABSL_FLAG(std::string, name, "", "Node name at the coordinator (default: origin-<publish port>)");
+ABSL_FLAG(std::string, advertise, "",
+          "ZeroMQ endpoint edges should connect to (default: the bound --publish endpoint)");
+ABSL_FLAG(std::string, token, "", "Shared registration token for the coordinator");
+ABSL_FLAG(std::string, tls_cert, "", "TLS client certificate for the coordinator link");
+ABSL_FLAG(std::string, tls_key, "", "TLS client key for the coordinator link");
+ABSL_FLAG(std::string, tls_ca, "", "CA that signed the coordinator's certificate");
 ABSL_FLAG(std::string, curve_secret_key_file, "",
           "CURVE: this origin's secret key file (docs/security.md); empty: no encryption");
 ABSL_FLAG(std::string, curve_authorized_keys_file, "",
@@ -89,6 +103,11 @@ int main(int argc, char** argv) {
                     "  rtsp-origin --source=rtsp://user:pass@camera/stream1 --stream=cam1 "
                     "--publish=tcp://127.0.0.1:5556",
                     "origin/main.");
+  if (const std::string prefix = absl::GetFlag(FLAGS_keygen); !prefix.empty()) {
+    if (auto st = relay::write_keypair_files(prefix); !st.ok()) base::fail_usage(kProgram, st.message());
+    std::printf("wrote %s.key (secret, keep private) and %s.pub\n", prefix.c_str(), prefix.c_str());
+    return 0;
+  }
   auto config = origin::OriginConfig::from_flags(read_flags());
   if (!config.ok()) base::fail_usage(kProgram, config.status().message());
   base::set_log_level(config->log_level);
@@ -110,7 +129,9 @@ int main(int argc, char** argv) {
   zmq::context_t context;
   relay::PublisherOptions publisher_options;
   publisher_options.endpoint = config->publish;
-  publisher_options.catchup_endpoint = absl::GetFlag(FLAGS_catchup);
+  const std::string catchup = absl::GetFlag(FLAGS_catchup);
+  publisher_options.catchup_endpoint =
+      catchup == "auto" ? relay::default_catchup_endpoint(config->publish) : catchup == "none" ? "" : catchup;
   publisher_options.curve_secret_key_file = absl::GetFlag(FLAGS_curve_secret_key_file);
   publisher_options.curve_authorized_keys_file = absl::GetFlag(FLAGS_curve_authorized_keys_file);
   auto publisher = relay::PublisherThread::create(context, publisher_options);
@@ -121,6 +142,18 @@ int main(int argc, char** argv) {
            (*publisher)->bound_endpoint(), " catch-up ", (*publisher)->bound_catchup_endpoint(),
            " epoch ", epoch);
 
+  std::unique_ptr<cluster::NodeAgent> agent;
+  if (const std::string coordinator = absl::GetFlag(FLAGS_coordinator); !coordinator.empty()) {
+    auto registered = origin::register_origin(
+        {.coordinator = coordinator, .name = absl::GetFlag(FLAGS_name), .advertise = absl::GetFlag(FLAGS_advertise),
+         .token = absl::GetFlag(FLAGS_token),
+         .tls = {.cert_file = absl::GetFlag(FLAGS_tls_cert), .key_file = absl::GetFlag(FLAGS_tls_key),
+                 .ca_file = absl::GetFlag(FLAGS_tls_ca)}},
+        **publisher);
+    if (!registered.ok()) base::fail_usage(kProgram, absl::StrCat("--coordinator: ", registered.status().message()));
+    agent = *std::move(registered);
+  }
+
   std::vector<std::unique_ptr<origin::StreamRunner>> runners;
   std::vector<std::thread> threads;
   for (const origin::StreamSettings& stream : config->streams) {
@@ -129,5 +162,6 @@ int main(int argc, char** argv) {
   }
   for (auto& runner : runners) threads.emplace_back([&runner] { runner->run(stop); });
   for (std::thread& thread : threads) thread.join();
+  if (agent) agent->stop();
   return 0;
 }

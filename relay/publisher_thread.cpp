@@ -130,7 +130,18 @@ class PublisherThread::Impl {
     cache_[info.stream()].info_bytes = info.SerializeAsString();
     std::lock_guard lock(mutex_);
     ++stats_.infos;
+    infos_[info.stream()] = info;
   }
+
+ public:
+  std::vector<rs::media::StreamInfo> infos() const {
+    std::lock_guard lock(mutex_);
+    std::vector<rs::media::StreamInfo> out;
+    for (const auto& [name, info] : infos_) out.push_back(info);
+    return out;
+  }
+
+ private:
 
   void publish_frame(const rs::media::FrameHeader& header, const Payload& payload) {
     if (auto st = publisher_->publish(header, *payload, payload); !st.ok()) {
@@ -195,6 +206,7 @@ class PublisherThread::Impl {
   mutable std::mutex mutex_;
   std::deque<Pending> queue_;
   PublisherThreadStats stats_;
+  absl::flat_hash_map<std::string, rs::media::StreamInfo> infos_;  // guarded by mutex_
   absl::flat_hash_map<std::string, StreamCache> cache_;  // publishing thread only
   std::thread thread_;
 };
@@ -253,6 +265,7 @@ void PublisherThread::publish_info(rs::media::StreamInfo info) {
 }
 
 PublisherThreadStats PublisherThread::stats() const { return impl_->stats(); }
+std::vector<rs::media::StreamInfo> PublisherThread::stream_infos() const { return impl_->infos(); }
 std::string PublisherThread::bound_endpoint() const { return impl_->bound(); }
 std::string PublisherThread::bound_catchup_endpoint() const { return impl_->catchup_bound(); }
 

@@ -44,6 +44,8 @@ class PublisherThread {
   void publish_info(rs::media::StreamInfo info);
 
   PublisherThreadStats stats() const;
+  // The last StreamInfo published for each stream (reported to the coordinator). Thread-safe.
+  std::vector<rs::media::StreamInfo> stream_infos() const;
   std::string bound_endpoint() const;
   std::string bound_catchup_endpoint() const;
 
