@@ -1,6 +1,7 @@
 // Audio over RTP: AAC-hbr (RFC 3640 3.2, 3.3.6), G.711 (RFC 3551 4.5.14), Opus (RFC 7587 4)
 // and the AudioSpecificConfig header fields (ISO/IEC 14496-3 1.6.2.1).
 #include "media/rtp_audio.hpp"
+#include "media/rtp_packet_writer.hpp"
 
 #include <algorithm>
 
@@ -10,8 +11,6 @@
 namespace media {
 namespace {
 
-constexpr size_t kMinPacketSize = 64;
-constexpr size_t kMaxPacketSize = 0xffff;  // the interleaved length field is 16 bits
 constexpr size_t kAuHeaderBits = 16;       // AU-size (13) + AU-index or AU-index-delta (3)
 constexpr size_t kAuSizeBits = 13;
 constexpr size_t kAuHeadersLengthSize = 2;
@@ -19,40 +18,15 @@ constexpr size_t kAacHeaderSectionSize = kAuHeadersLengthSize + kAuHeaderBits / 
 
 using Bytes = std::span<const uint8_t>;
 
-size_t clamp_packet_size(size_t size) {
-  return std::clamp(size, kMinPacketSize, kMaxPacketSize);
-}
 
-// Appends [prefix][RTP header] for each packet; the caller appends the payload.
-struct PacketWriter {
-  PacketizedFrame& frame;
-  RtpHeader header;
 
-  void begin(size_t payload_size, bool marker) {
-    const size_t packet_size = kRtpHeaderSize + payload_size;
-    auto& b = frame.bytes;
-    frame.packet_offsets.push_back(static_cast<uint32_t>(b.size()));
-    // RFC 2326 10.12: '$', the one-byte channel identifier, the two-byte length.
-    b.push_back('$');
-    b.push_back(frame.interleaved_channel);
-    b.push_back(static_cast<uint8_t>(packet_size >> 8));
-    b.push_back(static_cast<uint8_t>(packet_size));
-    header.marker = marker;
-    const size_t at = b.size();
-    b.resize(at + kRtpHeaderSize);
-    header.serialize_to(b.data() + at);
-    ++header.sequence;  // uint16_t: wraps from 65535 to 0 (RFC 3550 5.1)
-  }
-  void append(Bytes data) { frame.bytes.insert(frame.bytes.end(), data.begin(), data.end()); }
-};
-
-PacketWriter start_frame(PacketizedFrame& frame, uint8_t payload_type, uint32_t ssrc,
+RtpPacketWriter start_frame(PacketizedFrame& frame, uint8_t payload_type, uint32_t ssrc,
                          uint16_t sequence, uint32_t rtp_timestamp, uint8_t channel) {
   frame.keyframe = true;
   frame.rtp_timestamp = rtp_timestamp;
   frame.first_sequence = sequence;
   frame.interleaved_channel = channel;
-  PacketWriter w{frame, RtpHeader{}};
+  RtpPacketWriter w{frame, RtpHeader{}, channel};
   w.header.payload_type = payload_type;
   w.header.ssrc = ssrc;
   w.header.sequence = sequence;
@@ -131,7 +105,7 @@ absl::StatusOr<PacketizedFrame> RtpAacPacketizer::packetize(std::span<const uint
                                                    " bytes exceeds the 13-bit AU-size"));
   }
   PacketizedFrame frame;
-  PacketWriter w = start_frame(frame, config_.payload_type, config_.ssrc, next_sequence_,
+  RtpPacketWriter w = start_frame(frame, config_.payload_type, config_.ssrc, next_sequence_,
                                rtp_timestamp, config_.interleaved_channel);
   const size_t max_data = config_.max_packet_size - kRtpHeaderSize - kAacHeaderSectionSize;
   const size_t packets = (access_unit.size() + max_data - 1) / max_data;
@@ -168,7 +142,7 @@ RtpG711Packetizer::RtpG711Packetizer(Config config)
 PacketizedFrame RtpG711Packetizer::packetize(std::span<const uint8_t> samples,
                                              uint32_t rtp_timestamp, bool talkspurt_start) {
   PacketizedFrame frame;
-  PacketWriter w = start_frame(frame, payload_type(), config_.ssrc, next_sequence_, rtp_timestamp,
+  RtpPacketWriter w = start_frame(frame, payload_type(), config_.ssrc, next_sequence_, rtp_timestamp,
                                config_.interleaved_channel);
   const size_t max_data = config_.max_packet_size - kRtpHeaderSize;
   const size_t packets = (samples.size() + max_data - 1) / max_data;
@@ -203,7 +177,7 @@ absl::StatusOr<PacketizedFrame> RtpOpusPacketizer::packetize(std::span<const uin
         absl::StrCat("Opus packet of ", opus_packet.size(), " bytes does not fit one RTP packet"));
   }
   PacketizedFrame frame;
-  PacketWriter w = start_frame(frame, config_.payload_type, config_.ssrc, next_sequence_,
+  RtpPacketWriter w = start_frame(frame, config_.payload_type, config_.ssrc, next_sequence_,
                                rtp_timestamp, config_.interleaved_channel);
   frame.bytes.reserve(4 + kRtpHeaderSize + opus_packet.size());
   // RFC 7587 4.2: "only one Opus packet MUST be carried in each RTP packet" (paraphrased);

@@ -1,5 +1,6 @@
 // H.264 over RTP, RFC 6184: packetization mode 1 (sections 5.6, 5.7.1, 5.8) and reassembly.
 #include "media/rtp_h264.hpp"
+#include "media/rtp_packet_writer.hpp"
 
 #include <algorithm>
 
@@ -10,9 +11,6 @@
 namespace media {
 namespace {
 
-constexpr size_t kPrefixSize = 4;  // '$', channel, 16-bit length (RFC 2326 section 10.12)
-constexpr size_t kMinPacketSize = 64;
-constexpr size_t kMaxPacketSize = 0xffff;  // the interleaved length field is 16 bits
 constexpr uint8_t kStapA = static_cast<uint8_t>(h264::NalType::StapA);
 constexpr uint8_t kFuA = static_cast<uint8_t>(h264::NalType::FuA);
 constexpr size_t kStapAHeaderSize = 1;
@@ -25,29 +23,6 @@ constexpr uint8_t kNriMask = 0x60;
 
 using Nal = std::span<const uint8_t>;
 
-// Writes [prefix][RTP header] for each packet; the caller appends the payload.
-struct PacketWriter {
-  PacketizedFrame& frame;
-  RtpHeader header;
-  uint8_t channel;
-
-  void begin(size_t payload_size, bool marker) {
-    const size_t packet_size = kRtpHeaderSize + payload_size;
-    auto& b = frame.bytes;
-    frame.packet_offsets.push_back(static_cast<uint32_t>(b.size()));
-    b.push_back('$');
-    b.push_back(channel);
-    b.push_back(static_cast<uint8_t>(packet_size >> 8));
-    b.push_back(static_cast<uint8_t>(packet_size));
-    header.marker = marker;
-    const size_t at = b.size();
-    b.resize(at + kRtpHeaderSize);
-    header.serialize_to(b.data() + at);
-    ++header.sequence;  // uint16_t: wraps from 65535 to 0 (RFC 3550 5.1)
-  }
-  void append(Nal data) { frame.bytes.insert(frame.bytes.end(), data.begin(), data.end()); }
-  void push(uint8_t byte) { frame.bytes.push_back(byte); }
-};
 
 bool is_dropped(Nal nal) {
   const uint8_t type = h264::nal_type(nal);
@@ -69,7 +44,7 @@ size_t stap_a_count(const std::vector<Nal>& nals, size_t first, size_t max_paylo
 
 // RFC 6184 5.7.1 (STAP-A). Header rules of 5.3/5.7 (paraphrased): NRI is the maximum NRI of
 // the aggregated NAL units; F is set when any aggregated NAL unit has F set.
-void write_stap_a(PacketWriter& w, std::span<const Nal> nals, bool marker) {
+void write_stap_a(RtpPacketWriter& w, std::span<const Nal> nals, bool marker) {
   size_t payload = kStapAHeaderSize;
   uint8_t f_and_nri = 0;
   for (Nal nal : nals) {
@@ -89,7 +64,7 @@ void write_stap_a(PacketWriter& w, std::span<const Nal> nals, bool marker) {
 // RFC 6184 5.8 (paraphrased): the FU indicator carries F and NRI of the fragmented NAL unit
 // with type 28; the FU header carries S (first fragment), E (last fragment), R = 0 and the NAL
 // unit type. The NAL unit header byte itself is not sent; fragments start after it.
-void write_fu_a(PacketWriter& w, Nal nal, size_t max_payload, bool last_nal) {
+void write_fu_a(RtpPacketWriter& w, Nal nal, size_t max_payload, bool last_nal) {
   const uint8_t indicator = static_cast<uint8_t>((nal[0] & 0xe0) | kFuA);
   const size_t max_fragment = max_payload - kFuAHeaderSize;
   Nal rest = nal.subspan(1);
@@ -107,7 +82,7 @@ void write_fu_a(PacketWriter& w, Nal nal, size_t max_payload, bool last_nal) {
 
 // An upper bound of the bytes and packets needed, so that packetize() never reallocates.
 void reserve_for(PacketizedFrame& frame, const std::vector<Nal>& nals, size_t max_payload) {
-  const size_t per_packet = kPrefixSize + kRtpHeaderSize + kFuAHeaderSize;
+  const size_t per_packet = kInterleavedPrefixSize + kRtpHeaderSize + kFuAHeaderSize;
   const size_t max_fragment = max_payload - kFuAHeaderSize;
   size_t bytes = 0;
   size_t packets = 0;
@@ -124,7 +99,7 @@ void reserve_for(PacketizedFrame& frame, const std::vector<Nal>& nals, size_t ma
 
 RtpH264Packetizer::RtpH264Packetizer(Config config)
     : config_(config), next_sequence_(config.initial_sequence) {
-  config_.max_packet_size = std::clamp(config_.max_packet_size, kMinPacketSize, kMaxPacketSize);
+  config_.max_packet_size = clamp_packet_size(config_.max_packet_size);
 }
 
 PacketizedFrame RtpH264Packetizer::packetize(std::span<const uint8_t> annex_b,
@@ -141,7 +116,7 @@ PacketizedFrame RtpH264Packetizer::packetize(std::span<const uint8_t> annex_b,
   const size_t max_payload = config_.max_packet_size - kRtpHeaderSize;
   reserve_for(frame, nals, max_payload);
 
-  PacketWriter w{frame, RtpHeader{}, config_.interleaved_channel};
+  RtpPacketWriter w{frame, RtpHeader{}, config_.interleaved_channel};
   w.header.payload_type = config_.payload_type;
   w.header.ssrc = config_.ssrc;
   w.header.timestamp = rtp_timestamp;

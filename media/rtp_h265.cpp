@@ -1,6 +1,7 @@
 // H.265 over RTP, RFC 7798 sections 4.4.1 (single NAL unit), 4.4.2 (AP), 4.4.3 (FU) and
 // reassembly. No DONL fields: we never signal sprop-max-don-diff > 0 (RFC 7798 4.4.1).
 #include "media/rtp_h265.hpp"
+#include "media/rtp_packet_writer.hpp"
 
 #include <algorithm>
 
@@ -12,9 +13,6 @@
 namespace media {
 namespace {
 
-constexpr size_t kPrefixSize = 4;  // '$', channel, 16-bit length (RFC 2326 section 10.12)
-constexpr size_t kMinPacketSize = 64;
-constexpr size_t kMaxPacketSize = 0xffff;  // the interleaved length field is 16 bits
 constexpr uint8_t kAp = static_cast<uint8_t>(h265::NalType::Ap);
 constexpr uint8_t kFu = static_cast<uint8_t>(h265::NalType::Fu);
 constexpr uint8_t kPaci = static_cast<uint8_t>(h265::NalType::Paci);
@@ -29,29 +27,6 @@ constexpr uint8_t kTypeMask = 0x7e;  // type bits in the first header byte
 
 using Nal = std::span<const uint8_t>;
 
-// Writes [prefix][RTP header] for each packet; the caller appends the payload.
-struct PacketWriter {
-  PacketizedFrame& frame;
-  RtpHeader header;
-  uint8_t channel;
-
-  void begin(size_t payload_size, bool marker) {
-    const size_t packet_size = kRtpHeaderSize + payload_size;
-    auto& b = frame.bytes;
-    frame.packet_offsets.push_back(static_cast<uint32_t>(b.size()));
-    b.push_back('$');
-    b.push_back(channel);
-    b.push_back(static_cast<uint8_t>(packet_size >> 8));
-    b.push_back(static_cast<uint8_t>(packet_size));
-    header.marker = marker;
-    const size_t at = b.size();
-    b.resize(at + kRtpHeaderSize);
-    header.serialize_to(b.data() + at);
-    ++header.sequence;  // uint16_t: wraps from 65535 to 0 (RFC 3550 5.1)
-  }
-  void append(Nal data) { frame.bytes.insert(frame.bytes.end(), data.begin(), data.end()); }
-  void push(uint8_t byte) { frame.bytes.push_back(byte); }
-};
 
 bool is_dropped(Nal nal) {
   if (nal.size() < h265::kNalHeaderSize) return true;
@@ -78,7 +53,7 @@ size_t ap_count(const std::vector<Nal>& nals, size_t first, size_t max_payload) 
 // equal to zero; otherwise, it MUST be equal to 1. The Type field MUST be equal to 48. The
 // value of LayerId MUST be equal to the lowest value of LayerId of all the aggregated NAL
 // units. The value of TID MUST be the lowest value of TID of all the aggregated NAL units."
-void write_ap(PacketWriter& w, std::span<const Nal> nals, bool marker) {
+void write_ap(RtpPacketWriter& w, std::span<const Nal> nals, bool marker) {
   size_t payload = kPayloadHeaderSize;
   uint8_t forbidden = 0;
   uint8_t layer = 0x3f;
@@ -103,7 +78,7 @@ void write_ap(PacketWriter& w, std::span<const Nal> nals, bool marker) {
 // RFC 7798 4.4.3: "The fields F, LayerId, and TID MUST be equal to the fields F, LayerId, and
 // TID, respectively, of the fragmented NAL unit." The FU header carries S, E and FuType; the
 // NAL unit header itself is not sent, fragments start after it.
-void write_fu(PacketWriter& w, Nal nal, size_t max_payload, bool last_nal) {
+void write_fu(RtpPacketWriter& w, Nal nal, size_t max_payload, bool last_nal) {
   const uint8_t header0 = static_cast<uint8_t>((nal[0] & ~kTypeMask) | (kFu << 1));
   const uint8_t header1 = nal[1];
   const size_t max_fragment = max_payload - kFuHeaderSize;
@@ -123,7 +98,7 @@ void write_fu(PacketWriter& w, Nal nal, size_t max_payload, bool last_nal) {
 
 // An upper bound of the bytes and packets needed, so that packetize() never reallocates.
 void reserve_for(PacketizedFrame& frame, const std::vector<Nal>& nals, size_t max_payload) {
-  const size_t per_packet = kPrefixSize + kRtpHeaderSize + kFuHeaderSize;
+  const size_t per_packet = kInterleavedPrefixSize + kRtpHeaderSize + kFuHeaderSize;
   const size_t max_fragment = max_payload - kFuHeaderSize;
   size_t bytes = 0;
   size_t packets = 0;
@@ -140,7 +115,7 @@ void reserve_for(PacketizedFrame& frame, const std::vector<Nal>& nals, size_t ma
 
 RtpH265Packetizer::RtpH265Packetizer(Config config)
     : config_(config), next_sequence_(config.initial_sequence) {
-  config_.max_packet_size = std::clamp(config_.max_packet_size, kMinPacketSize, kMaxPacketSize);
+  config_.max_packet_size = clamp_packet_size(config_.max_packet_size);
 }
 
 PacketizedFrame RtpH265Packetizer::packetize(std::span<const uint8_t> annex_b,
@@ -156,7 +131,7 @@ PacketizedFrame RtpH265Packetizer::packetize(std::span<const uint8_t> annex_b,
   const size_t max_payload = config_.max_packet_size - kRtpHeaderSize;
   reserve_for(frame, nals, max_payload);
 
-  PacketWriter w{frame, RtpHeader{}, config_.interleaved_channel};
+  RtpPacketWriter w{frame, RtpHeader{}, config_.interleaved_channel};
   w.header.payload_type = config_.payload_type;
   w.header.ssrc = config_.ssrc;
   w.header.timestamp = rtp_timestamp;

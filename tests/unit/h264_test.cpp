@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_bytes.hpp"
+
 #include <cctype>
 #include <string_view>
 #include <vector>
@@ -10,24 +12,9 @@
 namespace media::h264 {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using test_bytes::Bytes;
+using test_bytes::hex;
 
-// "67 64 00" -> {0x67, 0x64, 0x00}; spaces are ignored.
-Bytes hex(std::string_view text) {
-  Bytes out;
-  int high = -1;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10;
-    if (high < 0) {
-      high = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(high << 4 | v));
-      high = -1;
-    }
-  }
-  return out;
-}
 
 // Real parameter sets written by ffmpeg 5.1 / libx264 164 from `testsrc` (-tune zerolatency).
 constexpr std::string_view kX264High720Sps =

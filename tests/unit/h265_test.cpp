@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_bytes.hpp"
+
 #include <cctype>
 #include <string_view>
 #include <vector>
@@ -13,24 +15,9 @@
 namespace media::h265 {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using test_bytes::Bytes;
+using test_bytes::hex;
 
-// "42 01" -> {0x42, 0x01}; spaces are ignored.
-Bytes hex(std::string_view text) {
-  Bytes out;
-  int high = -1;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10;
-    if (high < 0) {
-      high = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(high << 4 | v));
-      high = -1;
-    }
-  }
-  return out;
-}
 
 // libx265 3.5 via `ffmpeg -f lavfi -i testsrc=size=WxH -frames:v 1 -pix_fmt P -c:v libx265`.
 const Bytes kSpsMain720 = hex(

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_bytes.hpp"
+
 #include <cctype>
 #include <string_view>
 #include <vector>
@@ -11,30 +13,11 @@
 namespace media {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using test_bytes::Bytes;
+using test_bytes::hex;
+using test_bytes::cat;
 
-// "62 01" -> {0x62, 0x01}; spaces are ignored.
-Bytes hex(std::string_view text) {
-  Bytes out;
-  int high = -1;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10;
-    if (high < 0) {
-      high = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(high << 4 | v));
-      high = -1;
-    }
-  }
-  return out;
-}
 
-Bytes cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
 
 // A NAL unit of `size` bytes: 2-byte header, then 01 02 ... (never zero: no start codes).
 Bytes nal(uint8_t h0, uint8_t h1, size_t size) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_bytes.hpp"
+
 #include <cctype>
 #include <string_view>
 #include <vector>
@@ -10,24 +12,9 @@
 namespace media {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using test_bytes::Bytes;
+using test_bytes::hex;
 
-// "80 60 00 01" -> {0x80, 0x60, 0x00, 0x01}; spaces are ignored.
-Bytes hex(std::string_view text) {
-  Bytes out;
-  int high = -1;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10;
-    if (high < 0) {
-      high = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(high << 4 | v));
-      high = -1;
-    }
-  }
-  return out;
-}
 
 struct Case {
   std::string_view name;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_bytes.hpp"
+
 #include <cctype>
 #include <cstdint>
 #include <limits>
@@ -13,30 +15,11 @@
 namespace media {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using test_bytes::Bytes;
+using test_bytes::hex;
+using test_bytes::cat;
 
-// "06 05 18" -> {0x06, 0x05, 0x18}; spaces are ignored.
-Bytes hex(std::string_view text) {
-  Bytes out;
-  int high = -1;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10;
-    if (high < 0) {
-      high = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(high << 4 | v));
-      high = -1;
-    }
-  }
-  return out;
-}
 
-Bytes cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
 
 constexpr std::string_view kUuid = "52 54 53 50 2d 53 54 52 9b 3c 4e 71 a2 0d 5f e8";
 
