@@ -13,6 +13,7 @@
 #include "base/strings.hpp"
 #include "edge/sdp_builder.hpp"
 #include "media/rtp.hpp"
+#include "relay/topic.hpp"
 
 namespace edge {
 namespace {
@@ -68,8 +69,7 @@ void Connection::close(std::string_view why) {
   if (closed_) return;
   stop_playing();
   leave_multicast();
-  if (counted_session_) loop_.release_session();
-  counted_session_ = false;
+  release_slots();
   if (mode_ == Mode::TunnelGet) loop_.tunnels()->remove(tunnel_cookie_, serial_);
   LOG_DEBUG("edge", "connection ", peer_name_, " closed: ", why);
   ::close(fd_);
@@ -140,7 +140,7 @@ void Connection::start_tunnel(int64_t now_us) {
     end = head_.find("\n\n");
     skip = 2;
   }
-  if (end == std::string::npos) {
+  if (end == std::string::npos || end + skip > rtsp::kMaxTunnelHeadBytes) {
     if (head_.size() > rtsp::kMaxTunnelHeadBytes) {
       enqueue(OutItem{.text = "HTTP/1.0 431 Request Header Fields Too Large\r\n\r\n", .enqueued_us = now_us});
       close_after_flush_ = true;
@@ -499,6 +499,9 @@ void Connection::tick(int64_t now_us) {
 }
 
 absl::StatusOr<std::string> Connection::describe(std::string_view stream) {
+  if (!relay::validate_stream_name(stream).ok()) {
+    return absl::NotFoundError(base::cat("no stream '", stream.substr(0, 64), "'"));
+  }
   StreamView* view = loop_.find_stream(std::string(stream));
   if (!view || !view->ready()) {
     loop_.want(std::string(stream));  // subscribe on demand; DESCRIBE waits for it
@@ -509,12 +512,15 @@ absl::StatusOr<std::string> Connection::describe(std::string_view stream) {
 
 absl::StatusOr<rtsp::Transport> Connection::setup_multicast(std::string_view stream, uint32_t track,
                                                             rtsp::Transport answer) {
-  if (track != 0) return absl::UnimplementedError("multicast carries the video track only");
-  auto group = loop_.multicast()->join(std::string(stream));
+  if (track >= kMulticastTracks) return absl::UnimplementedError("multicast carries two tracks per stream");
+  // One join per session: every track of the stream shares the group address.
+  auto group = in_multicast_group_ ? multicast_group_ : loop_.multicast()->join(std::string(stream));
   if (!group.ok()) return group.status();
   in_multicast_group_ = true;
+  multicast_group_ = *group;
   answer.destination = group->address;
-  answer.ports = rtsp::PortPair{group->rtp_port, group->rtcp_port};
+  const uint16_t rtp = group->rtp_port_of(track);
+  answer.ports = rtsp::PortPair{rtp, static_cast<uint16_t>(rtp + 1)};
   answer.ttl = group->ttl;
   answer.client_ports.reset();
   return answer;
@@ -530,10 +536,11 @@ absl::StatusOr<rtsp::Transport> Connection::setup(std::string_view stream, uint3
     if (!loop_.acquire_session()) return absl::UnavailableError("edge is at its session limit");
     counted_session_ = true;
   }
-  // Readers are spread round-robin, so each loop takes its share of the per-stream limit.
-  const size_t share = (loop_.options().max_readers_per_stream + loop_.loop_count() - 1) / loop_.loop_count();
-  if (!playing_ && loop_.readers_of(std::string(stream)) >= share) {
-    return absl::UnavailableError(base::cat("stream '", stream, "' is at its reader limit"));
+  if (reader_slot_.empty()) {
+    if (!loop_.reader_limits()->acquire(std::string(stream))) {
+      return absl::UnavailableError(base::cat("stream '", stream, "' is at its reader limit"));
+    }
+    reader_slot_ = std::string(stream);
   }
   for (const rtsp::Transport& t : offered) {
     if (t.profile != "RTP/AVP") continue;
@@ -541,7 +548,7 @@ absl::StatusOr<rtsp::Transport> Connection::setup(std::string_view stream, uint3
     answer.ssrc = described->ssrc;
     TrackTransport transport{.ssrc = described->ssrc};
     if (t.delivery == rtsp::Delivery::Multicast) {
-      if (t.lower == rtsp::LowerTransport::Tcp || in_multicast_group_) continue;
+      if (t.lower == rtsp::LowerTransport::Tcp) continue;
       auto multicast = setup_multicast(stream, track, answer);
       if (!multicast.ok()) continue;
       answer = *std::move(multicast);
@@ -626,8 +633,14 @@ void Connection::teardown() {
   stop_playing();
   leave_multicast();
   transports_.clear();
+  release_slots();
+}
+
+void Connection::release_slots() {
   if (counted_session_) loop_.release_session();
   counted_session_ = false;
+  if (!reader_slot_.empty()) loop_.reader_limits()->release(reader_slot_);
+  reader_slot_.clear();
 }
 
 std::optional<rtsp::ServerSessionHost::Denial> Connection::authorize(const rtsp::Request& request,

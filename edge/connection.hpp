@@ -119,6 +119,7 @@ class Connection : public rtsp::ServerSessionHost {
   void send_sender_reports(int64_t now_us);
   void stop_playing();
   void leave_multicast();
+  void release_slots();
 
   IoLoop& loop_;
   int fd_;
@@ -141,6 +142,7 @@ class Connection : public rtsp::ServerSessionHost {
   bool close_after_flush_ = false;
   bool want_write_ = false;
   bool counted_session_ = false;
+  std::string reader_slot_;  // stream whose ReaderLimits slot this session holds
 
   // Reader state.
   std::string stream_;
@@ -148,6 +150,7 @@ class Connection : public rtsp::ServerSessionHost {
   bool started_ = false;  // PLAY was answered once
   absl::flat_hash_map<uint32_t, TrackTransport> transports_;
   bool in_multicast_group_ = false;
+  absl::StatusOr<MulticastGroup> multicast_group_ = absl::NotFoundError("not joined");
   bool sending_gop_ = false;  // deliver() is replaying the cached GOP
   std::deque<OutItem> queue_;
   std::vector<media::PacketizedFramePtr> pending_gop_;  // sent right after the PLAY response

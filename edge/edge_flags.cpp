@@ -48,7 +48,7 @@ ABSL_FLAG(std::string, auth_file, "",
           "Viewer accounts and per-stream read permissions (docs/config.md); streams not listed "
           "stay open");
 ABSL_FLAG(std::string, multicast_pool, "239.255.42.0/24", "Multicast group addresses, one per stream");
-ABSL_FLAG(int, multicast_port_base, 20000, "Multicast RTP port of the first group; stream i uses base+2i");
+ABSL_FLAG(int, multicast_port_base, 20000, "Multicast RTP port of the first group; stream i, track t uses base+4i+2t");
 ABSL_FLAG(int, multicast_ttl, 16, "Multicast TTL");
 ABSL_FLAG(std::string, multicast_interface, "127.0.0.1", "Address of the interface multicast leaves by");
 ABSL_FLAG(std::string, preload, "",

@@ -51,13 +51,15 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
   size_t threads = options.io_threads ? options.io_threads : std::thread::hardware_concurrency();
   if (threads == 0) threads = 1;
   server->options_.io_threads = threads;
+  server->reader_limits_ = std::make_unique<ReaderLimits>(options.max_readers_per_stream);
   for (size_t i = 0; i < threads; ++i) {
     auto loop = IoLoop::create(i, server->options_,
                                LoopShared{.sessions = &server->sessions_,
                                           .access = server->access_.get(),
                                           .multicast = server->multicast_.get(),
                                           .tunnels = &server->tunnels_,
-                                          .draining = &server->draining_});
+                                          .draining = &server->draining_,
+                                          .reader_limits = server->reader_limits_.get()});
     if (!loop.ok()) return loop.status();
     server->loops_.push_back(*std::move(loop));
   }

@@ -69,6 +69,7 @@ class EdgeServer {
   std::unique_ptr<AccessControl> access_;
   std::unique_ptr<MulticastGroups> multicast_;
   TunnelRegistry tunnels_;
+  std::unique_ptr<ReaderLimits> reader_limits_;
   std::vector<std::unique_ptr<IoLoop>> loops_;
   std::thread acceptor_;
   std::unique_ptr<Ingest> ingest_;

@@ -14,7 +14,7 @@ namespace edge {
 namespace {
 
 constexpr std::chrono::milliseconds kPoll{50};
-constexpr std::chrono::milliseconds kCatchupRetry{1000};
+constexpr std::chrono::milliseconds kCatchupRetry{250};
 
 const std::string& stream_of(const relay::Received& message) {
   if (auto* frame = std::get_if<media::FramePtr>(&message)) return (*frame)->stream;
@@ -155,6 +155,7 @@ void Ingest::expire_idle(int64_t now_us) {
     subscriber_->unsubscribe(name);
     s.catchup_pending = false;
     s.held.clear();
+    s.ingest->reset_position();
     // Loops drop their cached GOP: it would be stale when a reader comes back.
     emit({StreamEvent{.kind = StreamEvent::Kind::Idle, .stream = name}});
     LOG_INFO("edge", "stream ", name, ": unsubscribed after ", options_.idle_timeout.count(), " ms without readers");
@@ -178,8 +179,7 @@ void Ingest::on_live(relay::Received message) {
   }
   auto* frame = std::get_if<media::FramePtr>(&message);
   const int64_t now = base::monotonic_us();
-  const bool must_wait = frame && (*frame)->track == 0 && !(*frame)->keyframe &&
-                         s.ingest->waiting_for_keyframe();
+  const bool must_wait = frame && s.ingest->must_wait(**frame);
   if (catchup_ && must_wait && now >= s.next_catchup_allowed_us) {
     // Ask for the current GOP rather than wait up to a whole GOP for the next keyframe.
     catchup_->request((*frame)->stream);
@@ -198,6 +198,9 @@ void Ingest::on_live(relay::Received message) {
 void Ingest::on_catchup(relay::CatchupReply reply) {
   auto it = streams_.find(reply.stream);
   if (it == streams_.end() || !it->second.catchup_pending) return;
+  // With several origins, those without the stream say NOT_FOUND; the wait ends with an OK or
+  // at its deadline.
+  if (!reply.found) return;
   Stream& s = it->second;
   std::vector<StreamEvent> events;
   if (reply.found) {

@@ -178,11 +178,6 @@ void IoLoop::watch(int fd, bool want_write) {
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
 }
 
-size_t IoLoop::readers_of(const std::string& stream) {
-  auto* view = find_stream(stream);
-  return view ? view->readers.size() : 0;
-}
-
 void IoLoop::add_reader(const std::string& stream, Connection* reader) {
   streams_[stream].readers.push_back(reader);
 }

@@ -22,6 +22,7 @@
 #include "edge/edge_options.hpp"
 #include "edge/event_inbox.hpp"
 #include "edge/stream_event.hpp"
+#include "edge/reader_limits.hpp"
 #include "edge/tunnel_registry.hpp"
 #include "rtsp/transport.hpp"
 
@@ -103,6 +104,7 @@ struct LoopShared {
   MulticastGroups* multicast = nullptr;
   TunnelRegistry* tunnels = nullptr;
   const std::atomic<bool>* draining = nullptr;  // set: new sessions get 503
+  ReaderLimits* reader_limits = nullptr;
 };
 
 // Decoded bytes of a tunnelled POST, for the GET half's connection on another loop.
@@ -156,6 +158,7 @@ class IoLoop {
   std::string new_session_id();
   AccessControl* access() { return shared_.access; }
   TunnelRegistry* tunnels() { return shared_.tunnels; }
+  ReaderLimits* reader_limits() { return shared_.reader_limits; }
   bool draining() const { return shared_.draining && shared_.draining->load(std::memory_order_relaxed); }
   uint64_t next_serial() { return ++serial_counter_; }
   // Any thread: bytes for the GET half of a tunnel living on this loop.
@@ -169,9 +172,6 @@ class IoLoop {
   // Set once before start().
   void set_want(std::function<void(std::string)> want) { want_ = std::move(want); }
   MulticastGroups* multicast() { return shared_.multicast; }
-  size_t loop_count() const { return options_.io_threads ? options_.io_threads : 1; }
-  // Readers of `stream` on this loop.
-  size_t readers_of(const std::string& stream);
   // Session accounting across all loops (max_sessions).
   bool acquire_session();
   void release_session();

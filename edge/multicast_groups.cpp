@@ -64,7 +64,7 @@ absl::StatusOr<MulticastGroup> MulticastGroups::join(const std::string& stream) 
     in_addr addr{htonl(base_ + index)};
     char text[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &addr, text, sizeof text);
-    const auto port = static_cast<uint16_t>(options_.port_base + 2 * index);
+    const auto port = static_cast<uint16_t>(options_.port_base + 2 * kMulticastTracks * index);
     it = groups_.emplace(stream, Entry{{text, port, static_cast<uint16_t>(port + 1), options_.ttl}, 0, index}).first;
   }
   ++it->second.readers;
@@ -82,9 +82,9 @@ void MulticastGroups::send(const std::string& stream, const media::PacketizedFra
   {
     std::lock_guard lock(mutex_);
     auto it = groups_.find(stream);
-    if (it == groups_.end() || it->second.readers == 0) return;
+    if (it == groups_.end() || it->second.readers == 0 || frame.track >= kMulticastTracks) return;
     to.sin_family = AF_INET;
-    to.sin_port = htons(it->second.group.rtp_port);
+    to.sin_port = htons(it->second.group.rtp_port_of(frame.track));
     to.sin_addr.s_addr = htonl(base_ + it->second.index);
   }
   constexpr size_t kBatch = 256;

@@ -16,16 +16,19 @@ namespace edge {
 
 struct MulticastOptions {
   std::string pool = "239.255.42.0/24";  // group addresses, one per stream
-  uint16_t port_base = 20000;            // stream i gets port_base + 2i (RTP) and +1 (RTCP)
+  uint16_t port_base = 20000;  // stream i, track t: port_base + 4i + 2t (RTP) and + 1 (RTCP)
   uint8_t ttl = 16;
   std::string interface_address = "127.0.0.1";  // IP_MULTICAST_IF
 };
 
+inline constexpr uint32_t kMulticastTracks = 2;  // video and one audio track per group
+
 struct MulticastGroup {
   std::string address;
-  uint16_t rtp_port = 0;
+  uint16_t rtp_port = 0;   // track 0; track t adds 2t
   uint16_t rtcp_port = 0;
   uint8_t ttl = 0;
+  uint16_t rtp_port_of(uint32_t track) const { return static_cast<uint16_t>(rtp_port + 2 * track); }
 };
 
 class MulticastGroups {

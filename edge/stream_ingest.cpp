@@ -92,6 +92,15 @@ StreamIngest::Track& StreamIngest::track(uint32_t id) {
   return it->second;
 }
 
+void StreamIngest::reset_position() {
+  epoch_.reset();
+  waiting_for_keyframe_ = true;
+  for (auto& [id, t] : tracks_) {
+    t.last_sequence.reset();
+    t.last_forwarded.reset();
+  }
+}
+
 void StreamIngest::on_epoch(const media::Frame& frame) {
   if (epoch_) {
     ++stats_.epoch_changes;
@@ -99,27 +108,33 @@ void StreamIngest::on_epoch(const media::Frame& frame) {
              frame.origin_epoch, "); continuing the RTP timeline");
   }
   epoch_ = frame.origin_epoch;
-  for (auto& [id, t] : tracks_) t.last_sequence.reset();
+  for (auto& [id, t] : tracks_) {
+    t.last_sequence.reset();
+    t.last_forwarded.reset();
+  }
   waiting_for_keyframe_ = true;
 }
 
 bool StreamIngest::accept_sequence(Track& t, const media::Frame& frame) {
-  if (t.last_sequence && frame.sequence <= *t.last_sequence) {
+  if (t.last_forwarded && frame.sequence <= *t.last_forwarded) {
     ++stats_.duplicates;  // a catch-up answer overlapping frames already forwarded
     return false;
   }
-  if (t.last_sequence && frame.sequence != *t.last_sequence + 1) {
+  // Older than frames seen (and dropped) before: a catch-up answer filling in; not a gap.
+  const bool late_fill = t.last_sequence && frame.sequence <= *t.last_sequence;
+  if (t.last_sequence && !late_fill && frame.sequence != *t.last_sequence + 1) {
     ++stats_.gaps;
     stats_.lost_frames += frame.sequence - *t.last_sequence - 1;
     if (frame.track == kVideoTrack) waiting_for_keyframe_ = true;
   }
-  t.last_sequence = frame.sequence;
+  if (!late_fill) t.last_sequence = frame.sequence;
   const bool video = frame.track == kVideoTrack;
   if (waiting_for_keyframe_ && !(video && frame.keyframe)) {
     ++stats_.dropped_frames;
     return false;
   }
   if (video) waiting_for_keyframe_ = false;
+  t.last_forwarded = frame.sequence;
   return true;
 }
 

@@ -42,9 +42,17 @@ class StreamIngest {
   void on_info(const rs::media::StreamInfo& info, std::vector<StreamEvent>& out);
 
   const IngestStats& stats() const { return stats_; }
+  // The edge unsubscribed: forget the origin's position so the next subscription starts like the
+  // first (catch-up, no false gap). RTP timelines continue.
+  void reset_position();
   const std::string& stream() const { return stream_; }
   // True until a video keyframe arrives after the start, a gap or an origin restart.
   bool waiting_for_keyframe() const { return waiting_for_keyframe_; }
+  // True when `frame` can only be dropped now: a video delta frame while waiting for a keyframe,
+  // or the first frames of a restarted origin (new epoch) that are not a keyframe.
+  bool must_wait(const media::Frame& frame) const {
+    return frame.track == 0 && !frame.keyframe && (waiting_for_keyframe_ || epoch_ != frame.origin_epoch);
+  }
 
  private:
   struct Track {
@@ -53,7 +61,8 @@ class StreamIngest {
     uint32_t ssrc = 0;
     std::unique_ptr<media::RtpPacketizer> packetizer;
     uint16_t next_sequence = 0;  // carried over when the packetizer is replaced
-    std::optional<uint64_t> last_sequence;
+    std::optional<uint64_t> last_sequence;   // highest seen (gap detection)
+    std::optional<uint64_t> last_forwarded;  // highest forwarded (duplicate detection)
     int64_t rtp_offset = 0;
     std::optional<uint32_t> last_rtp_timestamp;
     std::optional<int64_t> last_capture_time_us;

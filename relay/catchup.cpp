@@ -1,6 +1,8 @@
 // Catch-up protocol: edge side (docs/wire.md "Catch-up").
 #include "relay/catchup.hpp"
 
+#include <algorithm>
+
 #include <zmq_addon.hpp>
 
 #include "absl/strings/numbers.h"
@@ -28,14 +30,19 @@ absl::StatusOr<std::unique_ptr<CatchupClient>> CatchupClient::create(
     socket.set(zmq::sockopt::linger, 0);
     socket.set(zmq::sockopt::sndhwm, 16);
     socket.set(zmq::sockopt::reconnect_ivl, 100);
-    socket.set(zmq::sockopt::reconnect_ivl_max, 2000);
+    socket.set(zmq::sockopt::reconnect_ivl_max, 500);
     // Requests to an origin that is not connected are dropped rather than queued forever.
     socket.set(zmq::sockopt::immediate, 1);
     if (own_keys) make_curve_client(socket, *own_keys, server_public_z85);
+    size_t connected = 0;
     for (const auto& endpoint : endpoints) {
-      if (!endpoint.empty()) socket.connect(endpoint);
+      if (endpoint.empty()) continue;
+      socket.connect(endpoint);
+      ++connected;
     }
-    return std::unique_ptr<CatchupClient>(new CatchupClient(std::move(socket)));
+    auto client = std::unique_ptr<CatchupClient>(new CatchupClient(std::move(socket)));
+    client->endpoints_ = connected;
+    return client;
   } catch (const zmq::error_t& e) {
     return absl::UnavailableError(base::cat("catch-up client: ", e.what()));
   }
@@ -44,6 +51,7 @@ absl::StatusOr<std::unique_ptr<CatchupClient>> CatchupClient::create(
 void CatchupClient::connect(const std::string& endpoint) {
   try {
     socket_.connect(endpoint);
+    ++endpoints_;
   } catch (const zmq::error_t&) {
   }
 }
@@ -51,16 +59,21 @@ void CatchupClient::connect(const std::string& endpoint) {
 void CatchupClient::disconnect(const std::string& endpoint) {
   try {
     socket_.disconnect(endpoint);
+    if (endpoints_ > 0) --endpoints_;
   } catch (const zmq::error_t&) {
   }
 }
 
 void CatchupClient::request(const std::string& stream) {
-  try {
-    socket_.send(zmq::buffer(kCatchupRequest), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-    socket_.send(zmq::buffer(stream), zmq::send_flags::dontwait);
-  } catch (const zmq::error_t&) {
-    // Not connected: the edge waits for the next keyframe instead.
+  // DEALER deals messages round-robin over its connected peers: one copy per origin reaches
+  // each of them (ZMQ_IMMEDIATE keeps copies off peers that are not connected).
+  for (size_t i = 0; i < std::max<size_t>(endpoints_, 1); ++i) {
+    try {
+      if (!socket_.send(zmq::buffer(kCatchupRequest), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return;
+      socket_.send(zmq::buffer(stream), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t&) {
+      return;  // not connected: the edge waits for the next keyframe instead
+    }
   }
 }
 

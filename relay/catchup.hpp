@@ -43,7 +43,8 @@ class CatchupClient {
       const CurveKeyPair* own_keys = nullptr, const std::string& server_public_z85 = {});
   void connect(const std::string& endpoint);
   void disconnect(const std::string& endpoint);
-  // Sends a request; never blocks (dropped when the origin is unreachable).
+  // Sends the request to every connected origin (the one that has the stream answers OK, the
+  // others NOT_FOUND); never blocks (dropped when no origin is connected).
   void request(const std::string& stream);
   // Non-blocking: one reply if one is waiting.
   std::optional<CatchupReply> receive();
@@ -52,6 +53,7 @@ class CatchupClient {
  private:
   explicit CatchupClient(zmq::socket_t socket) : socket_(std::move(socket)) {}
   zmq::socket_t socket_;
+  size_t endpoints_ = 0;
 };
 
 // Decodes the reply parts (after the DEALER receive) into a CatchupReply.

@@ -25,7 +25,7 @@ struct SubscriberOptions {
   int queue_frames = 60;               // receive HWM in frames (3 parts each)
   int rcvbuf_bytes = 2 * 1024 * 1024;
   std::chrono::milliseconds reconnect_interval{100};
-  std::chrono::milliseconds reconnect_interval_max{2000};  // ZeroMQ doubles up to this
+  std::chrono::milliseconds reconnect_interval_max{1000};  // ZeroMQ doubles up to this
   std::chrono::milliseconds heartbeat_interval{1000};
   std::chrono::milliseconds heartbeat_timeout{3000};
   // CURVE: the edge's own keys and the origin's public key it pins (docs/security.md).

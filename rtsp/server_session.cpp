@@ -84,7 +84,14 @@ Response ServerSession::base_response(const Request& request, int status) const 
 Outcome ServerSession::error(const Request& request, int status, absl::string_view why) const {
   Outcome out;
   out.response = base_response(request, status);
-  if (!why.empty()) out.response.headers.set("X-Reason", base::sv(why));
+  if (!why.empty()) {
+    // The reason may quote the request (a stream name): keep the header printable and short.
+    std::string reason(why.substr(0, 200));
+    for (char& c : reason) {
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+    }
+    out.response.headers.set("X-Reason", reason);
+  }
   // A request without CSeq cannot be answered in sequence: close (400, 12.17).
   out.close = status == 400 && !request.cseq();
   return out;

@@ -5,3 +5,10 @@ foreach(_t edge_stream_test edge_bad_input_test cli_and_shutdown_test)
   rs_test(${_t} SOURCES ${_rs_it_dir}/${_t}.cpp DEPS rs_test_support LABELS integration TIMEOUT 120)
   add_dependencies(${_t} rtsp-origin rtsp-edge)
 endforeach()
+# The edge's features, interop (ffprobe, GStreamer; H.265, AAC, multicast), slow readers and
+# hostile input (docs/testing.md).
+foreach(_t edge_features_test edge_interop_test edge_multicast_test edge_slow_reader_test
+           edge_hostile_test)
+  rs_test(${_t} SOURCES ${_rs_it_dir}/${_t}.cpp DEPS rs_test_support LABELS integration TIMEOUT 120)
+  add_dependencies(${_t} rtsp-origin rtsp-edge)
+endforeach()

@@ -4,6 +4,7 @@
 #include <regex>
 #include <thread>
 
+#include "tests/support/edge_probe.hpp"
 #include "tests/support/rtsp_test_client.hpp"
 
 namespace rstest {
@@ -25,11 +26,17 @@ std::unique_ptr<Cluster> Cluster::start(ClusterOptions options, std::string* err
   for (int attempt = 0; attempt < 3 && !c->origin_; ++attempt) {
     c->publish_port_ = free_tcp_port();
     std::vector<std::string> argv = {
-        bin_path("rtsp-origin"),  "--source=test://pattern",
-        "--stream=" + o.stream,   "--publish=tcp://127.0.0.1:" + std::to_string(c->publish_port_),
-        "--size=" + o.size,       "--fps=" + std::to_string(o.fps),
-        "--bitrate=" + o.bitrate, "--gop=" + std::to_string(o.gop)};
+        bin_path("rtsp-origin"), "--stream=" + o.stream,
+        "--publish=tcp://127.0.0.1:" + std::to_string(c->publish_port_)};
+    if (o.source.empty()) {
+      argv.insert(argv.end(),
+                  {"--source=test://pattern", "--size=" + o.size, "--fps=" + std::to_string(o.fps),
+                   "--bitrate=" + o.bitrate, "--gop=" + std::to_string(o.gop)});
+    } else {
+      argv.push_back("--source=" + o.source);
+    }
     argv.insert(argv.end(), o.origin_args.begin(), o.origin_args.end());
+    c->origin_argv_ = argv;
     auto origin = Process::start({.argv = argv, .name = "origin"}, error);
     if (!origin) return nullptr;
     // A bind failure exits at once; give it a moment to fail.
@@ -44,6 +51,10 @@ std::unique_ptr<Cluster> Cluster::start(ClusterOptions options, std::string* err
   std::vector<std::string> argv = {bin_path("rtsp-edge"),
                                    "--origin=tcp://127.0.0.1:" + std::to_string(c->publish_port_),
                                    "--rtsp=127.0.0.1:0"};
+  if (o.metrics) {
+    c->http_port_ = free_tcp_port();
+    argv.push_back("--http=127.0.0.1:" + std::to_string(c->http_port_));
+  }
   argv.insert(argv.end(), o.edge_args.begin(), o.edge_args.end());
   c->edge_ = Process::start({.argv = argv, .name = "edge"}, error);
   if (!c->edge_) return nullptr;
@@ -70,6 +81,28 @@ Cluster::~Cluster() {
   // Edge first so that it does not log the origin going away.
   if (edge_) edge_->kill();
   if (origin_) origin_->kill();
+}
+
+bool Cluster::restart_origin(std::string* error) {
+  if (origin_) origin_->kill();
+  origin_.reset();
+  // The port was ours a moment ago; ZeroMQ binds with SO_REUSEADDR, but retry briefly anyway.
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    auto origin = Process::start({.argv = origin_argv_, .name = "origin"}, error);
+    if (!origin) return false;
+    if (auto st = origin->wait(milliseconds(200))) {
+      *error = "rtsp-origin exited (" + st->describe() + "): " + origin->stderr_tail();
+      continue;
+    }
+    origin_ = std::move(origin);
+    return true;
+  }
+  return false;
+}
+
+std::string Cluster::metrics() const {
+  if (http_port_ == 0) return "";
+  return http_get(http_port_, "/metrics").value_or("");
 }
 
 std::string Cluster::url(const std::string& stream) const {

@@ -17,8 +17,13 @@ struct ClusterOptions {
   int fps = 30;
   std::string bitrate = "1M";
   int gop = 30;
+  // Origin source: empty = the test pattern with the settings above; else a --source value
+  // (e.g. a file made at test time; add "--loop" to origin_args to play it forever).
+  std::string source;
   std::vector<std::string> origin_args;  // extra flags
-  std::vector<std::string> edge_args;    // extra flags
+  // Serve the edge's Prometheus /metrics on a free port (--http=127.0.0.1:PORT).
+  bool metrics = false;
+  std::vector<std::string> edge_args;  // extra flags
   // Wait until DESCRIBE of the stream answers 200 before returning.
   bool wait_for_stream = true;
   std::chrono::milliseconds start_timeout = std::chrono::seconds(15);
@@ -36,6 +41,12 @@ class Cluster {
   uint16_t publish_port() const { return publish_port_; }
   const ClusterOptions& options() const { return options_; }
   Process& origin() { return *origin_; }
+  // SIGKILLs the origin and starts it again at once with the same flags on the same publish
+  // port; false (and *error) when it does not come back.
+  bool restart_origin(std::string* error);
+  // The edge's /metrics text ("" when --http is off or the request failed).
+  std::string metrics() const;
+  uint16_t http_port() const { return http_port_; }
   Process& edge() { return *edge_; }
   // The origin's and the edge's stderr tails, for failure messages.
   std::string logs() const;
@@ -48,6 +59,8 @@ class Cluster {
   ClusterOptions options_;
   uint16_t publish_port_ = 0;
   uint16_t rtsp_port_ = 0;
+  uint16_t http_port_ = 0;
+  std::vector<std::string> origin_argv_;
   std::unique_ptr<Process> origin_;
   std::unique_ptr<Process> edge_;
 };

@@ -9,9 +9,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -102,6 +104,9 @@ absl::Status RtspTestClient::connect(milliseconds timeout) {
   if (fd_ < 0) return errno_status("socket");
   const int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (receive_buffer_ > 0) {
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer_, sizeof receive_buffer_);
+  }
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 &&
       errno != EINPROGRESS) {
     return errno_status("connect");
@@ -380,6 +385,61 @@ absl::StatusOr<rtsp::Response> RtspTestClient::setup(Lower lower, std::string co
   return response;
 }
 
+absl::StatusOr<rtsp::Response> RtspTestClient::setup_multicast(
+    std::string control_url, const std::string& interface_address) {
+  lower_ = Lower::Udp;
+  if (control_url.empty()) control_url = url_ + "/trackID=0";
+  auto response = request("SETUP", control_url, {{"Transport", "RTP/AVP;multicast"}});
+  if (!response.ok() || response->status != 200) return response;
+  if (auto s = response->headers.get("Session")) {
+    std::string_view id = *s;
+    if (const size_t semi = id.find(';'); semi != std::string_view::npos) id = id.substr(0, semi);
+    session_ = std::string(trim(id));
+  }
+  auto header = response->headers.get("Transport");
+  if (!header) return absl::DataLossError("multicast SETUP answered without Transport");
+  auto parsed = rtsp::Transport::parse(*header);
+  if (!parsed.ok()) return parsed.status();
+  if (!parsed->destination || !parsed->ports) {
+    return absl::DataLossError(
+        base::cat("multicast Transport without destination/port: ", *header));
+  }
+  multicast_group_ = *parsed->destination;
+  multicast_port_ = parsed->ports->rtp;
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return errno_status("socket");
+  const int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(multicast_port_);
+  ip_mreq join{};
+  if (inet_pton(AF_INET, multicast_group_.c_str(), &addr.sin_addr) != 1 ||
+      inet_pton(AF_INET, multicast_group_.c_str(), &join.imr_multiaddr) != 1 ||
+      inet_pton(AF_INET, interface_address.c_str(), &join.imr_interface) != 1) {
+    ::close(fd);
+    return absl::InvalidArgumentError(base::cat("bad group ", multicast_group_));
+  }
+  // Bound to the group address: only this group's datagrams arrive.
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    const absl::Status st = errno_status("bind multicast port");
+    ::close(fd);
+    return st;
+  }
+  if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &join, sizeof join) != 0) {
+    const absl::Status st = errno_status("IP_ADD_MEMBERSHIP");
+    ::close(fd);
+    return st;
+  }
+  const int buffer = 4 * 1024 * 1024;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof buffer) != 0) {
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+  }
+  if (udp_rtp_fd_ >= 0) ::close(udp_rtp_fd_);
+  udp_rtp_fd_ = fd;
+  return response;
+}
+
 absl::StatusOr<rtsp::Response> RtspTestClient::play() {
   rtsp::Request req;
   req.method = "PLAY";
@@ -428,6 +488,30 @@ bool RtspTestClient::receive_until(const std::function<bool()>& done, millisecon
     if (!pump(milliseconds(std::min(remaining_ms(deadline), 50)))) break;
   }
   return done();
+}
+
+void RtspTestClient::receive_throttled(milliseconds duration, size_t bytes_per_second) {
+  constexpr auto kSlot = milliseconds(10);
+  const size_t per_slot = std::max<size_t>(1, bytes_per_second * kSlot.count() / 1000);
+  const auto deadline = Clock::now() + duration;
+  auto next_slot = Clock::now();
+  std::string buffer(per_slot, '\0');
+  while (Clock::now() < deadline && fd_ >= 0 && !closed_by_peer_) {
+    std::this_thread::sleep_until(std::min(next_slot, deadline));
+    next_slot += kSlot;
+    size_t budget = per_slot;
+    while (budget > 0) {
+      const ssize_t got = ::recv(fd_, buffer.data(), budget, MSG_DONTWAIT);
+      if (got > 0) {
+        on_tcp_bytes(std::string_view(buffer.data(), static_cast<size_t>(got)), Clock::now());
+        budget -= static_cast<size_t>(got);
+        continue;
+      }
+      if (got < 0 && (errno == EAGAIN || errno == EINTR)) break;
+      closed_by_peer_ = true;
+      break;
+    }
+  }
 }
 
 std::string RtspTestClient::summary() const {

@@ -67,6 +67,9 @@ class RtspTestClient {
   RtspTestClient& operator=(const RtspTestClient&) = delete;
 
   const std::string& url() const { return url_; }
+  // Kernel receive buffer for the control connection, applied by connect() (0: default). A
+  // small one makes a throttled reader's backlog build up at the server, not in our kernel.
+  void set_receive_buffer(int bytes) { receive_buffer_ = bytes; }
   absl::Status connect(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   void close();
 
@@ -96,6 +99,13 @@ class RtspTestClient {
   // SETUP of `control_url` (default: url + "/trackID=0"); for UDP the client binds an even/odd
   // port pair on 127.0.0.1 first. Remembers Session and the answered transport.
   absl::StatusOr<rtsp::Response> setup(Lower lower, std::string control_url = {});
+  // SETUP with "RTP/AVP;multicast": binds the answered port with SO_REUSEADDR and joins the
+  // answered group on `interface_address`; media is then received like UDP unicast.
+  absl::StatusOr<rtsp::Response> setup_multicast(
+      std::string control_url = {}, const std::string& interface_address = "127.0.0.1");
+  // The multicast group and RTP port the last multicast SETUP answered.
+  const std::string& multicast_group() const { return multicast_group_; }
+  uint16_t multicast_port() const { return multicast_port_; }
   // PLAY; records the time just before sending it (play_sent_at()).
   absl::StatusOr<rtsp::Response> play();
   absl::StatusOr<rtsp::Response> teardown();
@@ -111,6 +121,11 @@ class RtspTestClient {
   void receive_for(std::chrono::milliseconds duration);
   // Receives until `done()` is true or `timeout`; returns done().
   bool receive_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+  // TCP only: reads at most `bytes_per_second` from the control connection for `duration`
+  // (a slow reader), recording what it gets like receive_for() does.
+  void receive_throttled(std::chrono::milliseconds duration, size_t bytes_per_second);
+  // The raw file descriptor of the control connection (-1 when closed), for hostile tests.
+  int fd() const { return fd_; }
 
   const std::vector<PacketRecord>& packets() const { return packets_; }
   const std::vector<AccessUnitRecord>& access_units() const { return units_; }
@@ -136,6 +151,9 @@ class RtspTestClient {
   int udp_rtp_fd_ = -1;
   int udp_rtcp_fd_ = -1;
   uint16_t udp_rtp_port_ = 0;
+  int receive_buffer_ = 0;
+  std::string multicast_group_;
+  uint16_t multicast_port_ = 0;
   bool closed_by_peer_ = false;
   bool playing_ = false;  // after PLAY, raw bytes are no longer kept
   std::string raw_in_;    // bytes received and not yet returned by read_raw()

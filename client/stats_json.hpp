@@ -1,0 +1,61 @@
+// The headless output: one JSON object per line on stdout, one a second, and a summary at exit
+// (docs/client.md lists every field). Pure formatting; no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/latency_meter.hpp"
+
+namespace client {
+
+// One second of playback.
+struct SecondReport {
+  double t_s = 0;  // seconds since the client started
+  double fps = 0;
+  double kbps = 0;
+  LatencySummary latency;   // end to end, capture -> displayed (headless: decoded)
+  LatencySummary receive;   // capture -> packet received
+  double decode_ms = 0;     // mean decode time of the second's frames
+  uint64_t frames = 0;      // total frames shown so far
+  uint64_t drops = 0;       // total frames lost or undecodable so far
+  uint64_t reconnects = 0;  // playbacks started after the first
+  std::string edge;         // edge name, or the URL in direct mode
+  std::string url;
+  std::string decoder;  // e.g. "h264 (software)"
+};
+
+// Whole run.
+struct SummaryReport {
+  double duration_s = 0;
+  uint64_t frames = 0;
+  uint64_t drops = 0;
+  uint64_t reconnects = 0;
+  double fps = 0;
+  double kbps = 0;
+  LatencySummary latency;  // capture -> displayed (headless: decoded)
+  // The same without each playback's first second, when the edge's cached GOP (a late joiner's
+  // instant start) arrives in a burst and is older by design.
+  LatencySummary steady;
+  LatencySummary receive;                // capture -> packet received
+  LatencySummary decoded;                // capture -> decoded
+  LatencySummary decode;                 // decode time alone (send packet -> frame out)
+  std::optional<double> first_frame_ms;  // client start -> first decoded frame
+  std::vector<std::string> edges;        // every edge (or URL) played, in order
+  std::string decoder;
+  int exit_code = 0;
+  std::string exit_reason;
+};
+
+// JSON string literal with quotes, escaping ", \ and control characters.
+std::string json_string(std::string_view s);
+
+// {"t":1.0,"fps":30.0,"kbps":812.4,"latency_ms":{"p50":..,"p95":..,"max":..},"frames":30,...}
+// Latency fields are null when the second had no capture-time sample.
+std::string format_second(const SecondReport& r);
+// {"summary":true,"duration_s":..,...}
+std::string format_summary(const SummaryReport& r);
+
+}  // namespace client

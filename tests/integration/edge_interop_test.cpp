@@ -1,0 +1,191 @@
+// Interop of the edge with players no one here wrote: ffprobe and GStreamer rtspsrc over TCP
+// and UDP, with H.265 and H.264 video and AAC audio passed through from an MP4 file the origin
+// loops (clips made at test time with ffmpeg).
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "tests/support/cluster.hpp"
+#include "tests/support/edge_probe.hpp"
+#include "tests/support/rtsp_test_client.hpp"
+
+namespace rstest {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Frames ffprobe read of the stream of `type` in csv "codec,type,frames" lines; -1 if absent.
+int frames_of(const std::string& csv, const std::string& codec, const std::string& type) {
+  const std::string prefix = codec + "," + type + ",";
+  const size_t at = csv.find(prefix);
+  if (at == std::string::npos) return -1;
+  return std::atoi(csv.c_str() + at + prefix.size());
+}
+
+ToolResult probe(const std::string& url, const std::string& transport) {
+  return ffprobe({"-rtsp_transport", transport, "-read_intervals", "%+2", "-count_frames",
+                  "-show_entries", "stream=codec_name,codec_type,nb_read_frames", "-of", "csv=p=0",
+                  url});
+}
+
+// An edge relaying an origin that loops `clip` (made once per suite).
+class EdgeInteropTest : public ::testing::Test {
+ protected:
+  static std::unique_ptr<Cluster> start(const std::string& video, std::string* error) {
+    const std::string dir = temp_dir();
+    const std::string clip = dir + "/" + video + "_aac.mp4";
+    if (std::string e = make_clip(clip, video, /*audio=*/true, /*seconds=*/4); !e.empty()) {
+      *error = e;
+      return nullptr;
+    }
+    return Cluster::start({.source = clip, .origin_args = {"--loop"}}, error);
+  }
+  std::string url() const { return cluster()->url(); }
+  virtual Cluster* cluster() const = 0;
+  void TearDown() override {
+    if (HasFailure() && cluster()) std::fprintf(stderr, "%s\n", cluster()->logs().c_str());
+  }
+};
+
+class EdgeH265AudioTest : public EdgeInteropTest {
+ protected:
+  static void SetUpTestSuite() { cluster_ = start("h265", &error_).release(); }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  void SetUp() override { ASSERT_NE(cluster_, nullptr) << error_; }
+  Cluster* cluster() const override { return cluster_; }
+  static Cluster* cluster_;
+  static std::string error_;
+};
+Cluster* EdgeH265AudioTest::cluster_ = nullptr;
+std::string EdgeH265AudioTest::error_;
+
+TEST_F(EdgeH265AudioTest, SdpDescribesH265VideoAndMpeg4GenericAudio) {
+  RtspTestClient client(url());
+  ASSERT_TRUE(client.connect().ok());
+  auto r = client.describe();
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->status, 200);
+  const std::string& sdp = r->body;
+  const size_t video = sdp.find("m=video");
+  const size_t audio = sdp.find("m=audio");
+  ASSERT_NE(video, std::string::npos) << sdp;
+  ASSERT_NE(audio, std::string::npos) << "no second m= line for the audio track:\n" << sdp;
+  EXPECT_NE(sdp.find("H265/90000"), std::string::npos) << sdp;
+  EXPECT_NE(sdp.find("mpeg4-generic/48000"), std::string::npos) << sdp;
+  EXPECT_NE(sdp.find("sprop-vps="), std::string::npos) << sdp;
+  EXPECT_NE(sdp.find("sprop-sps="), std::string::npos) << sdp;
+  EXPECT_NE(sdp.find("sprop-pps="), std::string::npos) << sdp;
+  EXPECT_NE(sdp.find("mode=AAC-hbr"), std::string::npos) << sdp;
+  EXPECT_NE(sdp.find("config="), std::string::npos) << sdp;
+  // Each media section has its own control URL.
+  EXPECT_NE(sdp.find("a=control:", video), std::string::npos) << sdp;
+  EXPECT_NE(sdp.find("a=control:", audio), std::string::npos) << sdp;
+}
+
+TEST_F(EdgeH265AudioTest, FfprobeOverTcpDecodesHevcAndAac) {
+  auto r = probe(url(), "tcp");
+  ASSERT_TRUE(r.ok) << r.describe();
+  EXPECT_GE(frames_of(r.out, "hevc", "video"), 10) << r.out;
+  EXPECT_GE(frames_of(r.out, "aac", "audio"), 10) << r.out;
+}
+
+TEST_F(EdgeH265AudioTest, FfprobeOverUdpDecodesHevcAndAac) {
+  auto r = probe(url(), "udp");
+  ASSERT_TRUE(r.ok) << r.describe();
+  EXPECT_GE(frames_of(r.out, "hevc", "video"), 10) << r.out;
+  EXPECT_GE(frames_of(r.out, "aac", "audio"), 10) << r.out;
+}
+
+TEST_F(EdgeH265AudioTest, GstreamerRtspsrcPlaysHevcAndAacOverTcp) {
+  auto r = run_tool({"/usr/bin/gst-launch-1.0",
+                     "-q",
+                     "rtspsrc",
+                     "location=" + url(),
+                     "protocols=tcp",
+                     "name=s",
+                     "s.",
+                     "!",
+                     "application/x-rtp,media=video",
+                     "!",
+                     "rtph265depay",
+                     "!",
+                     "h265parse",
+                     "!",
+                     "fakesink",
+                     "num-buffers=30",
+                     "s.",
+                     "!",
+                     "application/x-rtp,media=audio",
+                     "!",
+                     "rtpmp4gdepay",
+                     "!",
+                     "aacparse",
+                     "!",
+                     "fakesink",
+                     "num-buffers=30"},
+                    milliseconds(20'000));
+  EXPECT_TRUE(r.ok) << r.describe();
+}
+
+class EdgeH264AudioTest : public EdgeInteropTest {
+ protected:
+  static void SetUpTestSuite() { cluster_ = start("h264", &error_).release(); }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  void SetUp() override { ASSERT_NE(cluster_, nullptr) << error_; }
+  Cluster* cluster() const override { return cluster_; }
+  static Cluster* cluster_;
+  static std::string error_;
+};
+Cluster* EdgeH264AudioTest::cluster_ = nullptr;
+std::string EdgeH264AudioTest::error_;
+
+TEST_F(EdgeH264AudioTest, FfprobeOverUdpDecodesH264AndAac) {
+  auto r = probe(url(), "udp");
+  ASSERT_TRUE(r.ok) << r.describe();
+  EXPECT_GE(frames_of(r.out, "h264", "video"), 10) << r.out;
+  EXPECT_GE(frames_of(r.out, "aac", "audio"), 10) << r.out;
+}
+
+TEST_F(EdgeH264AudioTest, GstreamerRtspsrcPlaysH264AndAacOverUdp) {
+  auto r = run_tool({"/usr/bin/gst-launch-1.0",
+                     "-q",
+                     "rtspsrc",
+                     "location=" + url(),
+                     "protocols=udp",
+                     "name=s",
+                     "s.",
+                     "!",
+                     "application/x-rtp,media=video",
+                     "!",
+                     "rtph264depay",
+                     "!",
+                     "h264parse",
+                     "!",
+                     "avdec_h264",
+                     "!",
+                     "fakesink",
+                     "num-buffers=30",
+                     "s.",
+                     "!",
+                     "application/x-rtp,media=audio",
+                     "!",
+                     "rtpmp4gdepay",
+                     "!",
+                     "aacparse",
+                     "!",
+                     "fakesink",
+                     "num-buffers=30"},
+                    milliseconds(20'000));
+  EXPECT_TRUE(r.ok) << r.describe();
+}
+
+}  // namespace
+}  // namespace rstest
