@@ -27,6 +27,9 @@ ABSL_FLAG(absl::Duration, warmup, absl::Seconds(10), "New edges ramp up to full 
 ABSL_FLAG(absl::Duration, assignment_ttl, absl::Seconds(10), "TTL returned with each assignment");
 ABSL_FLAG(bool, require_known_stream, true,
           "Answer NOT_FOUND for streams no origin or edge reports");
+ABSL_FLAG(absl::Duration, startup_grace, absl::Seconds(3),
+          "After a (re)start, unknown streams get UNAVAILABLE (clients retry) instead of NOT_FOUND "
+          "for this long, while nodes re-register");
 ABSL_FLAG(std::string, probe, "",
           "Probe mode: grpc.health.v1 Check HOST:PORT, exit 0 when serving");
 ABSL_FLAG(std::string, status, "", "Status mode: print the cluster table of HOST:PORT and exit");
@@ -60,6 +63,10 @@ absl::Status registry_from_flags(RegistryConfig& r) {
     return absl::InvalidArgumentError("--suspect_after_missed must be 1..--missed_reports");
   }
   r.require_known_stream = absl::GetFlag(FLAGS_require_known_stream);
+  if (absl::GetFlag(FLAGS_startup_grace) < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--startup_grace must not be negative");
+  }
+  r.startup_grace = absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_startup_grace));
   return absl::OkStatus();
 }
 

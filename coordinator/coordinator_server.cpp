@@ -21,6 +21,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
   std::unique_ptr<CoordinatorServer> s(new CoordinatorServer());
   s->options_ = options;
   s->registry_ = std::make_unique<NodeRegistry>(options.registry);
+  s->registry_->set_started(Clock::now());
   s->service_ = std::make_unique<CoordinatorService>(s->registry_.get(), options.token);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;

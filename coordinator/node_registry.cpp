@@ -31,6 +31,11 @@ std::string stream_url(std::string_view base_url, std::string_view stream) {
   return base::cat(base_url, "/", stream);
 }
 
+void NodeRegistry::set_started(TimePoint now) {
+  absl::MutexLock lock(&mu_);
+  started_ = now;
+}
+
 NodeRegistry::NodeRegistry(RegistryConfig config)
     : config_(config), epoch_(static_cast<uint64_t>(base::wall_clock_us())), rng_(config.seed) {}
 
@@ -191,6 +196,13 @@ absl::StatusOr<rs::cluster::AssignReply> NodeRegistry::assign(
     return absl::InvalidArgumentError("stream name must be 1-256 characters");
   }
   if (config_.require_known_stream && !stream_known(stream)) {
+    if (started_ && now - *started_ < config_.startup_grace) {
+      counters_.set_unavailable(counters_.unavailable() + 1);
+      return absl::UnavailableError(base::cat(
+          "stream \"", stream, "\" is not known yet: the coordinator started ",
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - *started_).count(),
+          " ms ago and the cluster is re-registering; retry"));
+    }
     counters_.set_not_found(counters_.not_found() + 1);
     return absl::NotFoundError(base::cat("stream \"", stream,
                                          "\" is not published by any registered origin or edge "

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@ struct RegistryConfig {
   uint32_t warmup_min_pending = 4;              // unconfirmed assignments a brand-new edge may take
   std::chrono::milliseconds assignment_ttl{10000};
   bool require_known_stream = true;  // NOT_FOUND for streams no origin or edge reports
+  // Right after a (re)start the nodes are still re-registering: an unknown stream is then
+  // UNAVAILABLE (clients retry), not NOT_FOUND (clients give up).
+  std::chrono::milliseconds startup_grace{3000};
   PolicyConfig policy;
   uint64_t seed = std::random_device{}();
 };
@@ -38,6 +42,8 @@ struct RegistryConfig {
 class NodeRegistry {
  public:
   explicit NodeRegistry(RegistryConfig config);
+  // Starts the startup grace period at `now` (the coordinator's start).
+  void set_started(TimePoint now);
 
   // Registers a node (replacing, and cancelling through its `cancel`, an older session with the
   // same name). `cancel` ends the session's stream; it is called with the registry lock held and
@@ -88,6 +94,7 @@ class NodeRegistry {
   const RegistryConfig config_;
   const uint64_t epoch_;
   mutable absl::Mutex mu_;
+  std::optional<TimePoint> started_ ABSL_GUARDED_BY(mu_);  // start of the startup grace
   absl::flat_hash_map<std::string, Node> nodes_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, std::string> sessions_ ABSL_GUARDED_BY(mu_);
   uint64_t next_session_ ABSL_GUARDED_BY(mu_) = 1;

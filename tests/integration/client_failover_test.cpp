@@ -65,7 +65,8 @@ class ClientFailover : public ::testing::Test {
     ASSERT_TRUE(origin_);
     coordinator_port_ = rstest::free_tcp_port();
     coordinator_ = spawn({rstest::bin_path("rtsp-coordinator"),
-                          "--listen=127.0.0.1:" + std::to_string(coordinator_port_), "--warmup=0s"},
+                          "--listen=127.0.0.1:" + std::to_string(coordinator_port_), "--warmup=0s",
+                          "--startup_grace=0s"},
                          "coordinator", std::regex("rtsp-coordinator listening on (\\d+)"));
     ASSERT_TRUE(coordinator_);
     for (const char* name : {"edge-a", "edge-b"}) {

@@ -38,7 +38,8 @@ std::unique_ptr<Process> spawn(std::vector<std::string> argv, const std::regex& 
 
 std::unique_ptr<Process> start_coordinator(uint16_t port, std::vector<std::string> extra = {}) {
   std::vector<std::string> argv = {rstest::bin_path("rtsp-coordinator"),
-                                   "--listen=127.0.0.1:" + std::to_string(port), "--warmup=0s"};
+                                   "--listen=127.0.0.1:" + std::to_string(port), "--warmup=0s",
+                                   "--startup_grace=0s"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return spawn(argv, std::regex("rtsp-coordinator listening on (\\d+)"), nullptr);
 }
