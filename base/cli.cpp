@@ -69,9 +69,11 @@ void parse_flags(int argc, char** argv, std::string_view program, std::string_vi
   absl::SetProgramUsageMessage(absl::string_view(usage.data(), usage.size()));
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-help" || arg == "-h" || arg == "--helpshort") {
-      // Abseil exits 1 after --help; a successful help request exits 0 here.
-      absl::flags_internal::FlagsHelp(std::cout, file_part,
+    const bool full = arg == "--helpfull" || arg == "-helpfull";
+    if (full || arg == "--help" || arg == "-help" || arg == "-h" || arg == "--helpshort") {
+      // Abseil exits 1 after --help; a successful help request exits 0 here. --helpfull also
+      // lists Abseil's own flags (--fromenv, --tryfromenv, --flagfile, ...).
+      absl::flags_internal::FlagsHelp(std::cout, full ? "" : file_part,
                                       absl::flags_internal::HelpFormat::kHumanReadable,
                                       absl::ProgramUsageMessage());
       std::exit(0);
