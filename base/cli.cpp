@@ -95,7 +95,8 @@ void parse_flags(int argc, char** argv, std::string_view program, std::string_vi
   }
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   if (rest.size() > 1) {
-    fail_usage(program, std::string("unexpected argument '") + rest[1] + "' (flags look like --name=value)");
+    fail_usage(program,
+               std::string("unexpected argument '") + rest[1] + "' (flags look like --name=value)");
   }
 }
 

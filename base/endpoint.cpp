@@ -49,8 +49,9 @@ absl::Status validate_zmq_endpoint(std::string_view endpoint) {
       return absl::OkStatus();
     }
   }
-  return absl::InvalidArgumentError(base::cat(
-      "bad ZeroMQ endpoint '", av(endpoint), "' (want tcp://HOST:PORT, ipc://PATH or epgm://IF;GROUP:PORT)"));
+  return absl::InvalidArgumentError(
+      base::cat("bad ZeroMQ endpoint '", av(endpoint),
+                "' (want tcp://HOST:PORT, ipc://PATH or epgm://IF;GROUP:PORT)"));
 }
 
 }  // namespace base

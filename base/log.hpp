@@ -38,11 +38,11 @@ class RateLimiter {
 
 }  // namespace base
 
-#define RS_LOG(level, tag, ...)                                                 \
-  do {                                                                          \
-    if (static_cast<int>(level) >= static_cast<int>(::base::log_level())) {     \
-      ::base::log_line(level, tag, ::base::cat(__VA_ARGS__));                \
-    }                                                                           \
+#define RS_LOG(level, tag, ...)                                             \
+  do {                                                                      \
+    if (static_cast<int>(level) >= static_cast<int>(::base::log_level())) { \
+      ::base::log_line(level, tag, ::base::cat(__VA_ARGS__));               \
+    }                                                                       \
   } while (0)
 #define LOG_DEBUG(tag, ...) RS_LOG(::base::LogLevel::Debug, tag, __VA_ARGS__)
 #define LOG_INFO(tag, ...) RS_LOG(::base::LogLevel::Info, tag, __VA_ARGS__)

@@ -10,11 +10,17 @@
 
 namespace base {
 
-inline absl::string_view av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-inline std::string_view sv(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+inline absl::string_view av(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+inline std::string_view sv(absl::string_view s) {
+  return std::string_view(s.data(), s.size());
+}
 
 // Arguments for absl::StrCat: std::string_view becomes absl::string_view, the rest passes.
-inline absl::string_view piece(std::string_view s) { return av(s); }
+inline absl::string_view piece(std::string_view s) {
+  return av(s);
+}
 template <typename T>
 const T& piece(const T& value) {
   return value;

@@ -35,7 +35,8 @@ void BM_Packetize(benchmark::State& state) {
     auto frame = packetizer.packetize(au, ts += 3000, state.range(1) != 0);
     benchmark::DoNotOptimize(frame.bytes.data());
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(au.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(au.size()));
 }
 // 720p30 at 2 Mb/s: ~8 kB delta frames, ~60 kB keyframes; 1080p30 at 4 Mb/s: ~16 kB / 120 kB.
 BENCHMARK(BM_Packetize)->Args({8'000, 0})->Args({60'000, 1})->Args({16'000, 0})->Args({120'000, 1});
@@ -51,7 +52,8 @@ void BM_Depacketize(benchmark::State& state) {
       benchmark::DoNotOptimize(out);
     }
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(au.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(au.size()));
 }
 BENCHMARK(BM_Depacketize)->Arg(60'000)->Arg(120'000);
 

@@ -198,10 +198,10 @@ absl::StatusOr<rs::cluster::AssignReply> NodeRegistry::assign(
   if (config_.require_known_stream && !stream_known(stream)) {
     if (started_ && now - *started_ < config_.startup_grace) {
       counters_.set_unavailable(counters_.unavailable() + 1);
-      return absl::UnavailableError(base::cat(
-          "stream \"", stream, "\" is not known yet: the coordinator started ",
-          std::chrono::duration_cast<std::chrono::milliseconds>(now - *started_).count(),
-          " ms ago and the cluster is re-registering; retry"));
+      return absl::UnavailableError(
+          base::cat("stream \"", stream, "\" is not known yet: the coordinator started ",
+                    std::chrono::duration_cast<std::chrono::milliseconds>(now - *started_).count(),
+                    " ms ago and the cluster is re-registering; retry"));
     }
     counters_.set_not_found(counters_.not_found() + 1);
     return absl::NotFoundError(base::cat("stream \"", stream,

@@ -58,9 +58,12 @@ Connection::Delivery Connection::transport_kind() const {
   auto it = transports_.find(0);
   if (it == transports_.end()) return Delivery::Tcp;
   switch (it->second.kind) {
-    case TrackTransport::Kind::Udp: return Delivery::Udp;
-    case TrackTransport::Kind::Multicast: return Delivery::Multicast;
-    case TrackTransport::Kind::Tcp: break;
+    case TrackTransport::Kind::Udp:
+      return Delivery::Udp;
+    case TrackTransport::Kind::Multicast:
+      return Delivery::Multicast;
+    case TrackTransport::Kind::Tcp:
+      break;
   }
   return Delivery::Tcp;
 }
@@ -142,7 +145,8 @@ void Connection::start_tunnel(int64_t now_us) {
   }
   if (end == std::string::npos || end + skip > rtsp::kMaxTunnelHeadBytes) {
     if (head_.size() > rtsp::kMaxTunnelHeadBytes) {
-      enqueue(OutItem{.text = "HTTP/1.0 431 Request Header Fields Too Large\r\n\r\n", .enqueued_us = now_us});
+      enqueue(OutItem{.text = "HTTP/1.0 431 Request Header Fields Too Large\r\n\r\n",
+                      .enqueued_us = now_us});
       close_after_flush_ = true;
     } else if (partial_since_us_ == 0) {
       partial_since_us_ = now_us;
@@ -186,7 +190,8 @@ void Connection::forward_tunnel(std::string_view base64) {
   auto decoded = tunnel_decoder_.feed(base64);
   if (!decoded.ok()) return close(base::cat("tunnel: ", decoded.status().message()));
   if (decoded->empty()) return;
-  TunnelData data{.fd = tunnel_target_.fd, .serial = tunnel_target_.serial, .bytes = *std::move(decoded)};
+  TunnelData data{
+      .fd = tunnel_target_.fd, .serial = tunnel_target_.serial, .bytes = *std::move(decoded)};
   if (tunnel_target_.loop == &loop_) {
     loop_.deliver_tunnel(data);
   } else {
@@ -200,7 +205,8 @@ void Connection::feed_rtsp(std::string_view bytes, int64_t now_us) {
       pending_.push_back(std::move(*request));
     } else if (auto* frame = std::get_if<rtsp::InterleavedFrame>(&item)) {
       // RFC 2326 10.12: the client's RTCP arrives on the odd channel of a track's pair.
-      on_rtcp({reinterpret_cast<const uint8_t*>(frame->payload.data()), frame->payload.size()}, now_us);
+      on_rtcp({reinterpret_cast<const uint8_t*>(frame->payload.data()), frame->payload.size()},
+              now_us);
     } else if (auto* error = std::get_if<rtsp::ReaderError>(&item)) {
       LOG_INFO("edge", "bad request from ", peer_name_, ": ", error->message);
       rtsp::Response response;
@@ -226,7 +232,9 @@ void Connection::on_rtcp(std::span<const uint8_t> packet, int64_t now_us) {
   }
 }
 
-void Connection::on_stream_ready() { process_pending(base::monotonic_us()); }
+void Connection::on_stream_ready() {
+  process_pending(base::monotonic_us());
+}
 
 void Connection::process_pending(int64_t now_us) {
   while (!pending_.empty() && !closed_ && !close_after_flush_) {
@@ -269,13 +277,15 @@ size_t Connection::build_iovecs(std::vector<iovec>& iov) {
   for (const OutItem& item : queue_) {
     if (iov.size() >= kMaxIov) break;
     if (!item.frame) {
-      iov.push_back({const_cast<char*>(item.text.data()) + item.offset, item.text.size() - item.offset});
+      iov.push_back(
+          {const_cast<char*>(item.text.data()) + item.offset, item.text.size() - item.offset});
       continue;
     }
     const media::PacketizedFrame& f = *item.frame;
     if (f.interleaved_channel == item.channel) {
       // The shared buffer already carries this reader's channel: the whole frame in one iovec.
-      iov.push_back({const_cast<uint8_t*>(f.bytes.data()) + item.offset, f.bytes.size() - item.offset});
+      iov.push_back(
+          {const_cast<uint8_t*>(f.bytes.data()) + item.offset, f.bytes.size() - item.offset});
       continue;
     }
     for (size_t i = 0; i < f.packet_count() && iov.size() + 2 <= kMaxIov; ++i) {
@@ -311,7 +321,8 @@ void Connection::consume(size_t written) {
     written -= left;
     queue_bytes_ -= left;
     if (head.frame && head.live) {
-      loop_.mutable_counters().observe_queue_delay(base::monotonic_us() - head.frame->received_monotonic_us);
+      loop_.mutable_counters().observe_queue_delay(base::monotonic_us() -
+                                                   head.frame->received_monotonic_us);
     }
     queue_.pop_front();
   }
@@ -340,7 +351,9 @@ void Connection::flush() {
   }
 }
 
-void Connection::on_writable() { flush(); }
+void Connection::on_writable() {
+  flush();
+}
 
 void Connection::count_skipped(uint64_t frames) {
   frames_skipped_ += frames;
@@ -376,19 +389,23 @@ void Connection::deliver(const media::PacketizedFramePtr& frame, int64_t now_us)
   transport.last_rtp_timestamp = frame->rtp_timestamp;
   transport.last_capture_time_us = frame->capture_time_us;
   transport.packets += static_cast<uint32_t>(frame->packet_count());
-  transport.octets += static_cast<uint32_t>(frame->rtp_bytes() - media::kRtpHeaderSize * frame->packet_count());
+  transport.octets +=
+      static_cast<uint32_t>(frame->rtp_bytes() - media::kRtpHeaderSize * frame->packet_count());
   switch (transport.kind) {
-    case TrackTransport::Kind::Multicast: return;  // the group gets one copy from the ingest thread
-    case TrackTransport::Kind::Udp: return deliver_udp(*frame, transport);
-    case TrackTransport::Kind::Tcp: return deliver_tcp(frame, transport, now_us);
+    case TrackTransport::Kind::Multicast:
+      return;  // the group gets one copy from the ingest thread
+    case TrackTransport::Kind::Udp:
+      return deliver_udp(*frame, transport);
+    case TrackTransport::Kind::Tcp:
+      return deliver_tcp(frame, transport, now_us);
   }
 }
 
 bool Connection::handle_overflow(const media::PacketizedFramePtr& frame, int64_t now_us) {
   const int64_t budget_us = loop_.options().latency_budget.count() * 1000;
   const int64_t age_us = queue_.empty() ? 0 : now_us - queue_.front().enqueued_us;
-  const bool overflow =
-      queue_bytes_ + frame->bytes.size() > loop_.options().reader_queue_bytes || age_us > budget_us / 2;
+  const bool overflow = queue_bytes_ + frame->bytes.size() > loop_.options().reader_queue_bytes ||
+                        age_us > budget_us / 2;
   if (!overflow) return true;
   if (behind_since_us_ == 0) behind_since_us_ = now_us;
   if (now_us - behind_since_us_ > budget_us) {
@@ -402,8 +419,8 @@ bool Connection::handle_overflow(const media::PacketizedFramePtr& frame, int64_t
   skip_queued_frames();
   uint64_t suppressed = 0;
   if (g_slow_log.allow(&suppressed)) {
-    LOG_WARN("edge", "slow reader ", peer_name_, " on ", stream_, ": skipping to the next keyframe (",
-             frames_skipped_, " frames skipped so far",
+    LOG_WARN("edge", "slow reader ", peer_name_, " on ", stream_,
+             ": skipping to the next keyframe (", frames_skipped_, " frames skipped so far",
              suppressed ? base::cat(", ", suppressed, " similar events suppressed") : "", ")");
   }
   if (frame->keyframe) return true;
@@ -415,7 +432,9 @@ bool Connection::handle_overflow(const media::PacketizedFramePtr& frame, int64_t
 void Connection::deliver_tcp(const media::PacketizedFramePtr& frame, TrackTransport& transport,
                              int64_t now_us) {
   if (!handle_overflow(frame, now_us)) return;
-  enqueue(OutItem{.frame = frame, .channel = transport.rtp_channel, .live = !sending_gop_,
+  enqueue(OutItem{.frame = frame,
+                  .channel = transport.rtp_channel,
+                  .live = !sending_gop_,
                   .enqueued_us = now_us});
   loop_.mutable_counters().packets_out.fetch_add(frame->packet_count(), std::memory_order_relaxed);
   flush();
@@ -437,7 +456,8 @@ void Connection::deliver_udp(const media::PacketizedFrame& frame, const TrackTra
       messages[i].msg_hdr.msg_iovlen = 1;
     }
     // One sendmmsg per frame (per batch of kMaxUdpBatch packets).
-    const int sent = ::sendmmsg(loop_.udp_rtp_fd(), messages, static_cast<unsigned>(batch), MSG_DONTWAIT);
+    const int sent =
+        ::sendmmsg(loop_.udp_rtp_fd(), messages, static_cast<unsigned>(batch), MSG_DONTWAIT);
     const size_t ok = sent > 0 ? static_cast<size_t>(sent) : 0;
     for (size_t i = 0; i < ok; ++i) bytes += iov[i].iov_len;
     auto& counters = loop_.mutable_counters();
@@ -447,7 +467,8 @@ void Connection::deliver_udp(const media::PacketizedFrame& frame, const TrackTra
     done += batch;
   }
   if (!sending_gop_) {
-    loop_.mutable_counters().observe_queue_delay(base::monotonic_us() - frame.received_monotonic_us);
+    loop_.mutable_counters().observe_queue_delay(base::monotonic_us() -
+                                                 frame.received_monotonic_us);
   }
 }
 
@@ -460,8 +481,8 @@ void Connection::send_sender_reports(int64_t now_us) {
                                               t.packets, t.octets);
     if (t.kind == TrackTransport::Kind::Tcp) {
       if (queue_bytes_ > loop_.options().reader_queue_bytes / 2) continue;
-      std::string framed = {'$', static_cast<char>(t.rtcp_channel), static_cast<char>(sr.size() >> 8),
-                            static_cast<char>(sr.size() & 0xff)};
+      std::string framed = {'$', static_cast<char>(t.rtcp_channel),
+                            static_cast<char>(sr.size() >> 8), static_cast<char>(sr.size() & 0xff)};
       framed.append(reinterpret_cast<const char*>(sr.data()), sr.size());
       enqueue(OutItem{.text = std::move(framed), .enqueued_us = now_us});
     } else {
@@ -512,9 +533,11 @@ absl::StatusOr<std::string> Connection::describe(std::string_view stream) {
 
 absl::StatusOr<rtsp::Transport> Connection::setup_multicast(std::string_view stream, uint32_t track,
                                                             rtsp::Transport answer) {
-  if (track >= kMulticastTracks) return absl::UnimplementedError("multicast carries two tracks per stream");
+  if (track >= kMulticastTracks)
+    return absl::UnimplementedError("multicast carries two tracks per stream");
   // One join per session: every track of the stream shares the group address.
-  auto group = in_multicast_group_ ? multicast_group_ : loop_.multicast()->join(std::string(stream));
+  auto group =
+      in_multicast_group_ ? multicast_group_ : loop_.multicast()->join(std::string(stream));
   if (!group.ok()) return group.status();
   in_multicast_group_ = true;
   multicast_group_ = *group;
@@ -529,10 +552,13 @@ absl::StatusOr<rtsp::Transport> Connection::setup_multicast(std::string_view str
 absl::StatusOr<rtsp::Transport> Connection::setup(std::string_view stream, uint32_t track,
                                                   const std::vector<rtsp::Transport>& offered) {
   StreamView* view = loop_.find_stream(std::string(stream));
-  const TrackDescription* described = view && view->description ? view->description->track(track) : nullptr;
-  if (!described) return absl::NotFoundError(base::cat("stream '", stream, "' has no track ", track));
+  const TrackDescription* described =
+      view && view->description ? view->description->track(track) : nullptr;
+  if (!described)
+    return absl::NotFoundError(base::cat("stream '", stream, "' has no track ", track));
   if (!counted_session_) {
-    if (loop_.draining()) return absl::UnavailableError("edge is draining; ask the coordinator for another");
+    if (loop_.draining())
+      return absl::UnavailableError("edge is draining; ask the coordinator for another");
     if (!loop_.acquire_session()) return absl::UnavailableError("edge is at its session limit");
     counted_session_ = true;
   }
@@ -567,10 +593,11 @@ absl::StatusOr<rtsp::Transport> Connection::setup(std::string_view stream, uint3
       answer.source.reset();
       transport.kind = TrackTransport::Kind::Udp;
       // The destination is the control connection's peer, never a third party (RFC 2326 15.4).
-      transport.udp = {.rtp = with_port(peer_, t.client_ports->rtp),
-                       .rtcp = with_port(peer_, t.client_ports->rtcp),
-                       .length = static_cast<socklen_t>(peer_.ss_family == AF_INET ? sizeof(sockaddr_in)
-                                                                                 : sizeof(sockaddr_in6))};
+      transport.udp = {
+          .rtp = with_port(peer_, t.client_ports->rtp),
+          .rtcp = with_port(peer_, t.client_ports->rtcp),
+          .length = static_cast<socklen_t>(peer_.ss_family == AF_INET ? sizeof(sockaddr_in)
+                                                                      : sizeof(sockaddr_in6))};
     }
     stream_ = std::string(stream);
     transports_[track] = transport;
@@ -590,7 +617,8 @@ absl::StatusOr<std::vector<rtsp::PlayStart>> Connection::play() {
     playing_ = true;
     loop_.add_reader(stream_, this);
     for (const auto& [track, t] : transports_) {
-      if (t.kind == TrackTransport::Kind::Udp) loop_.register_udp_peer(address_key(t.udp.rtcp), this);
+      if (t.kind == TrackTransport::Kind::Udp)
+        loop_.register_udp_peer(address_key(t.udp.rtcp), this);
     }
     next_sender_report_us_ = base::monotonic_us();
   }
@@ -614,7 +642,8 @@ absl::StatusOr<std::vector<rtsp::PlayStart>> Connection::play() {
     }
     starts.push_back(start);
   }
-  std::sort(starts.begin(), starts.end(), [](const auto& a, const auto& b) { return a.track < b.track; });
+  std::sort(starts.begin(), starts.end(),
+            [](const auto& a, const auto& b) { return a.track < b.track; });
   return starts;
 }
 
@@ -644,10 +673,11 @@ void Connection::release_slots() {
 }
 
 std::optional<rtsp::ServerSessionHost::Denial> Connection::authorize(const rtsp::Request& request,
-                                                                    std::string_view stream) {
+                                                                     std::string_view stream) {
   const std::string address = peer_name_.substr(0, peer_name_.rfind(':'));
   auto denial = loop_.access()->check(request, stream, address, base::wall_clock_us());
-  if (denial) LOG_INFO("edge", "reader ", peer_name_, " refused for ", stream, ": ", denial->reason);
+  if (denial)
+    LOG_INFO("edge", "reader ", peer_name_, " refused for ", stream, ": ", denial->reason);
   return denial;
 }
 

@@ -110,7 +110,8 @@ class Connection : public rtsp::ServerSessionHost {
   void flush();
   size_t build_iovecs(std::vector<iovec>& iov);
   void consume(size_t written);
-  void deliver_tcp(const media::PacketizedFramePtr& frame, TrackTransport& transport, int64_t now_us);
+  void deliver_tcp(const media::PacketizedFramePtr& frame, TrackTransport& transport,
+                   int64_t now_us);
   void deliver_udp(const media::PacketizedFrame& frame, const TrackTransport& transport);
   bool handle_overflow(const media::PacketizedFramePtr& frame, int64_t now_us);
   void count_skipped(uint64_t frames);

@@ -35,7 +35,8 @@ ProcessSample ProcessMeter::sample() {
   const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
   const double cores = std::max(1u, std::thread::hardware_concurrency());
   if (last_us_ != 0 && now > last_us_) {
-    out.cpu = (static_cast<double>(ticks - last_ticks_) / hz) / (static_cast<double>(now - last_us_) / 1e6) / cores;
+    out.cpu = (static_cast<double>(ticks - last_ticks_) / hz) /
+              (static_cast<double>(now - last_us_) / 1e6) / cores;
   }
   last_ticks_ = ticks;
   last_us_ = now;
@@ -51,13 +52,16 @@ absl::StatusOr<std::unique_ptr<CoordinatorLink>> CoordinatorLink::start(const Ed
   cluster::NodeAgentOptions agent_options;
   agent_options.coordinator = options.coordinator;
   agent_options.token = options.token;
-  agent_options.tls = {.cert_file = options.tls_cert, .key_file = options.tls_key, .ca_file = options.tls_ca};
+  agent_options.tls = {
+      .cert_file = options.tls_cert, .key_file = options.tls_key, .ca_file = options.tls_ca};
   auto& id = agent_options.identity;
-  id.set_name(options.node_name.empty() ? base::cat("edge-", server.rtsp_port()) : options.node_name);
+  id.set_name(options.node_name.empty() ? base::cat("edge-", server.rtsp_port())
+                                        : options.node_name);
   id.set_role(rs::cluster::ROLE_EDGE);
   const std::string host = options.rtsp_host == "0.0.0.0" ? "127.0.0.1" : options.rtsp_host;
-  id.set_advertised_url(options.advertise_url.empty() ? base::cat("rtsp://", host, ":", server.rtsp_port())
-                                                      : options.advertise_url);
+  id.set_advertised_url(options.advertise_url.empty()
+                            ? base::cat("rtsp://", host, ":", server.rtsp_port())
+                            : options.advertise_url);
   id.set_capacity_readers(options.capacity_readers);
   id.set_capacity_mbps(options.capacity_mbps);
   id.set_zone(options.zone);
@@ -71,11 +75,13 @@ absl::StatusOr<std::unique_ptr<CoordinatorLink>> CoordinatorLink::start(const Ed
     const int64_t now = base::monotonic_us();
     double mbps = 0;
     if (last_bytes->second != 0 && now > last_bytes->second) {
-      mbps = static_cast<double>(counters.bytes_out - last_bytes->first) * 8 / static_cast<double>(now - last_bytes->second);
+      mbps = static_cast<double>(counters.bytes_out - last_bytes->first) * 8 /
+             static_cast<double>(now - last_bytes->second);
     }
     *last_bytes = {counters.bytes_out, now};
     uint32_t readers = 0;
-    for (const auto& [stream, count] : server.readers_by_stream()) readers += static_cast<uint32_t>(count);
+    for (const auto& [stream, count] : server.readers_by_stream())
+      readers += static_cast<uint32_t>(count);
     for (const auto& [stream, count] : server.readers_by_stream()) {
       auto* load = report.add_streams();
       load->set_stream(stream);
@@ -91,15 +97,16 @@ absl::StatusOr<std::unique_ptr<CoordinatorLink>> CoordinatorLink::start(const Ed
     report.set_health(rs::cluster::HEALTH_OK);
     return report;
   });
-  (*agent)->on_origins_changed([&server](std::vector<std::string> endpoints) {
-    server.set_origins(std::move(endpoints));
-  });
+  (*agent)->on_origins_changed(
+      [&server](std::vector<std::string> endpoints) { server.set_origins(std::move(endpoints)); });
   (*agent)->start();
-  LOG_INFO("edge", "registering with the coordinator at ", options.coordinator, " as ", id.name(), " (",
-           id.advertised_url(), ")");
+  LOG_INFO("edge", "registering with the coordinator at ", options.coordinator, " as ", id.name(),
+           " (", id.advertised_url(), ")");
   return std::unique_ptr<CoordinatorLink>(new CoordinatorLink(*std::move(agent)));
 }
 
-CoordinatorLink::~CoordinatorLink() { agent_->stop(); }
+CoordinatorLink::~CoordinatorLink() {
+  agent_->stop();
+}
 
 }  // namespace edge

@@ -6,15 +6,14 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
-#include "base/strings.hpp"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "base/endpoint.hpp"
 #include "base/log.hpp"
+#include "base/strings.hpp"
 #include "relay/catchup.hpp"
 #include "relay/curve.hpp"
 #include "relay/topic.hpp"
-#include "base/strings.hpp"
 
 ABSL_FLAG(std::string, origin, "",
           "Origin ZeroMQ PUB endpoint(s), comma-separated; default tcp://127.0.0.1:5556, or none "
@@ -30,8 +29,9 @@ ABSL_FLAG(std::string, token, "", "Shared registration token for the coordinator
 ABSL_FLAG(std::string, tls_cert, "", "TLS client certificate for the coordinator link");
 ABSL_FLAG(std::string, tls_key, "", "TLS client key for the coordinator link");
 ABSL_FLAG(std::string, tls_ca, "", "CA that signed the coordinator's certificate");
-ABSL_FLAG(absl::Duration, drain_grace, absl::Seconds(30),
-          "On SIGTERM with a coordinator: stop taking readers, exit when they are gone or after this");
+ABSL_FLAG(
+    absl::Duration, drain_grace, absl::Seconds(30),
+    "On SIGTERM with a coordinator: stop taking readers, exit when they are gone or after this");
 ABSL_FLAG(std::string, rtsp, "127.0.0.1:8554", "RTSP listen address HOST:PORT (port 0: ephemeral)");
 ABSL_FLAG(int, io_threads, 0, "I/O loops serving readers; 0 = one per core");
 ABSL_FLAG(absl::Duration, session_timeout, absl::Seconds(60),
@@ -47,10 +47,13 @@ ABSL_FLAG(int64_t, max_readers_per_stream, 10000, "Maximum readers of one stream
 ABSL_FLAG(std::string, auth_file, "",
           "Viewer accounts and per-stream read permissions (docs/config.md); streams not listed "
           "stay open");
-ABSL_FLAG(std::string, multicast_pool, "239.255.42.0/24", "Multicast group addresses, one per stream");
-ABSL_FLAG(int, multicast_port_base, 20000, "Multicast RTP port of the first group; stream i, track t uses base+4i+2t");
+ABSL_FLAG(std::string, multicast_pool, "239.255.42.0/24",
+          "Multicast group addresses, one per stream");
+ABSL_FLAG(int, multicast_port_base, 20000,
+          "Multicast RTP port of the first group; stream i, track t uses base+4i+2t");
 ABSL_FLAG(int, multicast_ttl, 16, "Multicast TTL");
-ABSL_FLAG(std::string, multicast_interface, "127.0.0.1", "Address of the interface multicast leaves by");
+ABSL_FLAG(std::string, multicast_interface, "127.0.0.1",
+          "Address of the interface multicast leaves by");
 ABSL_FLAG(std::string, preload, "",
           "Streams to subscribe to at start and keep warm, comma-separated ('*' = every stream); "
           "others are subscribed when a reader first asks");
@@ -91,7 +94,8 @@ absl::StatusOr<EdgeOptions> options_from_flags() {
     o.origins.emplace_back(e);
   }
   if (o.origins.empty() && o.coordinator.empty()) {
-    return absl::InvalidArgumentError("--origin: at least one endpoint is needed (or --coordinator)");
+    return absl::InvalidArgumentError(
+        "--origin: at least one endpoint is needed (or --coordinator)");
   }
   const std::string catchup = absl::GetFlag(FLAGS_catchup);
   o.catchup_auto = catchup == "auto";
@@ -119,7 +123,8 @@ absl::StatusOr<EdgeOptions> options_from_flags() {
     }
     auto origin_key = relay::read_public_key_file(origin_key_file);
     if (!origin_key.ok()) {
-      return absl::InvalidArgumentError(base::cat("--origin_public_key: ", origin_key.status().message()));
+      return absl::InvalidArgumentError(
+          base::cat("--origin_public_key: ", origin_key.status().message()));
     }
     o.origin_public_key = *origin_key;
   }
@@ -137,10 +142,12 @@ absl::StatusOr<EdgeOptions> options_from_flags() {
       return absl::InvalidArgumentError("--advertise must be an rtsp:// URL");
     }
     const int64_t readers = absl::GetFlag(FLAGS_capacity_readers);
-    if (readers < 1 || readers > 10'000'000) return absl::InvalidArgumentError("--capacity_readers must be 1-10000000");
+    if (readers < 1 || readers > 10'000'000)
+      return absl::InvalidArgumentError("--capacity_readers must be 1-10000000");
     o.capacity_readers = static_cast<uint32_t>(readers);
     o.capacity_mbps = absl::GetFlag(FLAGS_capacity_mbps);
-    if (!(o.capacity_mbps > 0)) return absl::InvalidArgumentError("--capacity_mbps must be positive");
+    if (!(o.capacity_mbps > 0))
+      return absl::InvalidArgumentError("--capacity_mbps must be positive");
     o.zone = absl::GetFlag(FLAGS_zone);
     o.token = absl::GetFlag(FLAGS_token);
     o.tls_cert = absl::GetFlag(FLAGS_tls_cert);
@@ -171,7 +178,8 @@ absl::StatusOr<EdgeOptions> options_from_flags() {
   if (per_stream < 1) return absl::InvalidArgumentError("--max_readers_per_stream must be >= 1");
   o.max_readers_per_stream = static_cast<size_t>(per_stream);
   o.auth_file = absl::GetFlag(FLAGS_auth_file);
-  for (absl::string_view name : absl::StrSplit(absl::GetFlag(FLAGS_preload), ',', absl::SkipWhitespace())) {
+  for (absl::string_view name :
+       absl::StrSplit(absl::GetFlag(FLAGS_preload), ',', absl::SkipWhitespace())) {
     if (name != "*") {
       if (auto st = relay::validate_stream_name(base::sv(name)); !st.ok()) {
         return absl::InvalidArgumentError(base::cat("--preload: ", st.message()));

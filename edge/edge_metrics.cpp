@@ -16,7 +16,8 @@ class Writer {
   void sample(std::string_view name, std::string_view labels, double value) {
     char number[64];
     std::snprintf(number, sizeof number, "%.17g", value);
-    out_ += base::cat(name, labels.empty() ? "" : "{", labels, labels.empty() ? "" : "}", " ", number, "\n");
+    out_ += base::cat(name, labels.empty() ? "" : "{", labels, labels.empty() ? "" : "}", " ",
+                      number, "\n");
   }
   std::string take() { return std::move(out_); }
 
@@ -43,15 +44,22 @@ void write_counters(Writer& w, const MetricsInput& in) {
   w.family("rs_edge_bytes_out_total", "counter", "Bytes written to readers (RTP, RTCP, RTSP)");
   w.sample("rs_edge_bytes_out_total", "", static_cast<double>(sum(in, &LoopCounters::bytes_out)));
   w.family("rs_edge_packets_out_total", "counter", "RTP packets sent to readers");
-  w.sample("rs_edge_packets_out_total", "", static_cast<double>(sum(in, &LoopCounters::packets_out)));
+  w.sample("rs_edge_packets_out_total", "",
+           static_cast<double>(sum(in, &LoopCounters::packets_out)));
   w.family("rs_edge_multicast_packets_total", "counter", "RTP packets sent to multicast groups");
   w.sample("rs_edge_multicast_packets_total", "", static_cast<double>(in.multicast_packets));
-  w.family("rs_edge_frames_skipped_total", "counter", "Frames slow readers skipped to reach a keyframe");
-  w.sample("rs_edge_frames_skipped_total", "", static_cast<double>(sum(in, &LoopCounters::frames_skipped)));
-  w.family("rs_edge_readers_dropped_slow_total", "counter", "Readers disconnected for exceeding the latency budget");
-  w.sample("rs_edge_readers_dropped_slow_total", "", static_cast<double>(sum(in, &LoopCounters::readers_dropped_slow)));
-  w.family("rs_edge_udp_packets_dropped_total", "counter", "UDP packets the kernel refused (socket buffer full)");
-  w.sample("rs_edge_udp_packets_dropped_total", "", static_cast<double>(sum(in, &LoopCounters::udp_packets_dropped)));
+  w.family("rs_edge_frames_skipped_total", "counter",
+           "Frames slow readers skipped to reach a keyframe");
+  w.sample("rs_edge_frames_skipped_total", "",
+           static_cast<double>(sum(in, &LoopCounters::frames_skipped)));
+  w.family("rs_edge_readers_dropped_slow_total", "counter",
+           "Readers disconnected for exceeding the latency budget");
+  w.sample("rs_edge_readers_dropped_slow_total", "",
+           static_cast<double>(sum(in, &LoopCounters::readers_dropped_slow)));
+  w.family("rs_edge_udp_packets_dropped_total", "counter",
+           "UDP packets the kernel refused (socket buffer full)");
+  w.sample("rs_edge_udp_packets_dropped_total", "",
+           static_cast<double>(sum(in, &LoopCounters::udp_packets_dropped)));
 }
 
 void write_histogram(Writer& w, const MetricsInput& in) {
@@ -59,14 +67,16 @@ void write_histogram(Writer& w, const MetricsInput& in) {
            "Edge receive to socket hand-off per live frame and reader");
   for (size_t i = 0; i < kQueueDelayBucketCount; ++i) {
     uint64_t count = 0;
-    for (const LoopCounters* c : in.loops) count += c->queue_delay_buckets[i].load(std::memory_order_relaxed);
+    for (const LoopCounters* c : in.loops)
+      count += c->queue_delay_buckets[i].load(std::memory_order_relaxed);
     char le[32];
     std::snprintf(le, sizeof le, "%g", kQueueDelayBuckets[i]);
     w.sample("rs_edge_queue_delay_seconds_bucket", label("le", le), static_cast<double>(count));
   }
   const uint64_t count = sum(in, &LoopCounters::queue_delay_count);
   w.sample("rs_edge_queue_delay_seconds_bucket", label("le", "+Inf"), static_cast<double>(count));
-  w.sample("rs_edge_queue_delay_seconds_sum", "", static_cast<double>(sum(in, &LoopCounters::queue_delay_sum_us)) / 1e6);
+  w.sample("rs_edge_queue_delay_seconds_sum", "",
+           static_cast<double>(sum(in, &LoopCounters::queue_delay_sum_us)) / 1e6);
   w.sample("rs_edge_queue_delay_seconds_count", "", static_cast<double>(count));
 }
 
@@ -88,19 +98,29 @@ void write_streams(Writer& w, const MetricsInput& in) {
   }
   w.family("rs_edge_readers", "gauge", "Readers playing, per stream and transport");
   for (const auto& [name, s] : merged) {
-    w.sample("rs_edge_readers", base::cat(label("stream", name), ",", label("transport", "tcp")), static_cast<double>(s.readers_tcp));
-    w.sample("rs_edge_readers", base::cat(label("stream", name), ",", label("transport", "udp")), static_cast<double>(s.readers_udp));
-    w.sample("rs_edge_readers", base::cat(label("stream", name), ",", label("transport", "multicast")), static_cast<double>(s.readers_multicast));
+    w.sample("rs_edge_readers", base::cat(label("stream", name), ",", label("transport", "tcp")),
+             static_cast<double>(s.readers_tcp));
+    w.sample("rs_edge_readers", base::cat(label("stream", name), ",", label("transport", "udp")),
+             static_cast<double>(s.readers_udp));
+    w.sample("rs_edge_readers",
+             base::cat(label("stream", name), ",", label("transport", "multicast")),
+             static_cast<double>(s.readers_multicast));
   }
-  w.family("rs_edge_reader_loss_ratio", "gauge", "Loss fraction from readers' RTCP receiver reports (max and mean)");
-  w.family("rs_edge_reader_jitter_seconds_max", "gauge", "Largest interarrival jitter readers report");
+  w.family("rs_edge_reader_loss_ratio", "gauge",
+           "Loss fraction from readers' RTCP receiver reports (max and mean)");
+  w.family("rs_edge_reader_jitter_seconds_max", "gauge",
+           "Largest interarrival jitter readers report");
   for (const auto& [name, s] : merged) {
-    const double mean = s.rtcp_reports ? s.loss_fraction_sum / static_cast<double>(s.rtcp_reports) : 0;
-    w.sample("rs_edge_reader_loss_ratio", base::cat(label("stream", name), ",", label("stat", "max")), s.loss_fraction_max);
-    w.sample("rs_edge_reader_loss_ratio", base::cat(label("stream", name), ",", label("stat", "mean")), mean);
+    const double mean =
+        s.rtcp_reports ? s.loss_fraction_sum / static_cast<double>(s.rtcp_reports) : 0;
+    w.sample("rs_edge_reader_loss_ratio",
+             base::cat(label("stream", name), ",", label("stat", "max")), s.loss_fraction_max);
+    w.sample("rs_edge_reader_loss_ratio",
+             base::cat(label("stream", name), ",", label("stat", "mean")), mean);
     w.sample("rs_edge_reader_jitter_seconds_max", label("stream", name), s.jitter_ms_max / 1000.0);
   }
-  w.family("rs_edge_stream_state", "gauge", "1 when the stream is in this state: waiting, live or down");
+  w.family("rs_edge_stream_state", "gauge",
+           "1 when the stream is in this state: waiting, live or down");
   for (const auto& [name, s] : merged) {
     const char* state = s.down ? "down" : s.ready ? "live" : "waiting";
     for (const char* each : {"waiting", "live", "down"}) {
@@ -112,9 +132,11 @@ void write_streams(Writer& w, const MetricsInput& in) {
 
 void write_ingest(Writer& w, const MetricsInput& in) {
   w.family("rs_edge_origin_frames_total", "counter", "Frames received from the origin");
-  w.family("rs_edge_origin_gaps_total", "counter", "Gaps in the origin's sequence numbers (lost ZeroMQ messages)");
+  w.family("rs_edge_origin_gaps_total", "counter",
+           "Gaps in the origin's sequence numbers (lost ZeroMQ messages)");
   w.family("rs_edge_origin_lost_frames_total", "counter", "Frames missing in those gaps");
-  w.family("rs_edge_origin_dropped_frames_total", "counter", "Frames not forwarded while waiting for a keyframe");
+  w.family("rs_edge_origin_dropped_frames_total", "counter",
+           "Frames not forwarded while waiting for a keyframe");
   w.family("rs_edge_origin_restarts_total", "counter", "Origin restarts (new epochs) seen");
   w.family("rs_edge_subscribed", "gauge", "1 while the edge is subscribed to the stream");
   for (const auto& [name, s] : in.ingest) {
@@ -128,9 +150,12 @@ void write_ingest(Writer& w, const MetricsInput& in) {
   }
   if (in.ingest_counters) {
     w.family("rs_edge_catchup_requests_total", "counter", "GOP catch-up requests sent to origins");
-    w.sample("rs_edge_catchup_requests_total", "", static_cast<double>(in.ingest_counters->catchup_requests.load()));
-    w.family("rs_edge_origin_rejected_total", "counter", "Origin messages rejected (bad version, malformed)");
-    w.sample("rs_edge_origin_rejected_total", "", static_cast<double>(in.ingest_counters->rejected.load()));
+    w.sample("rs_edge_catchup_requests_total", "",
+             static_cast<double>(in.ingest_counters->catchup_requests.load()));
+    w.family("rs_edge_origin_rejected_total", "counter",
+             "Origin messages rejected (bad version, malformed)");
+    w.sample("rs_edge_origin_rejected_total", "",
+             static_cast<double>(in.ingest_counters->rejected.load()));
   }
 }
 

@@ -28,7 +28,7 @@ inline constexpr std::chrono::milliseconds kTickInterval{50};
 inline constexpr std::chrono::seconds kSenderReportInterval{1};
 
 struct EdgeOptions {
-  std::vector<std::string> origins;  // ZeroMQ endpoints
+  std::vector<std::string> origins;            // ZeroMQ endpoints
   std::vector<std::string> catchup_endpoints;  // origins' catch-up endpoints; empty: none
   bool catchup_auto = true;                    // derive catch-up endpoints from the origins
   std::string curve_key_file;                  // the edge's CURVE key file; empty: no CURVE

@@ -15,9 +15,9 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "base/strings.hpp"
 #include "base/clock.hpp"
 #include "base/log.hpp"
+#include "base/strings.hpp"
 #include "edge/edge_metrics.hpp"
 
 namespace edge {
@@ -35,18 +35,22 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
   std::unique_ptr<rtsp::Authenticator> authenticator;
   if (!options.auth_file.empty()) {
     std::ifstream in(options.auth_file);
-    if (!in) return absl::InvalidArgumentError(base::cat("--auth_file: cannot read '", options.auth_file, "'"));
+    if (!in)
+      return absl::InvalidArgumentError(
+          base::cat("--auth_file: cannot read '", options.auth_file, "'"));
     std::stringstream text;
     text << in.rdbuf();
     auto config = rtsp::AuthConfig::parse(text.str(), options.auth_file);
-    if (!config.ok()) return absl::InvalidArgumentError(base::cat("--auth_file: ", config.status().message()));
+    if (!config.ok())
+      return absl::InvalidArgumentError(base::cat("--auth_file: ", config.status().message()));
     std::random_device random;
     const std::string secret = base::cat(random(), random(), random(), random());
     authenticator = std::make_unique<rtsp::Authenticator>(*std::move(config), secret);
   }
   server->access_ = std::make_unique<AccessControl>(std::move(authenticator));
   auto multicast = MulticastGroups::create(options.multicast);
-  if (!multicast.ok()) return absl::InvalidArgumentError(base::cat("--multicast: ", multicast.status().message()));
+  if (!multicast.ok())
+    return absl::InvalidArgumentError(base::cat("--multicast: ", multicast.status().message()));
   server->multicast_ = *std::move(multicast);
   size_t threads = options.io_threads ? options.io_threads : std::thread::hardware_concurrency();
   if (threads == 0) threads = 1;
@@ -83,12 +87,14 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
     loop->set_want([raw](std::string stream) { raw->ingest_->want(std::move(stream)); });
   }
   if (!options.http_host.empty()) {
-    auto http = cluster::HttpServer::start(options.http_host, options.http_port,
-                                           [raw](std::string_view path) -> cluster::HttpResponse {
-      if (path == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", raw->metrics()};
-      if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
-      return {404, "text/plain; charset=utf-8", "not found\n"};
-    });
+    auto http = cluster::HttpServer::start(
+        options.http_host, options.http_port,
+        [raw](std::string_view path) -> cluster::HttpResponse {
+          if (path == "/metrics")
+            return {200, "text/plain; version=0.0.4; charset=utf-8", raw->metrics()};
+          if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
+          return {404, "text/plain; charset=utf-8", "not found\n"};
+        });
     if (!http.ok()) return absl::UnavailableError(base::cat("--http: ", http.status().message()));
     server->http_ = *std::move(http);
   }
@@ -112,7 +118,7 @@ absl::Status EdgeServer::listen() {
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(listen_fd_, kListenBacklog) != 0) {
     return absl::UnavailableError(base::cat("cannot listen on ", options_.rtsp_host, ":",
-                                               options_.rtsp_port, ": ", std::strerror(errno)));
+                                            options_.rtsp_port, ": ", std::strerror(errno)));
   }
   socklen_t len = sizeof addr;
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -204,7 +210,9 @@ size_t EdgeServer::readers() const {
   return total;
 }
 
-uint16_t EdgeServer::http_port() const { return http_ ? http_->port() : 0; }
+uint16_t EdgeServer::http_port() const {
+  return http_ ? http_->port() : 0;
+}
 
 std::string EdgeServer::metrics() const {
   MetricsInput input;

@@ -11,10 +11,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "edge/edge_options.hpp"
-#include "edge/io_loop.hpp"
 #include "cluster/http_server.hpp"
+#include "edge/edge_options.hpp"
 #include "edge/ingest.hpp"
+#include "edge/io_loop.hpp"
 
 namespace edge {
 
@@ -47,7 +47,9 @@ class EdgeServer {
   // Readers per stream across loops, including streams taken in with no readers. Any thread.
   std::vector<std::pair<std::string, size_t>> readers_by_stream() const;
   // Any thread: reconnect to these origins (coordinator updates).
-  void set_origins(std::vector<std::string> endpoints) { ingest_->set_origins(std::move(endpoints)); }
+  void set_origins(std::vector<std::string> endpoints) {
+    ingest_->set_origins(std::move(endpoints));
+  }
   // Any thread: refuse new sessions (503) while readers drain away.
   void set_draining() { draining_.store(true); }
   size_t readers() const;

@@ -77,9 +77,10 @@ Ingest::Stream& Ingest::stream(const std::string& name) {
 
 void Ingest::run(const std::atomic<bool>& stopping) {
   while (!stopping.load()) {
-    zmq::pollitem_t items[3] = {{subscriber_->socket().handle(), 0, ZMQ_POLLIN, 0},
-                                {nullptr, interest_.fd(), ZMQ_POLLIN, 0},
-                                {catchup_ ? catchup_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0}};
+    zmq::pollitem_t items[3] = {
+        {subscriber_->socket().handle(), 0, ZMQ_POLLIN, 0},
+        {nullptr, interest_.fd(), ZMQ_POLLIN, 0},
+        {catchup_ ? catchup_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0}};
     zmq::poll(items, catchup_ ? 3 : 2, kPoll);
     if (items[1].revents & ZMQ_POLLIN) on_interest();
     if (items[0].revents & ZMQ_POLLIN) {
@@ -131,17 +132,21 @@ void Ingest::apply_origins(const std::vector<std::string>& endpoints) {
     }
     current = next;
   };
-  changed(connected_origins_, endpoints, [this](const std::string& e) { subscriber_->connect(e); },
-          [this](const std::string& e) { subscriber_->disconnect(e); });
+  changed(
+      connected_origins_, endpoints, [this](const std::string& e) { subscriber_->connect(e); },
+      [this](const std::string& e) { subscriber_->disconnect(e); });
   if (catchup_ && options_.catchup_auto) {
     std::vector<std::string> catchup;
     for (const auto& e : endpoints) {
-      if (auto derived = relay::default_catchup_endpoint(e); !derived.empty()) catchup.push_back(derived);
+      if (auto derived = relay::default_catchup_endpoint(e); !derived.empty())
+        catchup.push_back(derived);
     }
-    changed(connected_catchup_, catchup, [this](const std::string& e) { catchup_->connect(e); },
-            [this](const std::string& e) { catchup_->disconnect(e); });
+    changed(
+        connected_catchup_, catchup, [this](const std::string& e) { catchup_->connect(e); },
+        [this](const std::string& e) { catchup_->disconnect(e); });
   }
-  LOG_INFO("edge", "origins now: ", endpoints.empty() ? std::string("(none)") : absl::StrJoin(endpoints, ","));
+  LOG_INFO("edge", "origins now: ",
+           endpoints.empty() ? std::string("(none)") : absl::StrJoin(endpoints, ","));
 }
 
 void Ingest::expire_idle(int64_t now_us) {
@@ -158,7 +163,8 @@ void Ingest::expire_idle(int64_t now_us) {
     s.ingest->reset_position();
     // Loops drop their cached GOP: it would be stale when a reader comes back.
     emit({StreamEvent{.kind = StreamEvent::Kind::Idle, .stream = name}});
-    LOG_INFO("edge", "stream ", name, ": unsubscribed after ", options_.idle_timeout.count(), " ms without readers");
+    LOG_INFO("edge", "stream ", name, ": unsubscribed after ", options_.idle_timeout.count(),
+             " ms without readers");
   }
 }
 
@@ -204,7 +210,8 @@ void Ingest::on_catchup(relay::CatchupReply reply) {
   Stream& s = it->second;
   std::vector<StreamEvent> events;
   if (reply.found) {
-    LOG_DEBUG("edge", "stream ", reply.stream, ": catch-up answered with ", reply.frames.size(), " frames");
+    LOG_DEBUG("edge", "stream ", reply.stream, ": catch-up answered with ", reply.frames.size(),
+              " frames");
     s.ingest->on_info(*reply.info, events);
     for (const auto& frame : reply.frames) {
       s.ingest->on_frame(*frame, events);

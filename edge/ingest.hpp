@@ -111,8 +111,8 @@ class Ingest {
   bool subscribe_all_ = false;
   size_t subscriptions_ = 0;
   struct Command {
-    std::string stream;                   // a reader wants this stream
-    bool origins = false;                 // or: the new origin set
+    std::string stream;    // a reader wants this stream
+    bool origins = false;  // or: the new origin set
     std::vector<std::string> endpoints;
   };
   void apply_origins(const std::vector<std::string>& endpoints);

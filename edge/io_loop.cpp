@@ -12,9 +12,9 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "base/strings.hpp"
 #include "base/clock.hpp"
 #include "base/log.hpp"
+#include "base/strings.hpp"
 #include "edge/connection.hpp"
 
 namespace edge {
@@ -33,7 +33,8 @@ absl::StatusOr<int> bind_udp(const std::string& host, uint16_t port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
-  if (inet_pton(AF_INET, host == "0.0.0.0" || host.empty() ? "0.0.0.0" : host.c_str(), &addr.sin_addr) != 1) {
+  if (inet_pton(AF_INET, host == "0.0.0.0" || host.empty() ? "0.0.0.0" : host.c_str(),
+                &addr.sin_addr) != 1) {
     return absl::InvalidArgumentError(base::cat("bad IPv4 address '", host, "'"));
   }
   const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -142,7 +143,8 @@ void IoLoop::join() {
 
 std::string IoLoop::new_session_id() {
   // Unguessable enough for a session id (RFC 2326 12.37: at least 8 octets), unique per loop.
-  static thread_local uint64_t salt = static_cast<uint64_t>(base::monotonic_us()) * 0x9E3779B97F4A7C15ULL;
+  static thread_local uint64_t salt =
+      static_cast<uint64_t>(base::monotonic_us()) * 0x9E3779B97F4A7C15ULL;
   ++session_counter_;
   salt ^= salt << 13;
   salt ^= salt >> 7;
@@ -158,11 +160,14 @@ bool IoLoop::acquire_session() {
   return false;
 }
 
-void IoLoop::release_session() { shared_.sessions->fetch_sub(1); }
+void IoLoop::release_session() {
+  shared_.sessions->fetch_sub(1);
+}
 
 void IoLoop::deliver_tunnel(const TunnelData& data) {
   auto it = connections_.find(data.fd);
-  if (it == connections_.end() || it->second->closed() || it->second->serial() != data.serial) return;
+  if (it == connections_.end() || it->second->closed() || it->second->serial() != data.serial)
+    return;
   it->second->on_tunnel_bytes(data.bytes);
 }
 
@@ -192,8 +197,8 @@ void IoLoop::remove_reader(const std::string& stream, Connection* reader) {
 void IoLoop::run() {
   epoll_event events[kMaxEpollEvents];
   while (!stopping_.load()) {
-    const int n = ::epoll_wait(epoll_fd_, events, kMaxEpollEvents,
-                               static_cast<int>(kTickInterval.count()));
+    const int n =
+        ::epoll_wait(epoll_fd_, events, kMaxEpollEvents, static_cast<int>(kTickInterval.count()));
     for (int i = 0; i < n; ++i) {
       const uint64_t tag = events[i].data.u64;
       if (tag == kEventsTag) {
@@ -207,7 +212,8 @@ void IoLoop::run() {
       } else {
         auto it = connections_.find(static_cast<int>(tag));
         if (it == connections_.end() || it->second->closed()) continue;
-        if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) it->second->on_readable();
+        if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+          it->second->on_readable();
         if (!it->second->closed() && (events[i].events & EPOLLOUT)) it->second->on_writable();
       }
     }
@@ -342,9 +348,15 @@ void IoLoop::publish_snapshot() {
     s.down = view.down;
     for (const Connection* reader : view.readers) {
       switch (reader->transport_kind()) {
-        case Connection::Delivery::Tcp: ++s.readers_tcp; break;
-        case Connection::Delivery::Udp: ++s.readers_udp; break;
-        case Connection::Delivery::Multicast: ++s.readers_multicast; break;
+        case Connection::Delivery::Tcp:
+          ++s.readers_tcp;
+          break;
+        case Connection::Delivery::Udp:
+          ++s.readers_udp;
+          break;
+        case Connection::Delivery::Multicast:
+          ++s.readers_multicast;
+          break;
       }
       const auto& report = reader->report();
       if (report.reports == 0) continue;

@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <iterator>
-#include <mutex>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,8 +21,8 @@
 #include "edge/access_control.hpp"
 #include "edge/edge_options.hpp"
 #include "edge/event_inbox.hpp"
-#include "edge/stream_event.hpp"
 #include "edge/reader_limits.hpp"
+#include "edge/stream_event.hpp"
 #include "edge/tunnel_registry.hpp"
 #include "rtsp/transport.hpp"
 
@@ -58,10 +58,12 @@ struct LoopCounters {
   void observe_queue_delay(int64_t delay_us) {
     const double seconds = static_cast<double>(delay_us) / 1e6;
     for (size_t i = 0; i < kQueueDelayBucketCount; ++i) {
-      if (seconds <= kQueueDelayBuckets[i]) queue_delay_buckets[i].fetch_add(1, std::memory_order_relaxed);
+      if (seconds <= kQueueDelayBuckets[i])
+        queue_delay_buckets[i].fetch_add(1, std::memory_order_relaxed);
     }
     queue_delay_count.fetch_add(1, std::memory_order_relaxed);
-    queue_delay_sum_us.fetch_add(static_cast<uint64_t>(std::max<int64_t>(delay_us, 0)), std::memory_order_relaxed);
+    queue_delay_sum_us.fetch_add(static_cast<uint64_t>(std::max<int64_t>(delay_us, 0)),
+                                 std::memory_order_relaxed);
   }
 };
 
@@ -94,7 +96,9 @@ struct StreamView {
   bool down = false;
 
   // DESCRIBE can answer: parameter sets, the track list (StreamInfo) and a keyframe are here.
-  bool ready() const { return description && description->info_seen && gop_complete && !gop.empty(); }
+  bool ready() const {
+    return description && description->info_seen && gop_complete && !gop.empty();
+  }
 };
 
 // Objects every loop shares with the others (all thread-safe).
@@ -159,7 +163,9 @@ class IoLoop {
   AccessControl* access() { return shared_.access; }
   TunnelRegistry* tunnels() { return shared_.tunnels; }
   ReaderLimits* reader_limits() { return shared_.reader_limits; }
-  bool draining() const { return shared_.draining && shared_.draining->load(std::memory_order_relaxed); }
+  bool draining() const {
+    return shared_.draining && shared_.draining->load(std::memory_order_relaxed);
+  }
   uint64_t next_serial() { return ++serial_counter_; }
   // Any thread: bytes for the GET half of a tunnel living on this loop.
   void post_tunnel(TunnelData data) { tunnel_inbox_.push(std::move(data)); }
@@ -178,7 +184,9 @@ class IoLoop {
   // A connection closed itself; it is destroyed at the end of the current iteration.
   void mark_closed(int fd) { closed_fds_.push_back(fd); }
   // UDP readers' RTCP source addresses, so receiver reports count as session activity.
-  void register_udp_peer(const std::string& address, Connection* reader) { udp_peers_[address] = reader; }
+  void register_udp_peer(const std::string& address, Connection* reader) {
+    udp_peers_[address] = reader;
+  }
   void unregister_udp_peer(const std::string& address) { udp_peers_.erase(address); }
 
  private:

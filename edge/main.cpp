@@ -7,8 +7,8 @@
 #include "absl/strings/str_join.h"
 #include "base/cli.hpp"
 #include "base/log.hpp"
-#include "edge/edge_flags.hpp"
 #include "edge/coordinator_link.hpp"
+#include "edge/edge_flags.hpp"
 #include "edge/edge_server.hpp"
 #include "relay/curve.hpp"
 
@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
                     "edge/");
   if (!absl::GetFlag(FLAGS_keygen).empty()) {
     const std::string prefix = absl::GetFlag(FLAGS_keygen);
-    if (auto st = relay::write_keypair_files(prefix); !st.ok()) base::fail_usage("rtsp-edge", st.message());
+    if (auto st = relay::write_keypair_files(prefix); !st.ok())
+      base::fail_usage("rtsp-edge", st.message());
     std::printf("wrote %s.key (secret, keep private) and %s.pub\n", prefix.c_str(), prefix.c_str());
     return 0;
   }
@@ -33,8 +34,10 @@ int main(int argc, char** argv) {
   auto server = edge::EdgeServer::create(*options);
   if (!server.ok()) base::fail_usage("rtsp-edge", server.status().message());
   (*server)->start();
-  LOG_INFO("edge", "serving rtsp://", options->rtsp_host, ":", (*server)->rtsp_port(), "/<stream> from ",
-           options->origins.empty() ? std::string("the coordinator's origins") : absl::StrJoin(options->origins, ","));
+  LOG_INFO("edge", "serving rtsp://", options->rtsp_host, ":", (*server)->rtsp_port(),
+           "/<stream> from ",
+           options->origins.empty() ? std::string("the coordinator's origins")
+                                    : absl::StrJoin(options->origins, ","));
   std::printf("rtsp-edge listening on %s:%u\n", options->rtsp_host.c_str(), (*server)->rtsp_port());
   std::fflush(stdout);
   std::unique_ptr<edge::CoordinatorLink> link;

@@ -25,7 +25,7 @@ inline constexpr uint32_t kMulticastTracks = 2;  // video and one audio track pe
 
 struct MulticastGroup {
   std::string address;
-  uint16_t rtp_port = 0;   // track 0; track t adds 2t
+  uint16_t rtp_port = 0;  // track 0; track t adds 2t
   uint16_t rtcp_port = 0;
   uint8_t ttl = 0;
   uint16_t rtp_port_of(uint32_t track) const { return static_cast<uint16_t>(rtp_port + 2 * track); }

@@ -11,19 +11,33 @@ media::SdpTrack sdp_track(const TrackDescription& t) {
   const std::string control = base::cat("trackID=", t.track);
   switch (t.codec) {
     case media::Codec::H265:
-      return media::SdpVideoH265{.payload_type = t.payload_type, .vps = t.vps, .sps = t.sps,
-                                 .pps = t.pps, .fps = t.fps, .control = control};
+      return media::SdpVideoH265{.payload_type = t.payload_type,
+                                 .vps = t.vps,
+                                 .sps = t.sps,
+                                 .pps = t.pps,
+                                 .fps = t.fps,
+                                 .control = control};
     case media::Codec::Aac:
-      return media::SdpAudioAac{.payload_type = t.payload_type, .sample_rate = t.clock_rate,
-                                .channels = t.channels ? t.channels : 1, .config = t.audio_config,
+      return media::SdpAudioAac{.payload_type = t.payload_type,
+                                .sample_rate = t.clock_rate,
+                                .channels = t.channels ? t.channels : 1,
+                                .config = t.audio_config,
                                 .control = control};
-    case media::Codec::Pcmu: return media::SdpAudioPcmu{.control = control};
-    case media::Codec::Pcma: return media::SdpAudioPcma{.control = control};
+    case media::Codec::Pcmu:
+      return media::SdpAudioPcmu{.control = control};
+    case media::Codec::Pcma:
+      return media::SdpAudioPcma{.control = control};
     case media::Codec::Opus:
-      return media::SdpAudioOpus{.payload_type = t.payload_type, .stereo = t.channels == 2, .control = control};
+      return media::SdpAudioOpus{
+          .payload_type = t.payload_type, .stereo = t.channels == 2, .control = control};
     default:
-      return media::SdpVideoH264{.payload_type = t.payload_type, .sps = t.sps, .pps = t.pps,
-                                 .width = t.width, .height = t.height, .fps = t.fps, .control = control};
+      return media::SdpVideoH264{.payload_type = t.payload_type,
+                                 .sps = t.sps,
+                                 .pps = t.pps,
+                                 .width = t.width,
+                                 .height = t.height,
+                                 .fps = t.fps,
+                                 .control = control};
   }
 }
 

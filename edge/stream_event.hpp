@@ -20,8 +20,8 @@ struct TrackDescription {
   std::vector<uint8_t> vps;  // H.265
   std::vector<uint8_t> sps;
   std::vector<uint8_t> pps;
-  uint32_t channels = 0;                // audio
-  std::vector<uint8_t> audio_config;    // AAC AudioSpecificConfig
+  uint32_t channels = 0;              // audio
+  std::vector<uint8_t> audio_config;  // AAC AudioSpecificConfig
   uint32_t width = 0;
   uint32_t height = 0;
   double fps = 0;
@@ -32,7 +32,7 @@ struct TrackDescription {
 // Everything DESCRIBE needs. Immutable once published; a change publishes a new one.
 struct StreamDescription {
   std::string stream;
-  uint64_t version = 0;  // +1 per change; SDP o= session version
+  uint64_t version = 0;                  // +1 per change; SDP o= session version
   std::vector<TrackDescription> tracks;  // track 0 video first, then audio
   bool info_seen = false;                // a StreamInfo arrived: the track list is known
 
@@ -51,8 +51,8 @@ struct StreamEvent {
   enum class Kind { Frame, Description, Down, Idle };
   Kind kind = Kind::Frame;
   std::string stream;
-  media::PacketizedFramePtr frame;        // Kind::Frame
-  StreamDescriptionPtr description;       // Kind::Description
+  media::PacketizedFramePtr frame;   // Kind::Frame
+  StreamDescriptionPtr description;  // Kind::Description
 };
 
 }  // namespace edge

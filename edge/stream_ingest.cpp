@@ -13,7 +13,9 @@ namespace {
 constexpr int64_t kMaxRebaseGapSeconds = 10 * 60;  // an outage longer than 10 min counts as 10 min
 constexpr uint32_t kVideoTrack = 0;
 
-std::vector<uint8_t> to_vector(std::span<const uint8_t> s) { return {s.begin(), s.end()}; }
+std::vector<uint8_t> to_vector(std::span<const uint8_t> s) {
+  return {s.begin(), s.end()};
+}
 
 // Parameter sets and size from a keyframe's in-band NAL units.
 void read_parameter_sets(const media::Frame& frame, TrackDescription& video) {
@@ -47,23 +49,34 @@ bool audio_supported(media::Codec c) {
 
 uint8_t payload_type_for(media::Codec c) {
   switch (c) {
-    case media::Codec::Pcmu: return 0;
-    case media::Codec::Pcma: return 8;
+    case media::Codec::Pcmu:
+      return 0;
+    case media::Codec::Pcma:
+      return 8;
     case media::Codec::Aac:
-    case media::Codec::Opus: return 97;
-    default: return 96;
+    case media::Codec::Opus:
+      return 97;
+    default:
+      return 96;
   }
 }
 
 media::Codec codec_of(rs::media::Codec wire) {
   switch (wire) {
-    case rs::media::CODEC_H264: return media::Codec::H264;
-    case rs::media::CODEC_H265: return media::Codec::H265;
-    case rs::media::CODEC_AAC: return media::Codec::Aac;
-    case rs::media::CODEC_OPUS: return media::Codec::Opus;
-    case rs::media::CODEC_PCMU: return media::Codec::Pcmu;
-    case rs::media::CODEC_PCMA: return media::Codec::Pcma;
-    default: return media::Codec::Unknown;
+    case rs::media::CODEC_H264:
+      return media::Codec::H264;
+    case rs::media::CODEC_H265:
+      return media::Codec::H265;
+    case rs::media::CODEC_AAC:
+      return media::Codec::Aac;
+    case rs::media::CODEC_OPUS:
+      return media::Codec::Opus;
+    case rs::media::CODEC_PCMU:
+      return media::Codec::Pcmu;
+    case rs::media::CODEC_PCMA:
+      return media::Codec::Pcma;
+    default:
+      return media::Codec::Unknown;
   }
 }
 
@@ -166,13 +179,16 @@ bool StreamIngest::ensure_packetizer(Track& t, uint32_t id, media::Codec codec) 
   if (t.packetizer && t.codec == codec) return true;
   const TrackDescription* described = description_ ? description_->track(id) : nullptr;
   auto created = media::RtpPacketizer::create(
-      {.codec = codec, .payload_type = described ? described->payload_type : payload_type_for(codec),
-       .ssrc = t.ssrc, .initial_sequence = t.next_sequence,
+      {.codec = codec,
+       .payload_type = described ? described->payload_type : payload_type_for(codec),
+       .ssrc = t.ssrc,
+       .initial_sequence = t.next_sequence,
        .interleaved_channel = static_cast<uint8_t>(2 * id)});
   if (!created.ok()) return false;
   t.packetizer = *std::move(created);
   t.codec = codec;
-  t.clock_rate = described && described->clock_rate ? described->clock_rate : media::default_clock_rate(codec);
+  t.clock_rate =
+      described && described->clock_rate ? described->clock_rate : media::default_clock_rate(codec);
   return true;
 }
 
@@ -198,7 +214,8 @@ void StreamIngest::on_frame(const media::Frame& frame, std::vector<StreamEvent>&
   shared->capture_time_us = frame.capture_time_us;
   shared->received_monotonic_us = frame.received_monotonic_us;
   shared->origin_sequence = frame.sequence;
-  out.push_back(StreamEvent{.kind = StreamEvent::Kind::Frame, .stream = stream_, .frame = std::move(shared)});
+  out.push_back(
+      StreamEvent{.kind = StreamEvent::Kind::Frame, .stream = stream_, .frame = std::move(shared)});
 }
 
 void StreamIngest::update_from_keyframe(const media::Frame& frame, std::vector<StreamEvent>& out) {
@@ -209,7 +226,8 @@ void StreamIngest::update_from_keyframe(const media::Frame& frame, std::vector<S
   TrackDescription video = *it;
   if (video.codec != frame.codec && !video.sps.empty()) {
     ++stats_.codec_changes;
-    LOG_WARN("edge", "stream ", stream_, ": video codec changed; closing its readers so they reconnect");
+    LOG_WARN("edge", "stream ", stream_,
+             ": video codec changed; closing its readers so they reconnect");
     video = TrackDescription{.fps = video.fps, .bitrate_bps = video.bitrate_bps};
   }
   video.track = kVideoTrack;
@@ -242,9 +260,12 @@ void StreamIngest::on_info(const rs::media::StreamInfo& info, std::vector<Stream
       }
     } else if (audio_supported(codec)) {
       tracks.push_back(TrackDescription{
-          .track = wire.track(), .codec = codec, .payload_type = payload_type_for(codec),
+          .track = wire.track(),
+          .codec = codec,
+          .payload_type = payload_type_for(codec),
           .clock_rate = wire.clock_rate() ? wire.clock_rate() : media::default_clock_rate(codec),
-          .ssrc = track(wire.track()).ssrc, .channels = wire.channels(),
+          .ssrc = track(wire.track()).ssrc,
+          .channels = wire.channels(),
           .audio_config = {wire.audio_config().begin(), wire.audio_config().end()},
           .bitrate_bps = wire.bitrate_bps()});
     }
@@ -259,7 +280,8 @@ void StreamIngest::publish(StreamDescription next, std::vector<StreamEvent>& out
   next.version = description_ ? description_->version + 1 : 1;
   auto shared = std::make_shared<const StreamDescription>(std::move(next));
   description_ = shared;
-  out.push_back(StreamEvent{.kind = StreamEvent::Kind::Description, .stream = stream_, .description = shared});
+  out.push_back(StreamEvent{
+      .kind = StreamEvent::Kind::Description, .stream = stream_, .description = shared});
 }
 
 }  // namespace edge

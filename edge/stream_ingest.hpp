@@ -19,13 +19,13 @@
 namespace edge {
 
 struct IngestStats {
-  uint64_t frames = 0;           // frames received from the origin
-  uint64_t gaps = 0;             // sequence gaps (lost ZeroMQ messages)
-  uint64_t lost_frames = 0;      // frames missing in those gaps
-  uint64_t dropped_frames = 0;   // frames not forwarded while waiting for a keyframe
-  uint64_t epoch_changes = 0;    // origin restarts seen
-  uint64_t duplicates = 0;       // frames already forwarded (catch-up overlap), ignored
-  uint64_t codec_changes = 0;    // the video codec changed: readers are closed
+  uint64_t frames = 0;          // frames received from the origin
+  uint64_t gaps = 0;            // sequence gaps (lost ZeroMQ messages)
+  uint64_t lost_frames = 0;     // frames missing in those gaps
+  uint64_t dropped_frames = 0;  // frames not forwarded while waiting for a keyframe
+  uint64_t epoch_changes = 0;   // origin restarts seen
+  uint64_t duplicates = 0;      // frames already forwarded (catch-up overlap), ignored
+  uint64_t codec_changes = 0;   // the video codec changed: readers are closed
 };
 
 class StreamIngest {
@@ -51,7 +51,8 @@ class StreamIngest {
   // True when `frame` can only be dropped now: a video delta frame while waiting for a keyframe,
   // or the first frames of a restarted origin (new epoch) that are not a keyframe.
   bool must_wait(const media::Frame& frame) const {
-    return frame.track == 0 && !frame.keyframe && (waiting_for_keyframe_ || epoch_ != frame.origin_epoch);
+    return frame.track == 0 && !frame.keyframe &&
+           (waiting_for_keyframe_ || epoch_ != frame.origin_epoch);
   }
 
  private:
@@ -60,7 +61,7 @@ class StreamIngest {
     uint32_t clock_rate = 90000;
     uint32_t ssrc = 0;
     std::unique_ptr<media::RtpPacketizer> packetizer;
-    uint16_t next_sequence = 0;  // carried over when the packetizer is replaced
+    uint16_t next_sequence = 0;              // carried over when the packetizer is replaced
     std::optional<uint64_t> last_sequence;   // highest seen (gap detection)
     std::optional<uint64_t> last_forwarded;  // highest forwarded (duplicate detection)
     int64_t rtp_offset = 0;

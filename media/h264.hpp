@@ -27,9 +27,13 @@ enum class NalType : uint8_t {
 };
 
 // nal_unit_type of a NAL unit (first byte & 0x1f); precondition: !nal.empty().
-inline uint8_t nal_type(std::span<const uint8_t> nal) { return nal[0] & 0x1f; }
+inline uint8_t nal_type(std::span<const uint8_t> nal) {
+  return nal[0] & 0x1f;
+}
 // VCL NAL unit types 1..5 (H.264 table 7-1).
-inline bool is_vcl(uint8_t type) { return type >= 1 && type <= 5; }
+inline bool is_vcl(uint8_t type) {
+  return type >= 1 && type <= 5;
+}
 
 // Splits an Annex-B byte stream (3- or 4-byte start codes) into NAL units without start codes.
 // Bytes before the first start code are ignored; empty NAL units are skipped.

@@ -17,9 +17,9 @@ struct PacketizedFrame {
   bool keyframe = false;
   uint32_t rtp_timestamp = 0;
   uint16_t first_sequence = 0;
-  uint8_t interleaved_channel = 0;   // channel written in every prefix
-  int64_t capture_time_us = 0;       // from the origin's FrameHeader
-  int64_t received_monotonic_us = 0; // edge receive time, for queue-delay metrics
+  uint8_t interleaved_channel = 0;    // channel written in every prefix
+  int64_t capture_time_us = 0;        // from the origin's FrameHeader
+  int64_t received_monotonic_us = 0;  // edge receive time, for queue-delay metrics
   uint64_t origin_sequence = 0;
   std::vector<uint8_t> bytes;            // [prefix][rtp packet][prefix][rtp packet]...
   std::vector<uint32_t> packet_offsets;  // offset of each prefix in `bytes`

@@ -125,10 +125,12 @@ absl::StatusOr<std::vector<ReportBlock>> parse_report_blocks(std::span<const uin
     const size_t count = p[0] & 0x1f;
     const uint8_t type = p[1];
     const size_t length = (size_t{p[2]} << 8 | p[3]) * 4 + 4;
-    if (length > packet.size() - offset) return absl::InvalidArgumentError("RTCP length past the packet");
+    if (length > packet.size() - offset)
+      return absl::InvalidArgumentError("RTCP length past the packet");
     if (type == 200 || type == 201) {
       const size_t blocks_at = type == 200 ? 28 : 8;  // SR has a 20-byte sender info
-      if (length < blocks_at + count * 24) return absl::InvalidArgumentError("RTCP report too short");
+      if (length < blocks_at + count * 24)
+        return absl::InvalidArgumentError("RTCP report too short");
       const uint32_t reporter = be32(p + 4);
       for (size_t i = 0; i < count; ++i) {
         const uint8_t* b = p + blocks_at + i * 24;

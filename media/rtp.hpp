@@ -35,17 +35,18 @@ struct RtpHeader {
 uint64_t ntp_from_unix_us(int64_t unix_us);
 
 // A 28-byte RTCP SR with no report blocks (RFC 3550 6.4.1).
-std::vector<uint8_t> make_sender_report(uint32_t ssrc, int64_t wall_clock_us, uint32_t rtp_timestamp,
-                                        uint32_t packet_count, uint32_t octet_count);
+std::vector<uint8_t> make_sender_report(uint32_t ssrc, int64_t wall_clock_us,
+                                        uint32_t rtp_timestamp, uint32_t packet_count,
+                                        uint32_t octet_count);
 
 // One report block of an RTCP RR or SR (RFC 3550 6.4.1/6.4.2): what a receiver saw of `ssrc`.
 struct ReportBlock {
   uint32_t reporter_ssrc = 0;
   uint32_t ssrc = 0;
-  uint8_t fraction_lost = 0;     // fixed point /256, since the previous report
-  int32_t cumulative_lost = 0;   // 24-bit signed
-  uint32_t highest_sequence = 0; // extended
-  uint32_t jitter = 0;           // RTP timestamp units
+  uint8_t fraction_lost = 0;      // fixed point /256, since the previous report
+  int32_t cumulative_lost = 0;    // 24-bit signed
+  uint32_t highest_sequence = 0;  // extended
+  uint32_t jitter = 0;            // RTP timestamp units
   friend bool operator==(const ReportBlock&, const ReportBlock&) = default;
 };
 

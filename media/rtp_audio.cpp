@@ -11,17 +11,15 @@
 namespace media {
 namespace {
 
-constexpr size_t kAuHeaderBits = 16;       // AU-size (13) + AU-index or AU-index-delta (3)
+constexpr size_t kAuHeaderBits = 16;  // AU-size (13) + AU-index or AU-index-delta (3)
 constexpr size_t kAuSizeBits = 13;
 constexpr size_t kAuHeadersLengthSize = 2;
 constexpr size_t kAacHeaderSectionSize = kAuHeadersLengthSize + kAuHeaderBits / 8;
 
 using Bytes = std::span<const uint8_t>;
 
-
-
 RtpPacketWriter start_frame(PacketizedFrame& frame, uint8_t payload_type, uint32_t ssrc,
-                         uint16_t sequence, uint32_t rtp_timestamp, uint8_t channel) {
+                            uint16_t sequence, uint32_t rtp_timestamp, uint8_t channel) {
   frame.keyframe = true;
   frame.rtp_timestamp = rtp_timestamp;
   frame.first_sequence = sequence;
@@ -106,7 +104,7 @@ absl::StatusOr<PacketizedFrame> RtpAacPacketizer::packetize(std::span<const uint
   }
   PacketizedFrame frame;
   RtpPacketWriter w = start_frame(frame, config_.payload_type, config_.ssrc, next_sequence_,
-                               rtp_timestamp, config_.interleaved_channel);
+                                  rtp_timestamp, config_.interleaved_channel);
   const size_t max_data = config_.max_packet_size - kRtpHeaderSize - kAacHeaderSectionSize;
   const size_t packets = (access_unit.size() + max_data - 1) / max_data;
   frame.bytes.reserve(access_unit.size() + packets * (4 + kRtpHeaderSize + kAacHeaderSectionSize));
@@ -142,8 +140,8 @@ RtpG711Packetizer::RtpG711Packetizer(Config config)
 PacketizedFrame RtpG711Packetizer::packetize(std::span<const uint8_t> samples,
                                              uint32_t rtp_timestamp, bool talkspurt_start) {
   PacketizedFrame frame;
-  RtpPacketWriter w = start_frame(frame, payload_type(), config_.ssrc, next_sequence_, rtp_timestamp,
-                               config_.interleaved_channel);
+  RtpPacketWriter w = start_frame(frame, payload_type(), config_.ssrc, next_sequence_,
+                                  rtp_timestamp, config_.interleaved_channel);
   const size_t max_data = config_.max_packet_size - kRtpHeaderSize;
   const size_t packets = (samples.size() + max_data - 1) / max_data;
   frame.bytes.reserve(samples.size() + packets * (4 + kRtpHeaderSize));
@@ -178,7 +176,7 @@ absl::StatusOr<PacketizedFrame> RtpOpusPacketizer::packetize(std::span<const uin
   }
   PacketizedFrame frame;
   RtpPacketWriter w = start_frame(frame, config_.payload_type, config_.ssrc, next_sequence_,
-                               rtp_timestamp, config_.interleaved_channel);
+                                  rtp_timestamp, config_.interleaved_channel);
   frame.bytes.reserve(4 + kRtpHeaderSize + opus_packet.size());
   // RFC 7587 4.2: "only one Opus packet MUST be carried in each RTP packet" (paraphrased);
   // the marker bit marks the first packet after DTX, which we never use.

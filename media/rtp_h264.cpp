@@ -23,7 +23,6 @@ constexpr uint8_t kNriMask = 0x60;
 
 using Nal = std::span<const uint8_t>;
 
-
 bool is_dropped(Nal nal) {
   const uint8_t type = h264::nal_type(nal);
   return type == static_cast<uint8_t>(h264::NalType::Aud) ||

@@ -33,7 +33,8 @@ class RtpH264Packetizer {
   // is fragmented in FU-A (5.8), others go as single NAL unit packets (5.6). Access unit
   // delimiters and filler data are dropped. The marker bit is set on the last packet.
   // Sequence numbers continue from the previous call (wrapping at 65535).
-  PacketizedFrame packetize(std::span<const uint8_t> annex_b, uint32_t rtp_timestamp, bool keyframe);
+  PacketizedFrame packetize(std::span<const uint8_t> annex_b, uint32_t rtp_timestamp,
+                            bool keyframe);
 
   uint16_t next_sequence() const { return next_sequence_; }
   uint32_t ssrc() const { return config_.ssrc; }
@@ -54,8 +55,8 @@ class RtpH264Depacketizer {
   };
   struct Stats {
     uint64_t packets = 0;
-    uint64_t lost_packets = 0;      // from sequence gaps
-    uint64_t dropped_units = 0;     // incomplete access units discarded
+    uint64_t lost_packets = 0;   // from sequence gaps
+    uint64_t dropped_units = 0;  // incomplete access units discarded
   };
 
   // Feeds one RTP packet (header included). Returns a completed access unit when the packet

@@ -27,7 +27,6 @@ constexpr uint8_t kTypeMask = 0x7e;  // type bits in the first header byte
 
 using Nal = std::span<const uint8_t>;
 
-
 bool is_dropped(Nal nal) {
   if (nal.size() < h265::kNalHeaderSize) return true;
   const uint8_t type = h265::nal_type(nal);

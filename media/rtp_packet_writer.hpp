@@ -42,7 +42,9 @@ struct RtpPacketWriter {
     header.serialize_to(b.data() + at);
     ++header.sequence;
   }
-  void append(std::span<const uint8_t> data) { frame.bytes.insert(frame.bytes.end(), data.begin(), data.end()); }
+  void append(std::span<const uint8_t> data) {
+    frame.bytes.insert(frame.bytes.end(), data.begin(), data.end());
+  }
   void push(uint8_t byte) { frame.bytes.push_back(byte); }
 };
 

@@ -21,8 +21,8 @@ extern "C" {
 #include "origin/encoder_choice.hpp"
 #include "origin/frame_sink.hpp"
 #include "origin/origin_config.hpp"
-#include "origin/stream_runner.hpp"
 #include "origin/origin_registration.hpp"
+#include "origin/stream_runner.hpp"
 #include "relay/catchup.hpp"
 #include "relay/curve.hpp"
 #include "relay/publisher_thread.hpp"
@@ -54,8 +54,10 @@ ABSL_FLAG(std::string, config, "",
 ABSL_FLAG(std::string, catchup, "auto",
           "ZeroMQ ROUTER endpoint answering edges' catch-up requests (current GOP); 'auto' = the "
           "--publish port + 1 (what edges expect), 'none' = off");
-ABSL_FLAG(std::string, keygen, "", "Write a new CURVE key pair to PREFIX.key and PREFIX.pub, then exit");
-ABSL_FLAG(std::string, coordinator, "", "Coordinator HOST:PORT to register with (gRPC); empty: none");
+ABSL_FLAG(std::string, keygen, "",
+          "Write a new CURVE key pair to PREFIX.key and PREFIX.pub, then exit");
+ABSL_FLAG(std::string, coordinator, "",
+          "Coordinator HOST:PORT to register with (gRPC); empty: none");
 ABSL_FLAG(std::string, name, "", "Node name at the coordinator (default: origin-<publish port>)");
 ABSL_FLAG(std::string, advertise, "",
           "ZeroMQ endpoint edges should connect to (default: the bound --publish endpoint)");
@@ -104,7 +106,8 @@ int main(int argc, char** argv) {
                     "--publish=tcp://127.0.0.1:5556",
                     "origin/main.");
   if (const std::string prefix = absl::GetFlag(FLAGS_keygen); !prefix.empty()) {
-    if (auto st = relay::write_keypair_files(prefix); !st.ok()) base::fail_usage(kProgram, st.message());
+    if (auto st = relay::write_keypair_files(prefix); !st.ok())
+      base::fail_usage(kProgram, st.message());
     std::printf("wrote %s.key (secret, keep private) and %s.pub\n", prefix.c_str(), prefix.c_str());
     return 0;
   }
@@ -130,8 +133,10 @@ int main(int argc, char** argv) {
   relay::PublisherOptions publisher_options;
   publisher_options.endpoint = config->publish;
   const std::string catchup = absl::GetFlag(FLAGS_catchup);
-  publisher_options.catchup_endpoint =
-      catchup == "auto" ? relay::default_catchup_endpoint(config->publish) : catchup == "none" ? "" : catchup;
+  publisher_options.catchup_endpoint = catchup == "auto"
+                                           ? relay::default_catchup_endpoint(config->publish)
+                                       : catchup == "none" ? ""
+                                                           : catchup;
   publisher_options.curve_secret_key_file = absl::GetFlag(FLAGS_curve_secret_key_file);
   publisher_options.curve_authorized_keys_file = absl::GetFlag(FLAGS_curve_authorized_keys_file);
   auto publisher = relay::PublisherThread::create(context, publisher_options);
@@ -144,13 +149,16 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<cluster::NodeAgent> agent;
   if (const std::string coordinator = absl::GetFlag(FLAGS_coordinator); !coordinator.empty()) {
-    auto registered = origin::register_origin(
-        {.coordinator = coordinator, .name = absl::GetFlag(FLAGS_name), .advertise = absl::GetFlag(FLAGS_advertise),
-         .token = absl::GetFlag(FLAGS_token),
-         .tls = {.cert_file = absl::GetFlag(FLAGS_tls_cert), .key_file = absl::GetFlag(FLAGS_tls_key),
-                 .ca_file = absl::GetFlag(FLAGS_tls_ca)}},
-        **publisher);
-    if (!registered.ok()) base::fail_usage(kProgram, absl::StrCat("--coordinator: ", registered.status().message()));
+    auto registered = origin::register_origin({.coordinator = coordinator,
+                                               .name = absl::GetFlag(FLAGS_name),
+                                               .advertise = absl::GetFlag(FLAGS_advertise),
+                                               .token = absl::GetFlag(FLAGS_token),
+                                               .tls = {.cert_file = absl::GetFlag(FLAGS_tls_cert),
+                                                       .key_file = absl::GetFlag(FLAGS_tls_key),
+                                                       .ca_file = absl::GetFlag(FLAGS_tls_ca)}},
+                                              **publisher);
+    if (!registered.ok())
+      base::fail_usage(kProgram, absl::StrCat("--coordinator: ", registered.status().message()));
     agent = *std::move(registered);
   }
 

@@ -8,21 +8,24 @@ namespace origin {
 
 std::string reachable_endpoint(const std::string& bound) {
   for (std::string_view any : {"tcp://*:", "tcp://0.0.0.0:"}) {
-    if (std::string_view(bound).starts_with(any)) return base::cat("tcp://127.0.0.1:", bound.substr(any.size()));
+    if (std::string_view(bound).starts_with(any))
+      return base::cat("tcp://127.0.0.1:", bound.substr(any.size()));
   }
   return bound;
 }
 
-absl::StatusOr<std::unique_ptr<cluster::NodeAgent>> register_origin(const RegistrationOptions& options,
-                                                                    const relay::PublisherThread& publisher) {
+absl::StatusOr<std::unique_ptr<cluster::NodeAgent>> register_origin(
+    const RegistrationOptions& options, const relay::PublisherThread& publisher) {
   cluster::NodeAgentOptions agent_options;
   agent_options.coordinator = options.coordinator;
   agent_options.token = options.token;
   agent_options.tls = options.tls;
-  const std::string endpoint =
-      options.advertise.empty() ? reachable_endpoint(publisher.bound_endpoint()) : options.advertise;
+  const std::string endpoint = options.advertise.empty()
+                                   ? reachable_endpoint(publisher.bound_endpoint())
+                                   : options.advertise;
   auto& id = agent_options.identity;
-  id.set_name(options.name.empty() ? base::cat("origin-", endpoint.substr(endpoint.rfind(':') + 1)) : options.name);
+  id.set_name(options.name.empty() ? base::cat("origin-", endpoint.substr(endpoint.rfind(':') + 1))
+                                   : options.name);
   id.set_role(rs::cluster::ROLE_ORIGIN);
   id.set_advertised_url(endpoint);
   auto agent = cluster::NodeAgent::create(agent_options);

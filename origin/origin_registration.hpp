@@ -20,8 +20,8 @@ struct RegistrationOptions {
 };
 
 // Starts the agent; `publisher` must outlive it.
-absl::StatusOr<std::unique_ptr<cluster::NodeAgent>> register_origin(const RegistrationOptions& options,
-                                                                    const relay::PublisherThread& publisher);
+absl::StatusOr<std::unique_ptr<cluster::NodeAgent>> register_origin(
+    const RegistrationOptions& options, const relay::PublisherThread& publisher);
 
 // "tcp://*:5556" and "tcp://0.0.0.0:5556" are not reachable addresses: use the loopback.
 std::string reachable_endpoint(const std::string& bound);

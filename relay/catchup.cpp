@@ -23,8 +23,8 @@ std::string default_catchup_endpoint(const std::string& publish_endpoint) {
 }
 
 absl::StatusOr<std::unique_ptr<CatchupClient>> CatchupClient::create(
-    zmq::context_t& context, const std::vector<std::string>& endpoints, const CurveKeyPair* own_keys,
-    const std::string& server_public_z85) {
+    zmq::context_t& context, const std::vector<std::string>& endpoints,
+    const CurveKeyPair* own_keys, const std::string& server_public_z85) {
   try {
     zmq::socket_t socket(context, zmq::socket_type::dealer);
     socket.set(zmq::sockopt::linger, 0);
@@ -69,7 +69,9 @@ void CatchupClient::request(const std::string& stream) {
   // each of them (ZMQ_IMMEDIATE keeps copies off peers that are not connected).
   for (size_t i = 0; i < std::max<size_t>(endpoints_, 1); ++i) {
     try {
-      if (!socket_.send(zmq::buffer(kCatchupRequest), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return;
+      if (!socket_.send(zmq::buffer(kCatchupRequest),
+                        zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+        return;
       socket_.send(zmq::buffer(stream), zmq::send_flags::dontwait);
     } catch (const zmq::error_t&) {
       return;  // not connected: the edge waits for the next keyframe instead
@@ -87,7 +89,8 @@ std::optional<CatchupReply> CatchupClient::receive() {
   return *std::move(reply);
 }
 
-absl::StatusOr<CatchupReply> decode_catchup_reply(std::vector<zmq::message_t>& parts, int64_t now_us) {
+absl::StatusOr<CatchupReply> decode_catchup_reply(std::vector<zmq::message_t>& parts,
+                                                  int64_t now_us) {
   if (parts.size() < 2) return absl::InvalidArgumentError("short catch-up reply");
   CatchupReply reply;
   reply.stream = parts[1].to_string();

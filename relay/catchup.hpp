@@ -57,6 +57,7 @@ class CatchupClient {
 };
 
 // Decodes the reply parts (after the DEALER receive) into a CatchupReply.
-absl::StatusOr<CatchupReply> decode_catchup_reply(std::vector<zmq::message_t>& parts, int64_t now_us);
+absl::StatusOr<CatchupReply> decode_catchup_reply(std::vector<zmq::message_t>& parts,
+                                                  int64_t now_us);
 
 }  // namespace relay

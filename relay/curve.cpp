@@ -20,7 +20,8 @@ constexpr const char* kZapEndpoint = "inproc://zeromq.zap.01";
 
 absl::StatusOr<std::string> z85_to_binary(const std::string& z85) {
   if (z85.size() != kZ85KeyLength) {
-    return absl::InvalidArgumentError(base::cat("a CURVE key is 40 Z85 characters, got ", z85.size()));
+    return absl::InvalidArgumentError(
+        base::cat("a CURVE key is 40 Z85 characters, got ", z85.size()));
   }
   std::string binary(32, '\0');
   if (zmq_z85_decode(reinterpret_cast<uint8_t*>(binary.data()), z85.c_str()) == nullptr) {
@@ -60,7 +61,8 @@ absl::Status write_keypair_files(const std::string& prefix) {
     std::ofstream out(secret_path, std::ios::trunc);
     if (!out) return absl::PermissionDeniedError(base::cat("cannot write '", secret_path, "'"));
     out << "# CURVE secret key, then public key. Keep this file private.\n"
-        << keys->secret_z85 << "\n" << keys->public_z85 << "\n";
+        << keys->secret_z85 << "\n"
+        << keys->public_z85 << "\n";
   }
   ::chmod(secret_path.c_str(), 0600);
   std::ofstream pub(prefix + ".pub", std::ios::trunc);
@@ -73,7 +75,8 @@ absl::StatusOr<CurveKeyPair> read_secret_key_file(const std::string& path) {
   auto lines = read_lines(path);
   if (!lines.ok()) return lines.status();
   if (lines->size() != 2) {
-    return absl::InvalidArgumentError(base::cat("'", path, "' must hold a secret and a public key"));
+    return absl::InvalidArgumentError(
+        base::cat("'", path, "' must hold a secret and a public key"));
   }
   for (const auto& key : *lines) {
     if (auto binary = z85_to_binary(key); !binary.ok()) {
@@ -147,7 +150,8 @@ void ZapAuthenticator::run() {
     zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
     if (zmq::poll(&item, 1, std::chrono::milliseconds(100)) == 0) continue;
     std::vector<zmq::message_t> request;
-    if (!zmq::recv_multipart(socket_, std::back_inserter(request), zmq::recv_flags::dontwait)) continue;
+    if (!zmq::recv_multipart(socket_, std::back_inserter(request), zmq::recv_flags::dontwait))
+      continue;
     // RFC 27: version, request id, domain, address, identity, mechanism, credentials...
     const bool well_formed = request.size() >= 7 && request[0].to_string() == "1.0";
     const bool allowed = well_formed && request[5].to_string() == "CURVE" &&

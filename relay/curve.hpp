@@ -51,6 +51,7 @@ class ZapAuthenticator {
 // Configures `socket` as a CURVE server with the given secret key.
 void make_curve_server(zmq::socket_t& socket, const CurveKeyPair& keys);
 // Configures `socket` as a CURVE client that pins `server_public_z85`.
-void make_curve_client(zmq::socket_t& socket, const CurveKeyPair& own, const std::string& server_public_z85);
+void make_curve_client(zmq::socket_t& socket, const CurveKeyPair& own,
+                       const std::string& server_public_z85);
 
 }  // namespace relay

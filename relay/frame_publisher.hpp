@@ -38,7 +38,8 @@ class FramePublisher {
   // With `curve`, the socket is a CURVE server (clients are checked by the context's ZAP
   // handler, see relay/curve.hpp).
   static absl::StatusOr<std::unique_ptr<FramePublisher>> create(
-      zmq::context_t& context, const PublisherOptions& options, const CurveKeyPair* curve = nullptr);
+      zmq::context_t& context, const PublisherOptions& options,
+      const CurveKeyPair* curve = nullptr);
 
   // Publishes one access unit. `payload` stays owned by `owner` until ZeroMQ has sent it
   // (zmq_msg_init_data with a release callback): no copy.

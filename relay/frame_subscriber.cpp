@@ -4,9 +4,9 @@
 #include <zmq_addon.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "base/strings.hpp"
 #include "base/clock.hpp"
 #include "base/log.hpp"
+#include "base/strings.hpp"
 #include "relay/topic.hpp"
 
 namespace relay {
@@ -19,9 +19,9 @@ base::RateLimiter g_reject_log{std::chrono::seconds(5)};
 
 absl::Status check_version(uint32_t version) {
   if (version != kSupportedMajor) {
-    return absl::FailedPreconditionError(base::cat(
-        "wire format major version ", version, " is not supported (this edge speaks ",
-        kSupportedMajor, "); upgrade the edge or run a matching origin"));
+    return absl::FailedPreconditionError(
+        base::cat("wire format major version ", version, " is not supported (this edge speaks ",
+                  kSupportedMajor, "); upgrade the edge or run a matching origin"));
   }
   return absl::OkStatus();
 }
@@ -30,29 +30,44 @@ absl::Status check_version(uint32_t version) {
 
 media::Codec codec_from_wire(rs::media::Codec codec) {
   switch (codec) {
-    case rs::media::CODEC_H264: return media::Codec::H264;
-    case rs::media::CODEC_H265: return media::Codec::H265;
-    case rs::media::CODEC_AAC: return media::Codec::Aac;
-    case rs::media::CODEC_OPUS: return media::Codec::Opus;
-    case rs::media::CODEC_PCMU: return media::Codec::Pcmu;
-    case rs::media::CODEC_PCMA: return media::Codec::Pcma;
-    default: return media::Codec::Unknown;
+    case rs::media::CODEC_H264:
+      return media::Codec::H264;
+    case rs::media::CODEC_H265:
+      return media::Codec::H265;
+    case rs::media::CODEC_AAC:
+      return media::Codec::Aac;
+    case rs::media::CODEC_OPUS:
+      return media::Codec::Opus;
+    case rs::media::CODEC_PCMU:
+      return media::Codec::Pcmu;
+    case rs::media::CODEC_PCMA:
+      return media::Codec::Pcma;
+    default:
+      return media::Codec::Unknown;
   }
 }
 
 rs::media::Codec codec_to_wire(media::Codec codec) {
   switch (codec) {
-    case media::Codec::H264: return rs::media::CODEC_H264;
-    case media::Codec::H265: return rs::media::CODEC_H265;
-    case media::Codec::Aac: return rs::media::CODEC_AAC;
-    case media::Codec::Opus: return rs::media::CODEC_OPUS;
-    case media::Codec::Pcmu: return rs::media::CODEC_PCMU;
-    case media::Codec::Pcma: return rs::media::CODEC_PCMA;
-    default: return rs::media::CODEC_UNSPECIFIED;
+    case media::Codec::H264:
+      return rs::media::CODEC_H264;
+    case media::Codec::H265:
+      return rs::media::CODEC_H265;
+    case media::Codec::Aac:
+      return rs::media::CODEC_AAC;
+    case media::Codec::Opus:
+      return rs::media::CODEC_OPUS;
+    case media::Codec::Pcmu:
+      return rs::media::CODEC_PCMU;
+    case media::Codec::Pcma:
+      return rs::media::CODEC_PCMA;
+    default:
+      return rs::media::CODEC_UNSPECIFIED;
   }
 }
 
-absl::StatusOr<media::FramePtr> decode_frame(std::string_view stream, const zmq::message_t& header_part,
+absl::StatusOr<media::FramePtr> decode_frame(std::string_view stream,
+                                             const zmq::message_t& header_part,
                                              zmq::message_t&& payload_part, int64_t now_us) {
   rs::media::FrameHeader header;
   if (!header.ParseFromArray(header_part.data(), static_cast<int>(header_part.size()))) {
@@ -80,8 +95,8 @@ absl::StatusOr<media::FramePtr> decode_frame(std::string_view stream, const zmq:
   return media::FramePtr(std::move(frame));
 }
 
-absl::StatusOr<std::shared_ptr<const rs::media::StreamInfo>> decode_info(std::string_view stream,
-                                                                          const zmq::message_t& part) {
+absl::StatusOr<std::shared_ptr<const rs::media::StreamInfo>> decode_info(
+    std::string_view stream, const zmq::message_t& part) {
   auto info = std::make_shared<rs::media::StreamInfo>();
   if (!info->ParseFromArray(part.data(), static_cast<int>(part.size()))) {
     return absl::InvalidArgumentError("StreamInfo does not parse");
@@ -102,14 +117,16 @@ absl::StatusOr<Received> decode_message(std::vector<zmq::message_t>& parts, int6
   }
   if (topic->info) {
     if (parts.size() != 2) {
-      return absl::InvalidArgumentError(base::cat("info message has ", parts.size(), " parts, want 2"));
+      return absl::InvalidArgumentError(
+          base::cat("info message has ", parts.size(), " parts, want 2"));
     }
     auto info = decode_info(topic->stream, parts[1]);
     if (!info.ok()) return info.status();
     return Received{*std::move(info)};
   }
   if (parts.size() != 3) {
-    return absl::InvalidArgumentError(base::cat("frame message has ", parts.size(), " parts, want 3"));
+    return absl::InvalidArgumentError(
+        base::cat("frame message has ", parts.size(), " parts, want 3"));
   }
   auto frame = decode_frame(topic->stream, parts[1], std::move(parts[2]), now_us);
   if (!frame.ok()) return frame.status();
@@ -158,7 +175,9 @@ void FrameSubscriber::disconnect(const std::string& endpoint) {
   }
 }
 
-void FrameSubscriber::subscribe_all() { socket_.set(zmq::sockopt::subscribe, std::string(kTopicPrefix)); }
+void FrameSubscriber::subscribe_all() {
+  socket_.set(zmq::sockopt::subscribe, std::string(kTopicPrefix));
+}
 
 void FrameSubscriber::subscribe(const std::string& stream) {
   socket_.set(zmq::sockopt::subscribe, frame_topic(stream));

@@ -70,13 +70,14 @@ class FrameSubscriber {
 };
 
 // Decoding of one multipart message, separate from sockets for tests and fuzzing.
-absl::StatusOr<Received> decode_message(std::vector<zmq::message_t>& parts, int64_t now_monotonic_us);
+absl::StatusOr<Received> decode_message(std::vector<zmq::message_t>& parts,
+                                        int64_t now_monotonic_us);
 
 // Decodes one frame from its header and payload parts (the payload is moved, not copied).
 absl::StatusOr<media::FramePtr> decode_frame(std::string_view stream, const zmq::message_t& header,
                                              zmq::message_t&& payload, int64_t now_monotonic_us);
-absl::StatusOr<std::shared_ptr<const rs::media::StreamInfo>> decode_info(std::string_view stream,
-                                                                          const zmq::message_t& info);
+absl::StatusOr<std::shared_ptr<const rs::media::StreamInfo>> decode_info(
+    std::string_view stream, const zmq::message_t& info);
 
 // media::Codec from the wire enum and back.
 media::Codec codec_from_wire(rs::media::Codec codec);

@@ -41,11 +41,14 @@ struct StreamCache {
   bool complete = false;
 };
 
-void release_payload(void* /*data*/, void* hint) { delete static_cast<Payload*>(hint); }
+void release_payload(void* /*data*/, void* hint) {
+  delete static_cast<Payload*>(hint);
+}
 
 zmq::message_t zero_copy(const Payload& payload) {
   auto* hint = new Payload(payload);
-  return zmq::message_t(const_cast<uint8_t*>(payload->data()), payload->size(), &release_payload, hint);
+  return zmq::message_t(const_cast<uint8_t*>(payload->data()), payload->size(), &release_payload,
+                        hint);
 }
 
 }  // namespace
@@ -142,7 +145,6 @@ class PublisherThread::Impl {
   }
 
  private:
-
   void publish_frame(const rs::media::FrameHeader& header, const Payload& payload) {
     if (auto st = publisher_->publish(header, *payload, payload); !st.ok()) {
       LOG_WARN("relay", st.message());
@@ -154,7 +156,8 @@ class PublisherThread::Impl {
       cache.complete = true;
     }
     if (cache.complete) {
-      if (cache.gop.size() >= kMaxCatchupFrames || cache.gop_bytes + payload->size() > kMaxCatchupBytes) {
+      if (cache.gop.size() >= kMaxCatchupFrames ||
+          cache.gop_bytes + payload->size() > kMaxCatchupBytes) {
         cache.gop.clear();
         cache.gop_bytes = 0;
         cache.complete = false;
@@ -170,7 +173,8 @@ class PublisherThread::Impl {
   void serve_catchup() {
     for (;;) {
       std::vector<zmq::message_t> request;
-      if (!zmq::recv_multipart(*router_, std::back_inserter(request), zmq::recv_flags::dontwait)) return;
+      if (!zmq::recv_multipart(*router_, std::back_inserter(request), zmq::recv_flags::dontwait))
+        return;
       if (request.size() != 3 || request[1].to_string_view() != kCatchupRequest) continue;
       const std::string stream = request[2].to_string();
       {
@@ -207,7 +211,7 @@ class PublisherThread::Impl {
   std::deque<Pending> queue_;
   PublisherThreadStats stats_;
   absl::flat_hash_map<std::string, rs::media::StreamInfo> infos_;  // guarded by mutex_
-  absl::flat_hash_map<std::string, StreamCache> cache_;  // publishing thread only
+  absl::flat_hash_map<std::string, StreamCache> cache_;            // publishing thread only
   std::thread thread_;
 };
 
@@ -229,7 +233,8 @@ absl::StatusOr<std::unique_ptr<PublisherThread>> PublisherThread::create(
     if (!started.ok()) return started.status();
     zap = *std::move(started);
   } else if (!options.curve_authorized_keys_file.empty()) {
-    return absl::InvalidArgumentError("an authorized-keys file needs the origin's secret key file too");
+    return absl::InvalidArgumentError(
+        "an authorized-keys file needs the origin's secret key file too");
   }
   auto publisher = FramePublisher::create(context, options, keys ? &*keys : nullptr);
   if (!publisher.ok()) return publisher.status();
@@ -256,7 +261,8 @@ absl::StatusOr<std::unique_ptr<PublisherThread>> PublisherThread::create(
 PublisherThread::PublisherThread(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PublisherThread::~PublisherThread() = default;
 
-void PublisherThread::publish(rs::media::FrameHeader header, std::shared_ptr<const std::vector<uint8_t>> payload) {
+void PublisherThread::publish(rs::media::FrameHeader header,
+                              std::shared_ptr<const std::vector<uint8_t>> payload) {
   impl_->push(Pending{.header = std::move(header), .payload = std::move(payload)});
 }
 
@@ -264,9 +270,17 @@ void PublisherThread::publish_info(rs::media::StreamInfo info) {
   impl_->push(Pending{.info = true, .stream_info = std::move(info)});
 }
 
-PublisherThreadStats PublisherThread::stats() const { return impl_->stats(); }
-std::vector<rs::media::StreamInfo> PublisherThread::stream_infos() const { return impl_->infos(); }
-std::string PublisherThread::bound_endpoint() const { return impl_->bound(); }
-std::string PublisherThread::bound_catchup_endpoint() const { return impl_->catchup_bound(); }
+PublisherThreadStats PublisherThread::stats() const {
+  return impl_->stats();
+}
+std::vector<rs::media::StreamInfo> PublisherThread::stream_infos() const {
+  return impl_->infos();
+}
+std::string PublisherThread::bound_endpoint() const {
+  return impl_->bound();
+}
+std::string PublisherThread::bound_catchup_endpoint() const {
+  return impl_->catchup_bound();
+}
 
 }  // namespace relay

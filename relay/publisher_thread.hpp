@@ -27,7 +27,7 @@ inline constexpr size_t kMaxPendingFrames = 256;
 struct PublisherThreadStats {
   uint64_t frames = 0;
   uint64_t infos = 0;
-  uint64_t dropped = 0;             // queue overflow
+  uint64_t dropped = 0;  // queue overflow
   uint64_t catchup_requests = 0;
 };
 

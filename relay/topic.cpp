@@ -9,8 +9,8 @@ namespace relay {
 
 absl::Status validate_stream_name(std::string_view name) {
   if (name.empty() || name.size() > kMaxStreamNameBytes) {
-    return absl::InvalidArgumentError(base::cat(
-        "stream name must be 1-", kMaxStreamNameBytes, " characters, got ", name.size()));
+    return absl::InvalidArgumentError(
+        base::cat("stream name must be 1-", kMaxStreamNameBytes, " characters, got ", name.size()));
   }
   for (char c : name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -26,7 +26,9 @@ absl::Status validate_stream_name(std::string_view name) {
   return absl::OkStatus();
 }
 
-std::string frame_topic(std::string_view stream) { return base::cat(kTopicPrefix, stream); }
+std::string frame_topic(std::string_view stream) {
+  return base::cat(kTopicPrefix, stream);
+}
 
 std::string info_topic(std::string_view stream) {
   return base::cat(kTopicPrefix, stream, kInfoSuffix);

@@ -79,8 +79,12 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::string md5_hex(std::string_view data) { return digest_hex(EVP_md5(), data); }
-std::string sha256_hex(std::string_view data) { return digest_hex(EVP_sha256(), data); }
+std::string md5_hex(std::string_view data) {
+  return digest_hex(EVP_md5(), data);
+}
+std::string sha256_hex(std::string_view data) {
+  return digest_hex(EVP_sha256(), data);
+}
 
 absl::StatusOr<AuthConfig> AuthConfig::parse(std::string_view text, std::string_view file_name) {
   AuthConfig config;
@@ -89,13 +93,15 @@ absl::StatusOr<AuthConfig> AuthConfig::parse(std::string_view text, std::string_
     ++line_number;
     const absl::string_view line = absl::StripAsciiWhitespace(raw);
     if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> words = absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    std::vector<std::string> words =
+        absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     auto error = [&](std::string_view why) {
       return absl::InvalidArgumentError(base::cat(file_name, ":", line_number, ": ", why));
     };
     if (words[0] == "user") {
       if (words.size() != 3) return error("want: user <name> <password>");
-      if (config.users.contains(words[1])) return error(base::cat("user '", words[1], "' defined twice"));
+      if (config.users.contains(words[1]))
+        return error(base::cat("user '", words[1], "' defined twice"));
       config.users[words[1]] = words[2];
     } else if (words[0] == "stream") {
       if (words.size() < 3) return error("want: stream <name> <user>...");
@@ -144,7 +150,8 @@ bool Authenticator::verify_basic(std::string_view value, std::string* user) cons
   const size_t colon = decoded.find(':');
   if (colon == std::string::npos) return false;
   auto it = config_.users.find(decoded.substr(0, colon));
-  if (it == config_.users.end() || !equal_constant_time(it->second, decoded.substr(colon + 1))) return false;
+  if (it == config_.users.end() || !equal_constant_time(it->second, decoded.substr(colon + 1)))
+    return false;
   *user = it->first;
   return true;
 }
@@ -153,7 +160,8 @@ bool Authenticator::verify_digest(const Request& request, std::string_view value
                                   std::string* user) const {
   auto p = parse_params(value);
   auto it = config_.users.find(p["username"]);
-  if (it == config_.users.end() || p["realm"] != config_.realm || !nonce_valid(p["nonce"], now_us)) {
+  if (it == config_.users.end() || p["realm"] != config_.realm ||
+      !nonce_valid(p["nonce"], now_us)) {
     return false;
   }
   std::string algorithm = p["algorithm"];
@@ -163,9 +171,10 @@ bool Authenticator::verify_digest(const Request& request, std::string_view value
   // RFC 7616 3.4.1-3.4.3 (and RFC 2069 without qop, which RTSP clients use).
   const std::string ha1 = h(base::cat(it->first, ":", config_.realm, ":", it->second));
   const std::string ha2 = h(base::cat(request.method, ":", p["uri"]));
-  const std::string expected =
-      p.contains("qop") ? h(base::cat(ha1, ":", p["nonce"], ":", p["nc"], ":", p["cnonce"], ":", p["qop"], ":", ha2))
-                        : h(base::cat(ha1, ":", p["nonce"], ":", ha2));
+  const std::string expected = p.contains("qop")
+                                   ? h(base::cat(ha1, ":", p["nonce"], ":", p["nc"], ":",
+                                                 p["cnonce"], ":", p["qop"], ":", ha2))
+                                   : h(base::cat(ha1, ":", p["nonce"], ":", ha2));
   if (!equal_constant_time(expected, p["response"])) return false;
   *user = it->first;
   return true;
@@ -181,7 +190,8 @@ AuthDecision Authenticator::challenge(int64_t now_us, std::string reason) const 
       base::cat("Digest realm=\"", config_.realm, "\", nonce=\"", nonce, "\", algorithm=SHA-256"));
   d.www_authenticate.push_back(
       base::cat("Digest realm=\"", config_.realm, "\", nonce=\"", nonce, "\", algorithm=MD5"));
-  if (config_.allow_basic) d.www_authenticate.push_back(base::cat("Basic realm=\"", config_.realm, "\""));
+  if (config_.allow_basic)
+    d.www_authenticate.push_back(base::cat("Basic realm=\"", config_.realm, "\""));
   return d;
 }
 
@@ -220,7 +230,9 @@ AuthDecision Authenticator::check(const Request& request, std::string_view strea
   }
   const auto& users = allowed_users->second;
   if (ok && std::find(users.begin(), users.end(), user) == users.end()) {
-    return AuthDecision{.status = 403, .user = user, .reason = base::cat("user '", user, "' may not read '", stream, "'")};
+    return AuthDecision{.status = 403,
+                        .user = user,
+                        .reason = base::cat("user '", user, "' may not read '", stream, "'")};
   }
   if (!ok) {
     record_failure(address, now_us);

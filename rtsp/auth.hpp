@@ -23,7 +23,7 @@ inline constexpr int64_t kFailureWindowUs = 60 * 1'000'000LL;
 
 struct AuthConfig {
   std::string realm = "rtsp-streamer";
-  absl::flat_hash_map<std::string, std::string> users;                // user -> password
+  absl::flat_hash_map<std::string, std::string> users;                 // user -> password
   absl::flat_hash_map<std::string, std::vector<std::string>> readers;  // stream -> users
   bool allow_basic = true;
 

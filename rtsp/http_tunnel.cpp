@@ -32,7 +32,7 @@ ConnectionKind classify_connection(std::string_view first) {
       std::string_view line = first.substr(0, eol);
       if (line.ends_with("\r")) line.remove_suffix(1);
       return line.ends_with(" HTTP/1.0") || line.ends_with(" HTTP/1.1") ? ConnectionKind::HttpTunnel
-                                                                         : ConnectionKind::Rtsp;
+                                                                        : ConnectionKind::Rtsp;
     }
   }
   return ConnectionKind::Rtsp;
@@ -45,7 +45,8 @@ absl::StatusOr<TunnelRequest> parse_tunnel_head(std::string_view head) {
   }
   if (lines.empty()) return absl::InvalidArgumentError("empty HTTP request");
   std::vector<std::string_view> words;
-  for (absl::string_view w : absl::StrSplit(base::av(lines[0]), ' ', absl::SkipEmpty())) words.push_back(base::sv(w));
+  for (absl::string_view w : absl::StrSplit(base::av(lines[0]), ' ', absl::SkipEmpty()))
+    words.push_back(base::sv(w));
   if (words.size() != 3) return absl::InvalidArgumentError("bad HTTP request line");
   TunnelRequest out;
   if (words[0] == "GET") {
@@ -60,11 +61,14 @@ absl::StatusOr<TunnelRequest> parse_tunnel_head(std::string_view head) {
     const size_t colon = lines[i].find(':');
     if (colon == std::string_view::npos) continue;
     if (absl::EqualsIgnoreCase(base::av(lines[i].substr(0, colon)), "x-sessioncookie")) {
-      out.cookie = std::string(base::sv(absl::StripAsciiWhitespace(base::av(lines[i].substr(colon + 1)))));
+      out.cookie =
+          std::string(base::sv(absl::StripAsciiWhitespace(base::av(lines[i].substr(colon + 1)))));
     }
   }
-  if (out.cookie.empty()) return absl::InvalidArgumentError("tunnel request without x-sessioncookie");
-  if (out.cookie.size() > kMaxTunnelCookieBytes) return absl::InvalidArgumentError("x-sessioncookie too long");
+  if (out.cookie.empty())
+    return absl::InvalidArgumentError("tunnel request without x-sessioncookie");
+  if (out.cookie.size() > kMaxTunnelCookieBytes)
+    return absl::InvalidArgumentError("x-sessioncookie too long");
   return out;
 }
 
@@ -81,7 +85,8 @@ absl::StatusOr<std::string> Base64StreamDecoder::feed(std::string_view chunk) {
   std::string out;
   for (char c : chunk) {
     if (c == '\r' || c == '\n' || c == ' ' || c == '\t') continue;
-    if (c != '=' && base64_value(c) < 0) return absl::InvalidArgumentError("bad base64 in tunnelled request");
+    if (c != '=' && base64_value(c) < 0)
+      return absl::InvalidArgumentError("bad base64 in tunnelled request");
     quartet_.push_back(c);
     if (quartet_.size() < 4) continue;
     // Each quartet decodes on its own; '=' pads the last quartet of one encoded request.

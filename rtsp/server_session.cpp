@@ -4,9 +4,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "base/strings.hpp"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "base/strings.hpp"
 #include "rtsp/url.hpp"
 
 namespace rtsp {
@@ -15,7 +15,7 @@ namespace {
 std::string allowed_states_message(std::string_view method, SessionState state,
                                    std::string_view allowed) {
   return base::cat(method, " not allowed in state ", state_name(state), " (allowed: ", allowed,
-                      ")");
+                   ")");
 }
 
 // Absolute URL of the request without a trailing track segment, used for Content-Base.
@@ -30,24 +30,36 @@ std::string base_url_of(std::string_view uri) {
 
 std::string_view state_name(SessionState state) {
   switch (state) {
-    case SessionState::Init: return "Init";
-    case SessionState::Ready: return "Ready";
-    case SessionState::Playing: return "Playing";
+    case SessionState::Init:
+      return "Init";
+    case SessionState::Ready:
+      return "Ready";
+    case SessionState::Playing:
+      return "Playing";
   }
   return "?";
 }
 
 int status_code_for(const absl::Status& status) {
   switch (status.code()) {
-    case absl::StatusCode::kOk: return 200;
-    case absl::StatusCode::kNotFound: return 404;
-    case absl::StatusCode::kInvalidArgument: return 400;
-    case absl::StatusCode::kUnimplemented: return 461;
-    case absl::StatusCode::kResourceExhausted: return 453;
-    case absl::StatusCode::kUnavailable: return 503;
-    case absl::StatusCode::kFailedPrecondition: return 455;
-    case absl::StatusCode::kPermissionDenied: return 403;
-    default: return 500;
+    case absl::StatusCode::kOk:
+      return 200;
+    case absl::StatusCode::kNotFound:
+      return 404;
+    case absl::StatusCode::kInvalidArgument:
+      return 400;
+    case absl::StatusCode::kUnimplemented:
+      return 461;
+    case absl::StatusCode::kResourceExhausted:
+      return 453;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    case absl::StatusCode::kFailedPrecondition:
+      return 455;
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
+    default:
+      return 500;
   }
 }
 
@@ -76,7 +88,8 @@ Response ServerSession::base_response(const Request& request, int status) const 
   Response response;
   response.status = status;
   // 12.17: the response carries the request's CSeq.
-  if (auto cseq = request.headers.get("CSeq")) response.headers.set("CSeq", base::sv(absl::StripAsciiWhitespace(base::av(*cseq))));
+  if (auto cseq = request.headers.get("CSeq"))
+    response.headers.set("CSeq", base::sv(absl::StripAsciiWhitespace(base::av(*cseq))));
   response.headers.set("Server", kServerName);
   return response;
 }
@@ -118,7 +131,8 @@ std::optional<Outcome> ServerSession::deny(const Request& request, std::string_v
   if (!denial) return std::nullopt;
   Outcome out = error(request, denial->status, denial->reason);
   // RFC 2326 12.44 / RFC 7235 4.1: one WWW-Authenticate field per challenge.
-  for (const auto& challenge : denial->www_authenticate) out.response.headers.add("WWW-Authenticate", challenge);
+  for (const auto& challenge : denial->www_authenticate)
+    out.response.headers.add("WWW-Authenticate", challenge);
   return out;
 }
 
@@ -167,7 +181,8 @@ Outcome ServerSession::on_setup(const Request& request) {
   if (!offered.ok()) return error(request, 461, offered.status().message());
   const uint32_t track = path->track.value_or(0);
   auto chosen = host_.setup(path->stream, track, *offered);
-  if (!chosen.ok()) return error(request, status_code_for(chosen.status()), chosen.status().message());
+  if (!chosen.ok())
+    return error(request, status_code_for(chosen.status()), chosen.status().message());
   stream_ = path->stream;
   base_url_ = base_url_of(request.uri);
   if (path->track) base_url_ = base_url_.substr(0, base_url_.rfind('/'));
@@ -185,7 +200,8 @@ Outcome ServerSession::on_play(const Request& request) {
   }
   if (auto bad = check_session(request)) return *bad;
   auto starts = host_.play();
-  if (!starts.ok()) return error(request, status_code_for(starts.status()), starts.status().message());
+  if (!starts.ok())
+    return error(request, status_code_for(starts.status()), starts.status().message());
   state_ = SessionState::Playing;
   Outcome out{base_response(request, 200)};
   out.response.headers.set("Session", session_header());
@@ -195,7 +211,7 @@ Outcome ServerSession::on_play(const Request& request) {
   std::vector<std::string> infos;
   for (const PlayStart& s : *starts) {
     infos.push_back(base::cat("url=", base_url_, "/trackID=", s.track, ";seq=", s.sequence,
-                                 ";rtptime=", s.rtp_timestamp));
+                              ";rtptime=", s.rtp_timestamp));
   }
   if (!infos.empty()) out.response.headers.set("RTP-Info", absl::StrJoin(infos, ","));
   return out;

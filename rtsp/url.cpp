@@ -7,8 +7,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "base/strings.hpp"
 #include "absl/strings/str_split.h"
+#include "base/strings.hpp"
 
 namespace rtsp {
 namespace {
@@ -76,7 +76,8 @@ absl::StatusOr<Url> Url::parse(std::string_view text) {
   if (!rest.starts_with("/")) {
     const size_t scheme_end = rest.find("://");
     if (scheme_end == std::string_view::npos) {
-      return absl::InvalidArgumentError(base::cat("not an absolute RTSP URL: '", text.substr(0, 200), "'"));
+      return absl::InvalidArgumentError(
+          base::cat("not an absolute RTSP URL: '", text.substr(0, 200), "'"));
     }
     url.scheme = absl::AsciiStrToLower(base::av(rest.substr(0, scheme_end)));
     if (url.scheme != "rtsp" && url.scheme != "rtsps" && url.scheme != "rtspu") {

@@ -17,8 +17,8 @@ struct Url {
   std::string scheme;  // "rtsp" or "rtsps"
   std::string host;
   std::optional<uint16_t> port;
-  std::string path;    // percent-decoded, starts with '/', no query
-  std::string query;   // without '?'
+  std::string path;   // percent-decoded, starts with '/', no query
+  std::string query;  // without '?'
 
   // Accepts absolute rtsp:// URLs and, leniently, "*" and absolute paths ("/cam1").
   static absl::StatusOr<Url> parse(std::string_view text);

@@ -160,8 +160,9 @@ TEST_F(EdgeBadInputTest, SetupWithOnlyMulticastOverTcpGets461) {
 
 TEST_F(EdgeBadInputTest, MulticastSetupAnswersTheEdgesGroupNotTheClients) {
   // A client cannot make the edge send to an address of its choosing (RFC 2326 15.4).
-  auto r = client_->request("SETUP", url() + "/trackID=0",
-                            {{"Transport", "RTP/AVP;multicast;destination=232.1.1.1;port=40000-40001"}});
+  auto r =
+      client_->request("SETUP", url() + "/trackID=0",
+                       {{"Transport", "RTP/AVP;multicast;destination=232.1.1.1;port=40000-40001"}});
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->status, 200);
   const std::string transport(r->headers.get("Transport").value_or(""));

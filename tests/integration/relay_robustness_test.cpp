@@ -21,11 +21,13 @@ using std::chrono::milliseconds;
 
 std::unique_ptr<Process> start_edge(const std::string& origin, std::vector<std::string> extra,
                                     uint16_t* port, std::string* error) {
-  std::vector<std::string> argv = {bin_path("rtsp-edge"), "--origin=" + origin, "--rtsp=127.0.0.1:0"};
+  std::vector<std::string> argv = {bin_path("rtsp-edge"), "--origin=" + origin,
+                                   "--rtsp=127.0.0.1:0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto edge = Process::start({.argv = argv, .name = "edge"}, error);
   if (!edge) return nullptr;
-  auto line = edge->wait_for_stdout_line(std::regex(R"(rtsp-edge listening on 127\.0\.0\.1:(\d+))"), 10s);
+  auto line =
+      edge->wait_for_stdout_line(std::regex(R"(rtsp-edge listening on 127\.0\.0\.1:(\d+))"), 10s);
   if (!line) {
     *error = "edge did not start: " + edge->stderr_tail();
     return nullptr;
@@ -74,8 +76,9 @@ std::vector<double> latencies_since(const RtspTestClient& reader, size_t from) {
   const auto& units = reader.access_units();
   for (size_t i = from; i < units.size(); ++i) {
     if (!units[i].capture_time_us) continue;
-    const auto arrival_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(units[i].arrival.time_since_epoch() + offset).count();
+    const auto arrival_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                units[i].arrival.time_since_epoch() + offset)
+                                .count();
     out.push_back(static_cast<double>(arrival_us - *units[i].capture_time_us) / 1000.0);
   }
   return out;
@@ -89,7 +92,8 @@ TEST(CameraOutage, EdgeReaderStaysConnectedAndSeesOneContinuousStream) {
   ASSERT_TRUE(camera) << error;
   const std::string publish = free_publish_endpoint();
   // Backoff ceilings 0.5 s doubling to 2 s (full jitter) keep the outage test short.
-  auto origin = start_origin({"--source=" + camera->url(), "--stream=cam1", "--reconnect_max=2s"}, publish, &error);
+  auto origin = start_origin({"--source=" + camera->url(), "--stream=cam1", "--reconnect_max=2s"},
+                             publish, &error);
   ASSERT_TRUE(origin) << error;
   uint16_t port = 0;
   auto edge = start_edge(publish, {}, &port, &error);
@@ -107,7 +111,8 @@ TEST(CameraOutage, EdgeReaderStaysConnectedAndSeesOneContinuousStream) {
   ASSERT_TRUE(camera) << error;
   const auto back = std::chrono::steady_clock::now();
   ASSERT_TRUE(reader->receive_until([&] { return reader->packets().size() > before + 50; }, 15s))
-      << "frames did not resume\n" << origin->stderr_tail() << edge->stderr_tail();
+      << "frames did not resume\n"
+      << origin->stderr_tail() << edge->stderr_tail();
   reader->receive_for(1s);
   SteadyTime resumed{};
   for (size_t i = before; i < reader->packets().size(); ++i) {
@@ -128,8 +133,9 @@ TEST(CameraOutage, EdgeReaderStaysConnectedAndSeesOneContinuousStream) {
 
 TEST(OriginRestarts, FiftyRestartsEveryEdgeFollowsWithinTwoSeconds) {
   const std::string publish = free_publish_endpoint();
-  const std::vector<std::string> origin_args = {"--source=test://pattern", "--stream=cam1", "--size=320x180",
-                                                "--fps=15", "--bitrate=300k", "--gop=15"};
+  const std::vector<std::string> origin_args = {"--source=test://pattern", "--stream=cam1",
+                                                "--size=320x180",          "--fps=15",
+                                                "--bitrate=300k",          "--gop=15"};
   std::string error;
   auto origin = start_origin(origin_args, publish, &error);
   ASSERT_TRUE(origin) << error;
@@ -163,7 +169,8 @@ TEST(OriginRestarts, FiftyRestartsEveryEdgeFollowsWithinTwoSeconds) {
         const auto& packets = readers[i]->packets();
         for (size_t p = counts[i]; p < packets.size() && round_ms[i] < 0; ++p) {
           if (packets[p].arrival >= back) {
-            round_ms[i] = std::chrono::duration<double, std::milli>(packets[p].arrival - back).count();
+            round_ms[i] =
+                std::chrono::duration<double, std::milli>(packets[p].arrival - back).count();
           }
         }
       }
@@ -175,17 +182,19 @@ TEST(OriginRestarts, FiftyRestartsEveryEdgeFollowsWithinTwoSeconds) {
   }
   const double p50 = percentile(recovery_ms, 0.5), p95 = percentile(recovery_ms, 0.95),
                max = percentile(recovery_ms, 1.0);
-  std::printf("origin_restarts=%d edges=2 recovery_ms p50=%.0f p95=%.0f max=%.0f\n", kRestarts, p50, p95, max);
+  std::printf("origin_restarts=%d edges=2 recovery_ms p50=%.0f p95=%.0f max=%.0f\n", kRestarts, p50,
+              p95, max);
   RecordProperty("restart_recovery_p95_ms", static_cast<int>(p95));
   EXPECT_LE(p95, 2000);
-  for (size_t i = 0; i < readers.size(); ++i) expect_continuous(*readers[i], "edge " + std::to_string(i));
+  for (size_t i = 0; i < readers.size(); ++i)
+    expect_continuous(*readers[i], "edge " + std::to_string(i));
 }
 
 TEST(FrozenEdge, OtherEdgesUnaffectedAndItRecoversOnItsOwn) {
   const std::string publish = free_publish_endpoint();
   std::string error;
-  auto origin = start_origin({"--source=test://pattern", "--stream=cam1", "--size=640x360", "--gop=30"}, publish,
-                             &error);
+  auto origin = start_origin(
+      {"--source=test://pattern", "--stream=cam1", "--size=640x360", "--gop=30"}, publish, &error);
   ASSERT_TRUE(origin) << error;
   uint16_t port_a = 0, port_b = 0;
   auto edge_a = start_edge(publish, {"--preload=cam1"}, &port_a, &error);
@@ -214,17 +223,22 @@ TEST(FrozenEdge, OtherEdgesUnaffectedAndItRecoversOnItsOwn) {
   ASSERT_TRUE(edge_b->send_signal(SIGCONT));
   const size_t b_before = reader_b->access_units().size();
   const auto resumed_at = std::chrono::steady_clock::now();
-  ASSERT_TRUE(reader_b->receive_until([&] { return reader_b->access_units().size() > b_before + 30; }, 10s))
-      << "the frozen edge did not recover\n" << edge_b->stderr_tail();
+  ASSERT_TRUE(
+      reader_b->receive_until([&] { return reader_b->access_units().size() > b_before + 30; }, 10s))
+      << "the frozen edge did not recover\n"
+      << edge_b->stderr_tail();
   const double recover_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - resumed_at).count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - resumed_at)
+          .count();
   pump(2s);
   const int64_t origin_rss_after = rss_kib(origin->pid());
   const double p99_before = percentile(baseline, 0.99), p99_during = percentile(during, 0.99);
-  std::printf("frozen_edge: other edge latency p99 %.2f ms before, %.2f ms during (%+.1f%%); frozen edge "
-              "back to 30 frames in %.0f ms; origin RSS %lld -> %lld KiB\n",
-              p99_before, p99_during, 100.0 * (p99_during - p99_before) / std::max(p99_before, 0.001),
-              recover_ms, static_cast<long long>(origin_rss_before), static_cast<long long>(origin_rss_after));
+  std::printf(
+      "frozen_edge: other edge latency p99 %.2f ms before, %.2f ms during (%+.1f%%); frozen edge "
+      "back to 30 frames in %.0f ms; origin RSS %lld -> %lld KiB\n",
+      p99_before, p99_during, 100.0 * (p99_during - p99_before) / std::max(p99_before, 0.001),
+      recover_ms, static_cast<long long>(origin_rss_before),
+      static_cast<long long>(origin_rss_after));
   ASSERT_GT(during.size(), 40u) << "edge A kept delivering at 30 fps";
   // Generous on a shared 2-core machine (the figure printed above is what we report); a frozen
   // edge that stalled the origin or the other edge would show seconds here.
@@ -232,8 +246,8 @@ TEST(FrozenEdge, OtherEdgesUnaffectedAndItRecoversOnItsOwn) {
   EXPECT_LT(origin_rss_after - origin_rss_before, 64 * 1024) << "origin memory stays bounded";
   expect_continuous(*reader_a, "other edge's reader");
   EXPECT_FALSE(reader_b->connection_closed());
-  EXPECT_EQ(reader_b->stats().sequence_gaps, 0u) << "the frozen edge's reader sees no RTP gap: "
-                                                 << reader_b->summary();
+  EXPECT_EQ(reader_b->stats().sequence_gaps, 0u)
+      << "the frozen edge's reader sees no RTP gap: " << reader_b->summary();
   EXPECT_EQ(reader_b->stats().depacketizer_errors, 0u);
 }
 

@@ -14,7 +14,8 @@ constexpr int64_t kNow = 1'000'000'000;
 
 AuthConfig config() {
   auto parsed = AuthConfig::parse(
-      "# viewers\nrealm cams\nuser alice wonderland\nuser bob builder\nstream cam1 alice\n", "auth.conf");
+      "# viewers\nrealm cams\nuser alice wonderland\nuser bob builder\nstream cam1 alice\n",
+      "auth.conf");
   EXPECT_TRUE(parsed.ok()) << parsed.status();
   return *parsed;
 }
@@ -27,13 +28,15 @@ Request describe(std::string uri = "rtsp://e/cam1") {
   return r;
 }
 
-std::string digest_header(const std::string& user, const std::string& password, const std::string& nonce,
-                          const std::string& method, const std::string& uri, bool sha256) {
+std::string digest_header(const std::string& user, const std::string& password,
+                          const std::string& nonce, const std::string& method,
+                          const std::string& uri, bool sha256) {
   auto h = [&](const std::string& s) { return sha256 ? sha256_hex(s) : md5_hex(s); };
   const std::string ha1 = h(user + ":cams:" + password);
   const std::string ha2 = h(method + ":" + uri);
   return "Digest username=\"" + user + "\", realm=\"cams\", nonce=\"" + nonce + "\", uri=\"" + uri +
-         "\", response=\"" + h(ha1 + ":" + nonce + ":" + ha2) + "\"" + (sha256 ? ", algorithm=SHA-256" : "");
+         "\", response=\"" + h(ha1 + ":" + nonce + ":" + ha2) + "\"" +
+         (sha256 ? ", algorithm=SHA-256" : "");
 }
 
 TEST(Digest, KnownVectors) {
@@ -63,7 +66,8 @@ TEST(Authenticator, DigestMd5LikeFfmpegAndSha256) {
   for (bool sha : {false, true}) {
     SCOPED_TRACE(sha);
     Request r = describe();
-    r.headers.set("Authorization", digest_header("alice", "wonderland", nonce, "DESCRIBE", "rtsp://e/cam1", sha));
+    r.headers.set("Authorization",
+                  digest_header("alice", "wonderland", nonce, "DESCRIBE", "rtsp://e/cam1", sha));
     auto d = auth.check(r, "cam1", "10.0.0.1", kNow + 1000);
     EXPECT_TRUE(d.allowed) << d.reason;
     EXPECT_EQ(d.user, "alice");
@@ -77,9 +81,11 @@ TEST(Authenticator, DigestWithQopAuth) {
   const std::string ha2 = md5_hex("DESCRIBE:rtsp://e/cam1");
   const std::string response = md5_hex(ha1 + ":" + nonce + ":00000001:abcd:auth:" + ha2);
   Request r = describe();
-  r.headers.set("Authorization", "Digest username=\"alice\", realm=\"cams\", nonce=\"" + nonce +
-                                     "\", uri=\"rtsp://e/cam1\", qop=auth, nc=00000001, cnonce=\"abcd\", response=\"" +
-                                     response + "\"");
+  r.headers.set(
+      "Authorization",
+      "Digest username=\"alice\", realm=\"cams\", nonce=\"" + nonce +
+          "\", uri=\"rtsp://e/cam1\", qop=auth, nc=00000001, cnonce=\"abcd\", response=\"" +
+          response + "\"");
   EXPECT_TRUE(auth.check(r, "cam1", "10.0.0.1", kNow).allowed);
 }
 
@@ -93,12 +99,17 @@ TEST(Authenticator, RejectsWrongPasswordExpiredNonceAndForeignNonce) {
   };
   Authenticator other(config(), "other-secret");
   const Case cases[] = {
-      {"wrong password", digest_header("alice", "nope", nonce, "DESCRIBE", "rtsp://e/cam1", false), kNow},
-      {"expired nonce", digest_header("alice", "wonderland", nonce, "DESCRIBE", "rtsp://e/cam1", false),
+      {"wrong password", digest_header("alice", "nope", nonce, "DESCRIBE", "rtsp://e/cam1", false),
+       kNow},
+      {"expired nonce",
+       digest_header("alice", "wonderland", nonce, "DESCRIBE", "rtsp://e/cam1", false),
        kNow + kNonceLifetimeUs + 1},
       {"nonce from another server",
-       digest_header("alice", "wonderland", other.make_nonce(kNow), "DESCRIBE", "rtsp://e/cam1", false), kNow},
-      {"unknown user", digest_header("mallory", "x", nonce, "DESCRIBE", "rtsp://e/cam1", false), kNow},
+       digest_header("alice", "wonderland", other.make_nonce(kNow), "DESCRIBE", "rtsp://e/cam1",
+                     false),
+       kNow},
+      {"unknown user", digest_header("mallory", "x", nonce, "DESCRIBE", "rtsp://e/cam1", false),
+       kNow},
       {"basic wrong password", "Basic " + std::string(absl::Base64Escape("alice:nope")), kNow},
       {"garbage", "Bearer xyz", kNow},
   };
@@ -134,9 +145,12 @@ TEST(Authenticator, FailedAttemptsAreRateLimitedPerAddress) {
   }
   Request good = describe();
   good.headers.set("Authorization", "Basic " + std::string(absl::Base64Escape("alice:wonderland")));
-  EXPECT_EQ(auth.check(good, "cam1", "10.0.0.9", kNow + 10).status, 403) << "limited, even when right";
-  EXPECT_TRUE(auth.check(good, "cam1", "10.0.0.10", kNow + 10).allowed) << "other addresses unaffected";
-  EXPECT_TRUE(auth.check(good, "cam1", "10.0.0.9", kNow + kFailureWindowUs + 100).allowed) << "window ends";
+  EXPECT_EQ(auth.check(good, "cam1", "10.0.0.9", kNow + 10).status, 403)
+      << "limited, even when right";
+  EXPECT_TRUE(auth.check(good, "cam1", "10.0.0.10", kNow + 10).allowed)
+      << "other addresses unaffected";
+  EXPECT_TRUE(auth.check(good, "cam1", "10.0.0.9", kNow + kFailureWindowUs + 100).allowed)
+      << "window ends";
 }
 
 TEST(AuthConfig, LineNumberedErrors) {

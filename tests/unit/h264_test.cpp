@@ -15,7 +15,6 @@ namespace {
 using test_bytes::Bytes;
 using test_bytes::hex;
 
-
 // Real parameter sets written by ffmpeg 5.1 / libx264 164 from `testsrc` (-tune zerolatency).
 constexpr std::string_view kX264High720Sps =
     "67 64 00 1f ac b2 00 a0 0b 76 02 20 00 00 03 00 20 00 00 07 91 e3 06 49";

@@ -18,7 +18,6 @@ namespace {
 using test_bytes::Bytes;
 using test_bytes::hex;
 
-
 // libx265 3.5 via `ffmpeg -f lavfi -i testsrc=size=WxH -frames:v 1 -pix_fmt P -c:v libx265`.
 const Bytes kSpsMain720 = hex(
     "42 01 01 01 60 00 00 03 00 90 00 00 03 00 00 03 00 5d a0 02 80 80 2d 16 59 59 a4 93 2b c0 5a "

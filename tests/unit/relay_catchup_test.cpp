@@ -47,7 +47,8 @@ std::string tmp_prefix(const std::string& name) {
 
 TEST(PublisherThread, CatchupAnswersWithCurrentGopFromKeyframe) {
   zmq::context_t context;
-  PublisherOptions options{.endpoint = "tcp://127.0.0.1:*", .catchup_endpoint = "tcp://127.0.0.1:*"};
+  PublisherOptions options{.endpoint = "tcp://127.0.0.1:*",
+                           .catchup_endpoint = "tcp://127.0.0.1:*"};
   auto publisher = PublisherThread::create(context, options);
   ASSERT_TRUE(publisher.ok()) << publisher.status();
   (*publisher)->publish_info(info());
@@ -90,14 +91,16 @@ TEST(PublisherThread, CatchupForUnknownStreamSaysNotFound) {
 }
 
 // Publishes frames until `subscriber` got one or `timeout` passed; returns frames received.
-int pump(PublisherThread& publisher, FrameSubscriber& subscriber, std::chrono::milliseconds timeout) {
+int pump(PublisherThread& publisher, FrameSubscriber& subscriber,
+         std::chrono::milliseconds timeout) {
   int received = 0;
   uint64_t seq = 0;
   const auto end = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < end && received == 0) {
     publisher.publish(header(seq, true), payload(seq));
     ++seq;
-    if (auto m = subscriber.receive(50ms); m && std::holds_alternative<media::FramePtr>(*m)) ++received;
+    if (auto m = subscriber.receive(50ms); m && std::holds_alternative<media::FramePtr>(*m))
+      ++received;
   }
   return received;
 }
@@ -146,9 +149,7 @@ TEST(Curve, KeyFilesRoundTripAndRejectGarbage) {
   EXPECT_EQ(pair->public_z85, read_public_key_file(prefix + ".pub").value());
   EXPECT_EQ(pair->secret_z85.size(), 40u);
   EXPECT_FALSE(read_public_key_file(prefix + ".missing").ok());
-  {
-    std::ofstream(prefix + ".bad") << "not-a-key\n";
-  }
+  { std::ofstream(prefix + ".bad") << "not-a-key\n"; }
   EXPECT_FALSE(read_public_key_file(prefix + ".bad").ok());
   EXPECT_FALSE(read_authorized_keys(prefix + ".bad").ok());
 }

@@ -15,10 +15,8 @@ namespace media {
 namespace {
 
 using test_bytes::Bytes;
-using test_bytes::hex;
 using test_bytes::cat;
-
-
+using test_bytes::hex;
 
 // `size` bytes 01 02 ... ff 01 ...
 Bytes data(size_t size) {

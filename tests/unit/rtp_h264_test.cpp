@@ -14,10 +14,8 @@ namespace media {
 namespace {
 
 using test_bytes::Bytes;
-using test_bytes::hex;
 using test_bytes::cat;
-
-
+using test_bytes::hex;
 
 // A NAL unit of `size` bytes: header, then 01 02 ... (never zero, so no start code emulation).
 Bytes nal(uint8_t header, size_t size) {

@@ -14,10 +14,8 @@ namespace media {
 namespace {
 
 using test_bytes::Bytes;
-using test_bytes::hex;
 using test_bytes::cat;
-
-
+using test_bytes::hex;
 
 // A NAL unit of `size` bytes: 2-byte header, then 01 02 ... (never zero: no start codes).
 Bytes nal(uint8_t h0, uint8_t h1, size_t size) {

@@ -15,7 +15,6 @@ namespace {
 using test_bytes::Bytes;
 using test_bytes::hex;
 
-
 struct Case {
   std::string_view name;
   std::string_view in;

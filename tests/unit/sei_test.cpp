@@ -16,10 +16,8 @@ namespace media {
 namespace {
 
 using test_bytes::Bytes;
-using test_bytes::hex;
 using test_bytes::cat;
-
-
+using test_bytes::hex;
 
 constexpr std::string_view kUuid = "52 54 53 50 2d 53 54 52 9b 3c 4e 71 a2 0d 5f e8";
 
