@@ -6,6 +6,7 @@
 #include "base/log.hpp"
 #include "media/h264.hpp"
 #include "media/h265.hpp"
+#include "relay/frame_subscriber.hpp"
 
 namespace edge {
 namespace {
@@ -58,25 +59,6 @@ uint8_t payload_type_for(media::Codec c) {
       return 97;
     default:
       return 96;
-  }
-}
-
-media::Codec codec_of(rs::media::Codec wire) {
-  switch (wire) {
-    case rs::media::CODEC_H264:
-      return media::Codec::H264;
-    case rs::media::CODEC_H265:
-      return media::Codec::H265;
-    case rs::media::CODEC_AAC:
-      return media::Codec::Aac;
-    case rs::media::CODEC_OPUS:
-      return media::Codec::Opus;
-    case rs::media::CODEC_PCMU:
-      return media::Codec::Pcmu;
-    case rs::media::CODEC_PCMA:
-      return media::Codec::Pcma;
-    default:
-      return media::Codec::Unknown;
   }
 }
 
@@ -250,7 +232,7 @@ void StreamIngest::on_info(const rs::media::StreamInfo& info, std::vector<Stream
   next.info_seen = true;
   std::vector<TrackDescription> tracks;
   for (const auto& wire : info.tracks()) {
-    const media::Codec codec = codec_of(wire.codec());
+    const media::Codec codec = relay::codec_from_wire(wire.codec());
     if (wire.track() == kVideoTrack) {
       if (const TrackDescription* video = next.track(kVideoTrack)) {
         TrackDescription t = *video;
