@@ -2,6 +2,8 @@
 // sequence parameter set fields we need (7.3.2.1.1).
 #include "media/h264.hpp"
 
+#include "media/bit_reader.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -25,50 +27,6 @@ size_t find_start_code(std::span<const uint8_t> data, size_t from) {
   }
   return data.size();
 }
-
-// Bounds-checked MSB-first bit reader over an RBSP, with Exp-Golomb codes (section 9.1).
-class BitReader {
- public:
-  explicit BitReader(std::span<const uint8_t> data) : data_(data) {}
-
-  std::optional<uint32_t> bits(int n) {
-    if (n > 32 || data_.size() * 8 - pos_ < static_cast<size_t>(n)) return std::nullopt;
-    uint32_t v = 0;
-    for (int i = 0; i < n; ++i, ++pos_) {
-      v = (v << 1) | ((data_[pos_ / 8] >> (7 - pos_ % 8)) & 1);
-    }
-    return v;
-  }
-  std::optional<bool> flag() {
-    auto b = bits(1);
-    if (!b) return std::nullopt;
-    return *b != 0;
-  }
-  // ue(v): "leadingZeroBits ... codeNum = 2^leadingZeroBits - 1 + read_bits(leadingZeroBits)".
-  std::optional<uint32_t> ue() {
-    int zeros = 0;
-    while (true) {
-      auto b = bits(1);
-      if (!b) return std::nullopt;
-      if (*b == 1) break;
-      if (++zeros > 31) return std::nullopt;  // no syntax element we read is that wide
-    }
-    auto rest = bits(zeros);
-    if (!rest) return std::nullopt;
-    return static_cast<uint32_t>((uint64_t{1} << zeros) - 1 + *rest);
-  }
-  // se(v): table 9-3, k > 0 maps to (-1)^(k+1) * Ceil(k / 2).
-  std::optional<int32_t> se() {
-    auto k = ue();
-    if (!k) return std::nullopt;
-    const int64_t magnitude = (static_cast<int64_t>(*k) + 1) / 2;
-    return static_cast<int32_t>(*k % 2 == 1 ? magnitude : -magnitude);
-  }
-
- private:
-  std::span<const uint8_t> data_;
-  size_t pos_ = 0;
-};
 
 absl::Status truncated(absl::string_view field) {
   return absl::InvalidArgumentError(absl::StrCat("SPS truncated or invalid at ", field));

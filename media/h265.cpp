@@ -9,55 +9,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "media/bit_reader.hpp"
 #include "media/h264.hpp"
 
 namespace media::h265 {
 namespace {
-
-// Bounds-checked MSB-first bit reader over an RBSP with ue(v) (9.2).
-class BitReader {
- public:
-  explicit BitReader(std::span<const uint8_t> data) : data_(data) {}
-
-  std::optional<uint32_t> bits(int n) {
-    if (n > 32 || data_.size() * 8 - pos_ < static_cast<size_t>(n)) return std::nullopt;
-    uint32_t v = 0;
-    for (int i = 0; i < n; ++i, ++pos_) {
-      v = (v << 1) | ((data_[pos_ / 8] >> (7 - pos_ % 8)) & 1);
-    }
-    return v;
-  }
-  bool skip(size_t n) {
-    if (data_.size() * 8 - pos_ < n) return false;
-    pos_ += n;
-    return true;
-  }
-  std::optional<bool> flag() {
-    auto b = bits(1);
-    if (!b) return std::nullopt;
-    return *b != 0;
-  }
-  // 9.2: "leadingZeroBits = -1; for( b = 0; !b; leadingZeroBits++ ) b = read_bits( 1 );
-  // codeNum = 2^leadingZeroBits - 1 + read_bits( leadingZeroBits )".
-  std::optional<uint32_t> ue() {
-    int zeros = 0;
-    while (true) {
-      auto b = bits(1);
-      if (!b) return std::nullopt;
-      if (*b == 1) break;
-      if (++zeros > 31) return std::nullopt;  // no syntax element we read is that wide
-    }
-    auto rest = bits(zeros);
-    if (!rest) return std::nullopt;
-    const uint64_t value = (uint64_t{1} << zeros) - 1 + *rest;
-    if (value > UINT32_MAX) return std::nullopt;
-    return static_cast<uint32_t>(value);
-  }
-
- private:
-  std::span<const uint8_t> data_;
-  size_t pos_ = 0;
-};
 
 absl::Status truncated(absl::string_view field) {
   return absl::InvalidArgumentError(absl::StrCat("SPS truncated or invalid at ", field));
