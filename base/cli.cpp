@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
+
 namespace base {
 
 void fail_usage(std::string_view program, absl::string_view message) {
@@ -40,6 +42,10 @@ int wait_for_termination() {
   return signal_number;
 }
 
+void configure_runtime() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
+
 }  // namespace base
 
 #include <iostream>
@@ -57,6 +63,7 @@ namespace base {
 
 void parse_flags(int argc, char** argv, std::string_view program, std::string_view usage,
                  std::string_view flags_file_part) {
+  configure_runtime();
   static std::string file_part;
   file_part = std::string(flags_file_part);
   absl::FlagsUsageConfig config;

@@ -15,6 +15,12 @@ namespace base {
 void block_termination_signals();
 int wait_for_termination();
 
+// Process-wide runtime settings every program wants. Debian builds Abseil without NDEBUG, which
+// leaves absl::Mutex deadlock detection on: a debug aid that records a lock graph on every
+// acquisition and costs about 7 % of CPU in gRPC's hot paths (docs/benchmarks.md). Programs
+// turn it off here; unit tests keep it. parse_flags() calls this.
+void configure_runtime();
+
 }  // namespace base
 
 namespace base {

@@ -1,8 +1,9 @@
 // Reconnect storm simulation (docs/coordinator.md): the coordinator is down for 5 s while 1,000
 // clients keep needing assignments (100/s in steady state) and 100 edges lose their report
 // stream at the same instant. Clients retry with CoordinatorClient's schedule (full jitter),
-// compared with a fixed 1 s retry; edges reconnect on the agent's schedule (gRPC channel
-// reconnect 100 ms x1.6 up to 400 ms, +-20 %). Writes bench/results/coordinator_storm.json.
+// compared with a fixed 1 s retry and with the previous client schedule; edges reconnect on the
+// agent's schedule. Both schedules come from cluster::reconnect_schedule(), the values the real
+// channels use. Writes bench/results/coordinator_storm.json.
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "cluster/backoff.hpp"
+#include "cluster/credentials.hpp"
 
 namespace {
 
@@ -26,31 +28,53 @@ struct ClientResult {
   double backlog_cleared_s = 0;
 };
 
-enum class Retry { FullJitter, Fixed, WaitForReady };
+enum class Retry { FullJitter, Fixed, WaitForReadyOld, WaitForReady };
 const char* label(Retry r) {
   switch (r) {
     case Retry::FullJitter:
       return "retry, full jitter 200ms..4s";
     case Retry::Fixed:
       return "retry, fixed 1 s";
+    case Retry::WaitForReadyOld:
+      return "wait-for-ready 1s..4s (old)";
     default:
       return "wait-for-ready (our client)";
   }
 }
+const char* key(Retry r) {
+  switch (r) {
+    case Retry::FullJitter:
+      return "retry_full_jitter";
+    case Retry::Fixed:
+      return "retry_fixed_1s";
+    case Retry::WaitForReadyOld:
+      return "wait_for_ready_1s_4s";
+    default:
+      return "wait_for_ready";
+  }
+}
 
-// The first reconnect attempt of a client's channel at or after the coordinator returns: gRPC
-// channel backoff 1 s x1.6 up to 4 s, +-20 % jitter, from the moment the client first failed.
-double channel_connects_at(double failed_at, std::mt19937_64& rng) {
+double seconds(std::chrono::milliseconds ms) {
+  return static_cast<double>(ms.count()) / 1000.0;
+}
+
+// The first reconnect attempt of a channel at or after the coordinator returns: gRPC channel
+// backoff (schedule.initial x multiplier up to schedule.max, +-20 % jitter) from the moment the
+// channel first failed to connect.
+double channel_connects_at(double failed_at, const cluster::ReconnectSchedule& schedule,
+                           std::mt19937_64& rng) {
   std::uniform_real_distribution<double> jitter(0.8, 1.2);
-  double t = failed_at, backoff = 1.0;
+  double t = failed_at, backoff = seconds(schedule.initial);
   while (t < kUpAt) {
     t += backoff * jitter(rng);
-    backoff = std::min(backoff * 1.6, 4.0);
+    backoff = std::min(backoff * schedule.multiplier, seconds(schedule.max));
   }
   return t;
 }
 
 ClientResult simulate_clients(Retry retry, uint64_t seed) {
+  const cluster::ReconnectSchedule client_schedule =
+      cluster::reconnect_schedule(cluster::ReconnectProfile::Client);
   std::mt19937_64 rng(seed);
   std::exponential_distribution<double> need(1.0 / kMeanNeedS);
   std::vector<int> arrivals(static_cast<size_t>(kEnd / kBucketS) + 1, 0);
@@ -68,9 +92,13 @@ ClientResult simulate_clients(Retry retry, uint64_t seed) {
         waiting = false;
         backoff.reset();
         t += need(rng);
-      } else if ((waiting = true) && retry == Retry::WaitForReady) {
-        backoff.next();  // counts as waiting; the request leaves when the channel connects
-        t = channel_connects_at(t, rng);
+      } else if ((waiting = true) &&
+                 (retry == Retry::WaitForReady || retry == Retry::WaitForReadyOld)) {
+        // The request waits in the client and leaves when the channel connects (the client
+        // asks again at once after each unconnected attempt: EdgeSelector::on_assigned).
+        const cluster::ReconnectSchedule old{std::chrono::milliseconds(1000),
+                                             std::chrono::milliseconds(4000)};
+        t = channel_connects_at(t, retry == Retry::WaitForReady ? client_schedule : old, rng);
       } else {
         t += retry == Retry::FullJitter ? backoff.next().count() / 1000.0 : 1.0;
       }
@@ -93,15 +121,12 @@ ClientResult simulate_clients(Retry retry, uint64_t seed) {
 // carries its first report, so placement is rebuilt at that moment), and the busiest 100 ms.
 std::pair<double, int> simulate_edges(uint64_t seed) {
   std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> jitter(0.8, 1.2);
+  const cluster::ReconnectSchedule agent =
+      cluster::reconnect_schedule(cluster::ReconnectProfile::Agent);
   std::vector<int> per_100ms(100, 0);
   double last = 0;
   for (int e = 0; e < kEdges; ++e) {
-    double t = kDownAt, backoff = 0.1;
-    while (t < kUpAt) {
-      t += backoff * jitter(rng);
-      backoff = std::min(backoff * 1.6, 0.4);
-    }
+    const double t = channel_connects_at(kDownAt, agent, rng);
     last = std::max(last, t - kUpAt);
     ++per_100ms[static_cast<size_t>((t - kUpAt) / 0.1)];
   }
@@ -121,7 +146,8 @@ int main(int argc, char** argv) {
   for (double bucket : {1.0, 0.25}) {
     kBucketS = bucket;
     std::printf("-- rate window %.0f ms\n", bucket * 1000);
-    for (Retry retry : {Retry::FullJitter, Retry::Fixed, Retry::WaitForReady}) {
+    for (Retry retry :
+         {Retry::FullJitter, Retry::Fixed, Retry::WaitForReadyOld, Retry::WaitForReady}) {
       ClientResult mean;
       const int seeds = 10;
       for (int s = 0; s < seeds; ++s) {
@@ -132,11 +158,7 @@ int main(int argc, char** argv) {
       }
       std::printf("%-28s %10.0f %10.0f %8.2f %13.2fs\n", label(retry), mean.steady_rate,
                   mean.peak_rate, mean.peak_rate / mean.steady_rate, mean.backlog_cleared_s);
-      json += std::string("  \"") +
-              (retry == Retry::FullJitter ? "retry_full_jitter"
-               : retry == Retry::Fixed    ? "retry_fixed_1s"
-                                          : "wait_for_ready") +
-              (bucket == 1.0 ? "_1s" : "_250ms") +
+      json += std::string("  \"") + key(retry) + (bucket == 1.0 ? "_1s" : "_250ms") +
               "\": {\"steady_per_s\": " + std::to_string(mean.steady_rate) +
               ", \"peak_per_s\": " + std::to_string(mean.peak_rate) +
               ", \"peak_over_steady\": " + std::to_string(mean.peak_rate / mean.steady_rate) +

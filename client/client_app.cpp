@@ -190,7 +190,8 @@ Step ClientApp::ask_coordinator(const Step& step) {
   request.set_client_zone(options_.zone);
   for (const auto& e : step.excluded) request.add_excluded_edges(e);
   auto reply = coordinator_->assign_edge_once(request);
-  return selector_.on_assigned(reply, std::chrono::steady_clock::now());
+  return selector_.on_assigned(reply, std::chrono::steady_clock::now(),
+                               reply.ok() || coordinator_->connected());
 }
 
 Step ClientApp::play_step(const Step& step) {

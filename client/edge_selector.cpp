@@ -87,7 +87,7 @@ Step EdgeSelector::next_alternate(const std::string& why) {
 }
 
 Step EdgeSelector::on_assigned(const absl::StatusOr<rs::cluster::AssignReply>& reply,
-                               SteadyTime now) {
+                               SteadyTime now, bool reached) {
   if (reply.ok()) {
     ever_assigned_ = true;
     current_edge_ = reply->edge();
@@ -133,7 +133,17 @@ Step EdgeSelector::on_assigned(const absl::StatusOr<rs::cluster::AssignReply>& r
                           options_.coordinator, " for stream \"", options_.stream, "\" after ",
                           failures_ + 1, " attempts (last: ", what, ")"));
   }
+  if (!reached) return wait_for_coordinator(what, now);
   return retry_after_failure(base::cat("coordinator ", options_.coordinator, ": ", what), now);
+}
+
+Step EdgeSelector::wait_for_coordinator(const std::string& what, SteadyTime now) {
+  Step s = ask(std::chrono::milliseconds(0), now, "");
+  s.message = base::cat("coordinator ", options_.coordinator, " unreachable on attempt ",
+                        failures_ + 1, " (", what,
+                        "); asking again at once, the connection retries with jittered backoff");
+  ++failures_;
+  return s;
 }
 
 Step EdgeSelector::retry_after_failure(const std::string& what, SteadyTime now) {

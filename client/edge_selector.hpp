@@ -68,8 +68,12 @@ class EdgeSelector {
 
   // The first step.
   Step start(SteadyTime now);
-  // After an AskCoordinator step: the coordinator's answer.
-  Step on_assigned(const absl::StatusOr<rs::cluster::AssignReply>& reply, SteadyTime now);
+  // After an AskCoordinator step: the coordinator's answer. `reached` is false when the request
+  // never got to the coordinator (the channel was not connected for the whole attempt): the
+  // channel's own jittered reconnect backoff is spacing the attempts, so the next one goes at
+  // once (adding a second backoff would only delay a client after the coordinator is back).
+  Step on_assigned(const absl::StatusOr<rs::cluster::AssignReply>& reply, SteadyTime now,
+                   bool reached = true);
   // A playback decoded its first frame: the next failure starts the backoff from the beginning.
   void on_first_frame();
   // After a Play step: how it ended.
@@ -83,6 +87,7 @@ class EdgeSelector {
  private:
   Step ask(std::chrono::milliseconds delay, SteadyTime now, std::string message);
   Step retry_after_failure(const std::string& what, SteadyTime now);
+  Step wait_for_coordinator(const std::string& what, SteadyTime now);
   Step next_alternate(const std::string& why);
   Step exit(int code, std::string message) const;
   // "in 123 ms (attempt 2, backoff cap 500 ms)"

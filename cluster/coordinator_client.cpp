@@ -46,12 +46,20 @@ absl::StatusOr<rs::cluster::AssignReply> CoordinatorClient::assign_edge(
   Backoff backoff(options_.backoff);
   absl::Status last;
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(backoff.next());
     auto reply = assign_edge_once(request);
     if (reply.ok() || !is_retryable(reply.status().code())) return reply;
     last = reply.status();
+    // Not connected with wait_for_ready: the attempt waited for the channel, whose reconnect
+    // backoff already spaces the attempts.
+    if (attempt + 1 < options_.max_attempts && (connected() || !options_.wait_for_ready)) {
+      std::this_thread::sleep_for(backoff.next());
+    }
   }
   return last;
+}
+
+bool CoordinatorClient::connected() const {
+  return channel_->GetState(false) == GRPC_CHANNEL_READY;
 }
 
 absl::StatusOr<rs::cluster::ClusterView> CoordinatorClient::get_cluster() {

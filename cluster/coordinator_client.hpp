@@ -40,6 +40,10 @@ class CoordinatorClient {
   absl::StatusOr<rs::cluster::AssignReply> assign_edge_once(
       const rs::cluster::AssignRequest& request);
   absl::StatusOr<rs::cluster::ClusterView> get_cluster();
+  // Whether the channel is connected now. After a failed attempt, false means the request never
+  // reached the coordinator: the channel's reconnect backoff is already spacing the attempts,
+  // so the next one needs no extra delay.
+  bool connected() const;
 
   rs::cluster::Coordinator::Stub& stub() { return *stub_; }
 

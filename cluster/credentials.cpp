@@ -60,14 +60,21 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> server_credentials(cons
   return grpc::SslServerCredentials(options);
 }
 
+ReconnectSchedule reconnect_schedule(ReconnectProfile profile) {
+  using std::chrono::milliseconds;
+  if (profile == ReconnectProfile::Agent) return {milliseconds(100), milliseconds(400)};
+  return {milliseconds(1500), milliseconds(3000)};
+}
+
 grpc::ChannelArguments channel_arguments(const TlsOptions& tls, ReconnectProfile profile) {
-  const bool agent = profile == ReconnectProfile::Agent;
+  const ReconnectSchedule schedule = reconnect_schedule(profile);
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  // gRPC's channel backoff: initial x1.6 per attempt up to max, +-20 % jitter.
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, agent ? 100 : 1000);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, agent ? 100 : 1000);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, agent ? 400 : 4000);
+  // gRPC's channel backoff: initial x1.6 per attempt up to max, +-20 % jitter (the multiplier
+  // is gRPC's fixed 1.6).
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, static_cast<int>(schedule.initial.count()));
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, static_cast<int>(schedule.initial.count()));
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(schedule.max.count()));
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 5000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 3000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);

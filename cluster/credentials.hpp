@@ -38,6 +38,18 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> server_credentials(cons
 // after a coordinator restart; clients use a slower, wider schedule (ReconnectProfile::Client)
 // so that waiting clients reach a restarted coordinator spread out, not all at once.
 enum class ReconnectProfile { Agent, Client };
+
+// A channel's reconnect schedule: the first retry `initial` after a failed connect, then x
+// `multiplier` per failure up to `max`, each delay +-20 % (gRPC's own jitter). Agent: 100 ms up
+// to 400 ms. Client: 1.5 s up to 3 s -- a client waiting for a restarted coordinator connects at
+// most 3.6 s after it returns, and a backlog of waiting clients arrives spread over ~3 s instead
+// of within the first second (bench/coordinator_storm_bench.cpp models both).
+struct ReconnectSchedule {
+  std::chrono::milliseconds initial;
+  std::chrono::milliseconds max;
+  double multiplier = 1.6;
+};
+ReconnectSchedule reconnect_schedule(ReconnectProfile profile);
 grpc::ChannelArguments channel_arguments(const TlsOptions& tls,
                                          ReconnectProfile profile = ReconnectProfile::Agent);
 

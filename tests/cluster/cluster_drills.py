@@ -34,6 +34,7 @@ STREAM = "cam1"
 # Small video so that 30 decoding clients, an encoder and 3 edges fit 2 shared cores.
 SOURCE = "test://pattern?size=320x180&fps=15&bitrate=300k&gop=15"
 BITRATE_BPS = 300_000
+CLIENT_RECONNECT_MAX_S = 3.0  # the client channel's reconnect cap (cluster/credentials.cpp)
 RESULTS = []  # rows of the table: drill, measure, value, bound, ok
 
 
@@ -537,8 +538,13 @@ def drill_coordinator_outage(c):
                      + (f" (exited: {', '.join(gave_up)}; see their logs)" if gave_up else ""),
                      len(served), f"= {len(group)}", len(served) == len(group), "")
         if served:
+            # A client started after the return connects at once. One that waited connects at its
+            # channel's next reconnect attempt: at most 1.2 x the 3 s reconnect cap later
+            # (cluster::reconnect_schedule; spreading these is what keeps a restart from
+            # becoming a storm), plus start-up, assignment, RTSP set-up and first frame.
+            bound = 2.0 if group is fresh else 1.2 * CLIENT_RECONNECT_MAX_S + 1.5
             ok &= record("4 coordinator outage", f"new clients {label}: first frame after return p95", p95(served),
-                         "<= 2 s", p95(served) <= 2.0)
+                         f"<= {bound:g} s", p95(served) <= bound)
     return ok
 
 

@@ -127,6 +127,31 @@ TEST(EdgeSelector, UnreachableCoordinatorFallsBackToAlternates) {
   EXPECT_GT(step.delay.count() + 1, 0);
 }
 
+TEST(EdgeSelector, UnreachedCoordinatorIsAskedAgainAtOnceThenGivenUp) {
+  SelectorOptions o = coordinator_options();
+  o.connect_retries = 3;
+  EdgeSelector s(o);
+  s.start(t0());
+  const absl::Status silent = absl::DeadlineExceededError("Deadline Exceeded");
+  // The request never left the client: the channel's reconnect backoff spaced the attempts.
+  Step step = s.on_assigned(silent, t0(), /*reached=*/false);
+  EXPECT_EQ(step.kind, Kind::AskCoordinator);
+  EXPECT_EQ(step.delay, 0ms);
+  EXPECT_NE(step.message.find("unreachable"), std::string::npos) << step.message;
+  EXPECT_NE(step.message.find("on attempt 1 "), std::string::npos) << step.message;
+  EXPECT_NE(step.message.find("asking again at once"), std::string::npos) << step.message;
+  // The coordinator answered UNAVAILABLE (reached): the client's own backoff applies.
+  step = s.on_assigned(absl::UnavailableError("no healthy edge"), t0(), /*reached=*/true);
+  EXPECT_EQ(step.kind, Kind::AskCoordinator);
+  EXPECT_NE(step.message.find("backoff cap"), std::string::npos) << step.message;
+  step = s.on_assigned(silent, t0(), /*reached=*/false);
+  EXPECT_EQ(step.kind, Kind::Exit);
+  EXPECT_EQ(step.exit_code, kExitUnreachable);
+  EXPECT_NE(step.message.find("coordinator unreachable: gave up"), std::string::npos)
+      << step.message;
+  EXPECT_NE(step.message.find("after 3 attempts"), std::string::npos) << step.message;
+}
+
 TEST(EdgeSelector, AlternatesSkipExcludedEdges) {
   EdgeSelector s(coordinator_options());
   s.start(t0());
