@@ -321,7 +321,7 @@ void Connection::consume(size_t written) {
     written -= left;
     queue_bytes_ -= left;
     if (head.frame && head.live) {
-      loop_.mutable_counters().observe_queue_delay(base::monotonic_us() -
+      loop_.mutable_counters().queue_delay.observe(base::monotonic_us() -
                                                    head.frame->received_monotonic_us);
     }
     queue_.pop_front();
@@ -331,8 +331,7 @@ void Connection::consume(size_t written) {
 
 void Connection::flush() {
   if (closed_) return;
-  std::vector<iovec> iov;
-  iov.reserve(kMaxIov);
+  std::vector<iovec>& iov = iov_scratch_;  // kept between flushes: no allocation per write
   while (!queue_.empty()) {
     if (build_iovecs(iov) == 0) break;
     const ssize_t n = ::writev(fd_, iov.data(), static_cast<int>(iov.size()));
@@ -467,7 +466,7 @@ void Connection::deliver_udp(const media::PacketizedFrame& frame, const TrackTra
     done += batch;
   }
   if (!sending_gop_) {
-    loop_.mutable_counters().observe_queue_delay(base::monotonic_us() -
+    loop_.mutable_counters().queue_delay.observe(base::monotonic_us() -
                                                  frame.received_monotonic_us);
   }
 }

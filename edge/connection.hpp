@@ -159,7 +159,8 @@ class Connection : public rtsp::ServerSessionHost {
   bool skipping_to_keyframe_ = false;
   uint64_t frames_skipped_ = 0;
   std::vector<uint8_t> prefix_scratch_;  // per-packet prefixes when a reader's channel differs
-  int64_t behind_since_us_ = 0;          // first overflow of the current backlog, 0 when caught up
+  std::vector<iovec> iov_scratch_;
+  int64_t behind_since_us_ = 0;  // first overflow of the current backlog, 0 when caught up
   ReaderReport report_;
   int64_t next_sender_report_us_ = 0;
 };

@@ -2,6 +2,8 @@
 #include "edge/edge_metrics.hpp"
 
 #include <cstdio>
+#include <string_view>
+#include <vector>
 
 #include "base/strings.hpp"
 
@@ -62,22 +64,39 @@ void write_counters(Writer& w, const MetricsInput& in) {
            static_cast<double>(sum(in, &LoopCounters::udp_packets_dropped)));
 }
 
-void write_histogram(Writer& w, const MetricsInput& in) {
-  w.family("rs_edge_queue_delay_seconds", "histogram",
-           "Edge receive to socket hand-off per live frame and reader");
-  for (size_t i = 0; i < kQueueDelayBucketCount; ++i) {
-    uint64_t count = 0;
-    for (const LoopCounters* c : in.loops)
-      count += c->queue_delay_buckets[i].load(std::memory_order_relaxed);
+void write_histogram(Writer& w, std::string_view name, std::string_view help,
+                     const std::vector<const DelayHistogram*>& parts) {
+  w.family(name, "histogram", help);
+  auto total = [&](auto field) {
+    uint64_t n = 0;
+    for (const DelayHistogram* h : parts) n += field(*h).load(std::memory_order_relaxed);
+    return static_cast<double>(n);
+  };
+  const std::string bucket = base::cat(name, "_bucket");
+  for (size_t i = 0; i < kDelayBucketCount; ++i) {
     char le[32];
-    std::snprintf(le, sizeof le, "%g", kQueueDelayBuckets[i]);
-    w.sample("rs_edge_queue_delay_seconds_bucket", label("le", le), static_cast<double>(count));
+    std::snprintf(le, sizeof le, "%g", kDelayBuckets[i]);
+    w.sample(bucket, label("le", le),
+             total([i](const DelayHistogram& h) -> const auto& { return h.buckets[i]; }));
   }
-  const uint64_t count = sum(in, &LoopCounters::queue_delay_count);
-  w.sample("rs_edge_queue_delay_seconds_bucket", label("le", "+Inf"), static_cast<double>(count));
-  w.sample("rs_edge_queue_delay_seconds_sum", "",
-           static_cast<double>(sum(in, &LoopCounters::queue_delay_sum_us)) / 1e6);
-  w.sample("rs_edge_queue_delay_seconds_count", "", static_cast<double>(count));
+  const double count = total([](const DelayHistogram& h) -> const auto& { return h.count; });
+  w.sample(bucket, label("le", "+Inf"), count);
+  w.sample(base::cat(name, "_sum"), "",
+           total([](const DelayHistogram& h) -> const auto& { return h.sum_us; }) / 1e6);
+  w.sample(base::cat(name, "_count"), "", count);
+}
+
+void write_histograms(Writer& w, const MetricsInput& in) {
+  std::vector<const DelayHistogram*> loops;
+  for (const LoopCounters* c : in.loops) loops.push_back(&c->queue_delay);
+  write_histogram(w, "rs_edge_queue_delay_seconds",
+                  "Edge receive to socket hand-off per live frame and reader", loops);
+  if (in.ingest_counters != nullptr) {
+    write_histogram(w, "rs_edge_origin_delay_seconds",
+                    "Origin publish to edge receive per frame (origin wall clock; needs "
+                    "synchronised clocks across hosts)",
+                    {&in.ingest_counters->origin_delay});
+  }
 }
 
 void write_streams(Writer& w, const MetricsInput& in) {
@@ -164,7 +183,7 @@ void write_ingest(Writer& w, const MetricsInput& in) {
 std::string render_metrics(const MetricsInput& input) {
   Writer w;
   write_counters(w, input);
-  write_histogram(w, input);
+  write_histograms(w, input);
   write_streams(w, input);
   write_ingest(w, input);
   return w.take();

@@ -184,6 +184,9 @@ void Ingest::on_live(relay::Received message) {
     }
   }
   auto* frame = std::get_if<media::FramePtr>(&message);
+  if (frame && (*frame)->publish_time_us > 0) {
+    counters_.origin_delay.observe(base::wall_clock_us() - (*frame)->publish_time_us);
+  }
   const int64_t now = base::monotonic_us();
   const bool must_wait = frame && s.ingest->must_wait(**frame);
   if (catchup_ && must_wait && now >= s.next_catchup_allowed_us) {

@@ -16,6 +16,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "edge/delay_histogram.hpp"
 #include "edge/io_loop.hpp"
 #include "edge/stream_ingest.hpp"
 #include "relay/catchup.hpp"
@@ -50,6 +51,9 @@ struct IngestCounters {
   std::atomic<uint64_t> catchup_requests{0};
   std::atomic<uint64_t> catchup_frames{0};
   std::atomic<uint64_t> rejected{0};
+  // Origin publish (FrameHeader.publish_time_us, the origin's wall clock) -> edge receive; only
+  // meaningful with synchronised clocks (NTP/PTP) when origin and edge are different hosts.
+  DelayHistogram origin_delay;
 };
 
 // Per-stream ingest figures for the metrics thread.

@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "edge/access_control.hpp"
+#include "edge/delay_histogram.hpp"
 #include "edge/edge_options.hpp"
 #include "edge/event_inbox.hpp"
 #include "edge/reader_limits.hpp"
@@ -36,11 +37,6 @@ class Connection;
 std::string address_key(const sockaddr_storage& address);
 
 // Counters read by other threads (metrics, logs); written by the loop thread only.
-// Queue delay (edge receive -> last byte handed to the socket) histogram bounds, seconds.
-inline constexpr double kQueueDelayBuckets[] = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,
-                                                0.05,   0.1,   0.2,   0.5,   1.0,  2.0};
-inline constexpr size_t kQueueDelayBucketCount = std::size(kQueueDelayBuckets);
-
 struct LoopCounters {
   std::atomic<uint64_t> connections{0};
   std::atomic<uint64_t> readers_tcp{0};
@@ -50,21 +46,7 @@ struct LoopCounters {
   std::atomic<uint64_t> frames_skipped{0};
   std::atomic<uint64_t> readers_dropped_slow{0};
   std::atomic<uint64_t> udp_packets_dropped{0};
-  // Cumulative histogram buckets (Prometheus "le"), plus +Inf = count.
-  std::atomic<uint64_t> queue_delay_buckets[kQueueDelayBucketCount] = {};
-  std::atomic<uint64_t> queue_delay_count{0};
-  std::atomic<uint64_t> queue_delay_sum_us{0};
-
-  void observe_queue_delay(int64_t delay_us) {
-    const double seconds = static_cast<double>(delay_us) / 1e6;
-    for (size_t i = 0; i < kQueueDelayBucketCount; ++i) {
-      if (seconds <= kQueueDelayBuckets[i])
-        queue_delay_buckets[i].fetch_add(1, std::memory_order_relaxed);
-    }
-    queue_delay_count.fetch_add(1, std::memory_order_relaxed);
-    queue_delay_sum_us.fetch_add(static_cast<uint64_t>(std::max<int64_t>(delay_us, 0)),
-                                 std::memory_order_relaxed);
-  }
+  DelayHistogram queue_delay;  // edge receive -> last byte handed to the socket
 };
 
 // What a loop knows about one stream, published for the metrics thread twice a second.

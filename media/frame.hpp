@@ -21,6 +21,7 @@ struct Frame {
   int64_t dts_90k = 0;
   bool keyframe = false;
   int64_t capture_time_us = 0;
+  int64_t publish_time_us = 0;  // origin's wall clock when it sent the frame (0: not sent)
   uint64_t origin_epoch = 0;
   int64_t received_monotonic_us = 0;  // when this process received it (steady clock)
   std::span<const uint8_t> payload;   // Annex-B access unit for video

@@ -2,6 +2,7 @@
 #include "relay/frame_publisher.hpp"
 
 #include "absl/strings/str_cat.h"
+#include "base/clock.hpp"
 #include "base/strings.hpp"
 #include "relay/topic.hpp"
 
@@ -46,7 +47,12 @@ absl::Status FramePublisher::publish(const rs::media::FrameHeader& header,
                                      std::span<const uint8_t> payload,
                                      std::shared_ptr<const void> owner) {
   const std::string topic = frame_topic(header.stream());
-  const std::string header_bytes = header.SerializeAsString();
+  // The publish time is the origin's reference for "added latency" (origin publish -> reader
+  // receive) measured by rtsp-bench; it is set here, at the last moment before the send.
+  rs::media::FrameHeader stamped = header;
+  stamped.set_format_minor(kFormatMinor);
+  stamped.set_publish_time_us(base::wall_clock_us());
+  const std::string header_bytes = stamped.SerializeAsString();
   auto* hint = new std::shared_ptr<const void>(std::move(owner));
   // zmq_msg_init_data: ZeroMQ sends straight from our buffer and calls release_owner when done.
   zmq::message_t body(const_cast<uint8_t*>(payload.data()), payload.size(), &release_owner, hint);

@@ -88,6 +88,7 @@ absl::StatusOr<media::FramePtr> decode_frame(std::string_view stream,
   frame->dts_90k = header.dts_90k();
   frame->keyframe = header.keyframe();
   frame->capture_time_us = header.capture_time_us();
+  frame->publish_time_us = header.publish_time_us();
   frame->origin_epoch = header.origin_epoch();
   frame->received_monotonic_us = now_us;
   frame->payload = {static_cast<const uint8_t*>(payload->data()), payload->size()};

@@ -3,6 +3,7 @@
 // the whole topic after receipt ("v1/cam1" is a prefix of "v1/cam10").
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,9 @@ namespace relay {
 
 inline constexpr std::string_view kTopicPrefix = "v1/";
 inline constexpr std::string_view kInfoSuffix = "/info";
+// The minor version of the v1 wire this build speaks (FrameHeader.format_minor): 1 adds
+// FrameHeader.publish_time_us.
+inline constexpr uint32_t kFormatMinor = 1;
 // Stream names: 1..64 characters of [A-Za-z0-9_.-]; they appear in topics and RTSP paths.
 inline constexpr size_t kMaxStreamNameBytes = 64;
 

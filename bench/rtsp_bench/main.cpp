@@ -127,6 +127,7 @@ int main(int argc, char** argv) {
   if (probe) {
     probe->stop();
     inputs.origin_arrivals = &probe->arrivals();
+    inputs.origin_publish_stamped = probe->publish_time_stamped();
   }
   const rtsp_bench::Summary summary = rtsp_bench::summarize(inputs);
   std::fputs(rtsp_bench::format_table(summary).c_str(), stdout);

@@ -10,6 +10,7 @@
 
 #include "base/clock.hpp"
 #include "media/sei.hpp"
+#include "proto/media.pb.h"
 
 namespace rtsp_bench {
 
@@ -54,7 +55,14 @@ void OriginProbe::run() {
       const auto& body = parts.back();
       auto t = media::find_capture_time(
           std::span<const uint8_t>(static_cast<const uint8_t*>(body.data()), body.size()));
-      if (t) arrivals_.emplace(*t, now);
+      if (!t) continue;
+      // The origin's own publish time when it sends one (wire minor 1), else our arrival time.
+      rs::media::FrameHeader header;
+      const bool stamped =
+          header.ParseFromArray(parts[1].data(), static_cast<int>(parts[1].size())) &&
+          header.publish_time_us() > 0;
+      arrivals_.emplace(*t, stamped ? header.publish_time_us() : now);
+      if (stamped) stamped_ = true;
     }
   }
 }

@@ -22,7 +22,11 @@ class OriginProbe {
   // Stops the thread; afterwards arrivals() is stable.
   void stop();
   // Capture time (µs) -> wall clock (µs) when the frame arrived from the origin.
+  // With a wire minor >= 1 origin the "arrival" is the origin's publish time from the frame
+  // header (publish_time_us), so the probe's own scheduling delay does not count.
   const std::unordered_map<int64_t, int64_t>& arrivals() const { return arrivals_; }
+  // Whether the origin stamped its publish time (then arrivals() holds publish times).
+  bool publish_time_stamped() const { return stamped_; }
 
  private:
   void run();
@@ -31,6 +35,7 @@ class OriginProbe {
   std::string topic_;
   std::atomic<bool> stop_{false};
   std::unordered_map<int64_t, int64_t> arrivals_;
+  bool stamped_ = false;
   std::thread thread_;
 };
 

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
+#include <ctime>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -88,6 +90,32 @@ std::string resolve_control(const std::string& base, const std::string& control)
   return base + "/" + control;
 }
 
+// The read time, now.
+ReceiveTime receive_time() {
+  const int64_t wall = base::wall_clock_us();
+  return {wall, wall, base::monotonic_us()};
+}
+
+// The kernel's receive timestamp (SO_TIMESTAMPNS) from a recvmsg() control buffer, as wall
+// clock microseconds; the read time `read` when the kernel gave none.
+ReceiveTime receive_time(const msghdr& msg, const ReceiveTime& read) {
+  ReceiveTime at = read;
+  for (const cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr;
+       c = CMSG_NXTHDR(const_cast<msghdr*>(&msg), const_cast<cmsghdr*>(c))) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec ts{};
+      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      const int64_t kernel = int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
+      if (kernel > 0 && kernel <= read.wall_us) at.wall_us = kernel;
+    }
+  }
+  return at;
+}
+
+ReceiveTime receive_time(const msghdr& msg) {
+  return receive_time(msg, receive_time());
+}
+
 }  // namespace
 
 Reader::Reader(size_t slot, size_t index, bool slow) : slot_(slot), index_(index), slow_(slow) {
@@ -114,6 +142,7 @@ void Reader::start(WorkerContext& ctx, int64_t mono_us) {
   if (fd_ < 0) return fail(ctx, base::cat("socket: ", strerror(errno)));
   const int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  ::setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);  // receive_time()
   if (slow_ && ctx.options->slow_rcvbuf > 0) {
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &ctx.options->slow_rcvbuf,
                  sizeof ctx.options->slow_rcvbuf);
@@ -246,7 +275,13 @@ void Reader::on_tcp_readable(WorkerContext& ctx) {
     }
     want = std::min(want, static_cast<size_t>(tokens_));
   }
-  const ssize_t n = ::recv(fd_, buf + have, want, 0);
+  iovec iov{buf + have, want};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = ctx.tcp_control;
+  msg.msg_controllen = sizeof ctx.tcp_control;
+  const ssize_t n = ::recvmsg(fd_, &msg, 0);
   if (n == 0) return fail(ctx, "closed by the server", state_ == State::Playing);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
@@ -261,22 +296,21 @@ void Reader::on_tcp_readable(WorkerContext& ctx) {
     // Media that arrived together with the PLAY answer.
     std::string rest = std::move(in_);
     in_.clear();
-    const long used =
-        consume_stream(ctx, reinterpret_cast<const uint8_t*>(rest.data()), rest.size());
+    const long used = consume_stream(ctx, reinterpret_cast<const uint8_t*>(rest.data()),
+                                     rest.size(), receive_time(msg));
     if (used < 0) return;
     in_.assign(rest, static_cast<size_t>(used));
     return;
   }
   const size_t total = have + static_cast<size_t>(n);
-  const long used = consume_stream(ctx, buf, total);
+  const long used = consume_stream(ctx, buf, total, receive_time(msg));
   if (used < 0) return;
   in_.assign(reinterpret_cast<const char*>(buf + used), total - static_cast<size_t>(used));
 }
 
-long Reader::consume_stream(WorkerContext& ctx, const uint8_t* buf, size_t size) {
-  const int64_t wall = base::wall_clock_us();
-  const int64_t mono = base::monotonic_us();
-  const bool window = ctx.in_window(mono);
+long Reader::consume_stream(WorkerContext& ctx, const uint8_t* buf, size_t size,
+                            const ReceiveTime& at) {
+  const bool window = ctx.in_window(at.mono_us);
   auto* samples = slow_ ? &ctx.slow_samples : &ctx.samples;
   size_t pos = 0;
   while (pos < size) {
@@ -285,7 +319,7 @@ long Reader::consume_stream(WorkerContext& ctx, const uint8_t* buf, size_t size)
       const size_t len = static_cast<size_t>(buf[pos + 2]) << 8 | buf[pos + 3];
       if (size - pos - 4 < len) break;
       if (buf[pos + 1] == rtp_channel_) {
-        analyzer_.on_packet(buf + pos + 4, len, wall, mono, window, samples);
+        analyzer_.on_packet(buf + pos + 4, len, at, window, samples);
       }
       pos += 4 + len;
       continue;
@@ -312,8 +346,7 @@ long Reader::consume_stream(WorkerContext& ctx, const uint8_t* buf, size_t size)
 }
 
 long Reader::consume_frames_only(WorkerContext& ctx) {
-  const int64_t wall = base::wall_clock_us();
-  const int64_t mono = base::monotonic_us();
+  const ReceiveTime at = receive_time();
   auto* samples = slow_ ? &ctx.slow_samples : &ctx.samples;
   size_t pos = 0;
   const auto* buf = reinterpret_cast<const uint8_t*>(in_.data());
@@ -321,7 +354,7 @@ long Reader::consume_frames_only(WorkerContext& ctx) {
     const size_t len = static_cast<size_t>(buf[pos + 2]) << 8 | buf[pos + 3];
     if (in_.size() - pos - 4 < len) break;
     if (state_ == State::Play && buf[pos + 1] == rtp_channel_) {
-      analyzer_.on_packet(buf + pos + 4, len, wall, mono, ctx.in_window(mono), samples);
+      analyzer_.on_packet(buf + pos + 4, len, at, ctx.in_window(at.mono_us), samples);
     }
     pos += 4 + len;
   }
@@ -448,6 +481,8 @@ bool Reader::open_udp(WorkerContext& ctx) {
       continue;
     }
     rtp_fd_ = fds[0];
+    const int one = 1;
+    ::setsockopt(rtp_fd_, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);  // receive_time()
     rtcp_fd_ = fds[1];  // sender reports land here unread; bound so no ICMP goes back
     client_rtp_port_ = static_cast<uint16_t>(port);
     if (ctx.options->udp_rcvbuf > 0) {
@@ -473,18 +508,21 @@ void Reader::on_udp_readable(WorkerContext& ctx) {
       ctx.udp_headers[i] = {};
       ctx.udp_headers[i].msg_hdr.msg_iov = &ctx.udp_iovecs[i];
       ctx.udp_headers[i].msg_hdr.msg_iovlen = 1;
+      ctx.udp_headers[i].msg_hdr.msg_control =
+          ctx.udp_control.data() + i * WorkerContext::kControlMax;
+      ctx.udp_headers[i].msg_hdr.msg_controllen = WorkerContext::kControlMax;
     }
     const int n =
         ::recvmmsg(rtp_fd_, ctx.udp_headers.data(), static_cast<unsigned>(WorkerContext::kUdpBatch),
                    MSG_DONTWAIT, nullptr);
     if (n <= 0) return;
-    const int64_t wall = base::wall_clock_us();
-    const int64_t mono = base::monotonic_us();
-    const bool window = ctx.in_window(mono);
+    const ReceiveTime read = receive_time();
+    const bool window = ctx.in_window(read.mono_us);
     for (int i = 0; i < n; ++i) {
       analyzer_.on_packet(
           ctx.udp_buffers.data() + static_cast<size_t>(i) * WorkerContext::kUdpPacketMax,
-          ctx.udp_headers[i].msg_len, wall, mono, window, samples);
+          ctx.udp_headers[i].msg_len, receive_time(ctx.udp_headers[i].msg_hdr, read), window,
+          samples);
     }
     if (static_cast<size_t>(n) < WorkerContext::kUdpBatch) return;
   }

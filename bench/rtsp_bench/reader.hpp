@@ -33,6 +33,10 @@ struct WorkerContext {
   std::vector<uint8_t> udp_buffers = std::vector<uint8_t>(kUdpBatch * kUdpPacketMax);
   std::vector<mmsghdr> udp_headers = std::vector<mmsghdr>(kUdpBatch);
   std::vector<iovec> udp_iovecs = std::vector<iovec>(kUdpBatch);
+  // Control buffers for the kernel's receive timestamps (one per UDP message, one for TCP).
+  static constexpr size_t kControlMax = 64;
+  std::vector<uint8_t> udp_control = std::vector<uint8_t>(kUdpBatch * kControlMax);
+  alignas(cmsghdr) uint8_t tcp_control[kControlMax] = {};
   std::vector<LatencySample> samples;       // normal readers
   std::vector<LatencySample> slow_samples;  // throttled readers
 
@@ -95,7 +99,7 @@ class Reader {
   void on_setup(WorkerContext& ctx, const rtsp::Response& response);
   // Playing: parses interleaved frames (and stray responses) in buf[0..size); returns the
   // number of bytes consumed, or -1 on a framing error.
-  long consume_stream(WorkerContext& ctx, const uint8_t* buf, size_t size);
+  long consume_stream(WorkerContext& ctx, const uint8_t* buf, size_t size, const ReceiveTime& at);
   // Setup phase: interleaved frames at the front of in_ (analyzed once PLAY was sent).
   long consume_frames_only(WorkerContext& ctx);
   bool open_udp(WorkerContext& ctx);

@@ -67,7 +67,7 @@ Summary summarize(const RunInputs& in) {
   s.url = o.url;
   s.transport = o.udp ? "udp" : "tcp";
   s.window_s = static_cast<double>(in.window_end_mono_us - in.window_start_mono_us) / 1e6;
-  std::vector<int64_t> latency, added, ttfk, ttfp, gaps;
+  std::vector<int64_t> latency, added, added_read, ttfk, ttfp, gaps;
   std::vector<int64_t> origin, slow_latency, backlog_bytes;
   double min_bytes = -1;
   uint64_t bytes = 0, normal = 0, slow_bytes = 0;
@@ -79,6 +79,7 @@ Summary summarize(const RunInputs& in) {
         auto it = in.origin_arrivals->find(x.capture_us);
         if (it != in.origin_arrivals->end()) {
           added.push_back(x.capture_us + x.latency_us - it->second);
+          added_read.push_back(x.capture_us + x.read_latency_us - it->second);
         }
       }
     }
@@ -148,6 +149,8 @@ Summary summarize(const RunInputs& in) {
                  : 0;
   s.latency = percentiles(std::move(latency));
   s.added_latency = percentiles(std::move(added));
+  s.added_read_latency = percentiles(std::move(added_read));
+  s.origin_publish_stamped = in.origin_publish_stamped;
   s.origin_latency = percentiles(std::move(origin));
   s.ttfk = percentiles(std::move(ttfk));
   s.ttfp = percentiles(std::move(ttfp));
@@ -224,7 +227,11 @@ std::string format_table(const Summary& s) {
   t += row("latency capture -> receive", pct_row(s.latency));
   if (s.added_latency.count > 0) {
     t += row("added: origin publish -> receive", pct_row(s.added_latency));
+    t += row("added: origin publish -> read", pct_row(s.added_read_latency));
     t += row("origin: capture -> publish", pct_row(s.origin_latency));
+    if (!s.origin_publish_stamped) {
+      t += row("publish time", "origin sends none: the probe's arrival time is used");
+    }
   }
   t += row("time to first keyframe", pct_row(s.ttfk));
   t += row("time to first packet", pct_row(s.ttfp));
@@ -290,6 +297,8 @@ std::string to_json(const Summary& s) {
   field("delivered_share", num(s.delivered_share));
   field("latency", json_percentiles(s.latency));
   field("added_latency", json_percentiles(s.added_latency));
+  field("added_read_latency", json_percentiles(s.added_read_latency));
+  field("origin_publish_stamped", s.origin_publish_stamped ? "true" : "false");
   field("origin_latency", json_percentiles(s.origin_latency));
   field("ttfk", json_percentiles(s.ttfk));
   field("ttfp", json_percentiles(s.ttfp));

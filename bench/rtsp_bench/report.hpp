@@ -28,6 +28,7 @@ struct RunInputs {
   std::vector<ProcSample> server;  // first one taken before any reader started
   std::vector<ProcSample> self;
   const std::unordered_map<int64_t, int64_t>* origin_arrivals = nullptr;  // may be null
+  bool origin_publish_stamped = false;  // origin_arrivals hold the origin's publish times
 };
 
 struct Summary {
@@ -47,9 +48,13 @@ struct Summary {
   double origin_fps = 0;
   double delivered_share = 0;
   uint64_t readers_with_loss = 0;
-  Percentiles latency;         // capture -> reader receive (last packet of the frame)
-  Percentiles added_latency;   // origin publish (probe arrival) -> reader receive
-  Percentiles origin_latency;  // capture -> probe arrival (the origin's own share)
+  // "Receive" is the kernel's receive timestamp of the frame's last bytes at the reader's socket
+  // (ReceiveTime); "read" is when rtsp-bench got to them, its own scheduling delay included.
+  Percentiles latency;                  // capture -> reader receive (last packet of the frame)
+  Percentiles added_latency;            // origin publish -> reader receive
+  Percentiles added_read_latency;       // origin publish -> rtsp-bench read
+  Percentiles origin_latency;           // capture -> origin publish
+  bool origin_publish_stamped = false;  // false: publish = the probe's arrival time
   Percentiles ttfk, ttfp, max_gap;
   // Per reader, the most bytes waiting unread in rtsp-bench's own socket during the window,
   // in "ms of stream" (bytes / per-reader rate): large values mean the load generator, not the

@@ -26,8 +26,9 @@ bool is_slice(uint8_t type) {
 
 }  // namespace
 
-void RtpAnalyzer::on_packet(const uint8_t* data, size_t size, int64_t wall_us, int64_t mono_us,
-                            bool in_window, std::vector<LatencySample>* samples) {
+void RtpAnalyzer::on_packet(const uint8_t* data, size_t size, const ReceiveTime& at, bool in_window,
+                            std::vector<LatencySample>* samples) {
+  const int64_t mono_us = at.mono_us;
   // RFC 3550 5.1: V=2, P, X, CC, M, PT, sequence number, timestamp, SSRC, CSRC list.
   if (size < 12 || (data[0] >> 6) != 2) {
     ++counters_.malformed;
@@ -87,7 +88,7 @@ void RtpAnalyzer::on_packet(const uint8_t* data, size_t size, int64_t wall_us, i
   const bool continuation =
       payload_size >= 2 && (payload[0] & 0x1f) == kFuA && (payload[1] & 0x80) == 0;
   if (au_open_ && timestamp != au_timestamp_) {  // a new unit began without the previous marker
-    finish_access_unit(/*marker_seen=*/false, wall_us, in_window, samples);
+    finish_access_unit(/*marker_seen=*/false, at, in_window, samples);
   }
   if (!au_open_) {
     const bool clean = !gap && !continuation && (prev_was_marker_ || first_packet);
@@ -97,7 +98,7 @@ void RtpAnalyzer::on_packet(const uint8_t* data, size_t size, int64_t wall_us, i
   }
   if (au_scanning_) inspect_payload(payload, payload_size);
   prev_was_marker_ = marker;
-  if (marker) finish_access_unit(/*marker_seen=*/true, wall_us, in_window, samples);
+  if (marker) finish_access_unit(/*marker_seen=*/true, at, in_window, samples);
 }
 
 void RtpAnalyzer::start_access_unit(uint32_t timestamp, bool clean, int64_t mono_us) {
@@ -145,7 +146,7 @@ void RtpAnalyzer::inspect_nal(const uint8_t* nal, size_t size) {
   }
 }
 
-void RtpAnalyzer::finish_access_unit(bool marker_seen, int64_t wall_us, bool in_window,
+void RtpAnalyzer::finish_access_unit(bool marker_seen, const ReceiveTime& at, bool in_window,
                                      std::vector<LatencySample>* samples) {
   const bool complete = marker_seen && !au_broken_;
   if (complete && au_keyframe_ && counters_.first_keyframe_mono_us < 0) {
@@ -155,7 +156,8 @@ void RtpAnalyzer::finish_access_unit(bool marker_seen, int64_t wall_us, bool in_
     if (complete) {
       ++counters_.frames_complete;
       if (au_capture_us_ >= 0) {
-        samples->push_back({au_capture_us_, static_cast<int32_t>(wall_us - au_capture_us_)});
+        samples->push_back({au_capture_us_, static_cast<int32_t>(at.wall_us - au_capture_us_),
+                            static_cast<int32_t>(at.read_wall_us - au_capture_us_)});
       } else {
         ++counters_.frames_without_sei;
       }

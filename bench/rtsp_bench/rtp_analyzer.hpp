@@ -10,8 +10,19 @@ namespace rtsp_bench {
 
 // One frame's latency: capture time from our SEI and receive time of its last packet.
 struct LatencySample {
-  int64_t capture_us = 0;  // wall clock, from the SEI (media/sei.hpp)
-  int32_t latency_us = 0;  // receive wall clock - capture_us
+  int64_t capture_us = 0;       // wall clock, from the SEI (media/sei.hpp)
+  int32_t latency_us = 0;       // receive wall clock - capture_us
+  int32_t read_latency_us = 0;  // when rtsp-bench read it - capture_us (its own delay included)
+};
+
+// When a packet arrived. `wall_us` is the kernel's receive timestamp of the bytes (SO_TIMESTAMPNS:
+// for TCP, that of the last segment the read returned), or the read time when the kernel gave
+// none; `read_wall_us` is when rtsp-bench read them, so read - wall is the load generator's own
+// scheduling delay, which is not the server's latency.
+struct ReceiveTime {
+  int64_t wall_us = 0;
+  int64_t read_wall_us = 0;
+  int64_t mono_us = 0;
 };
 
 struct StreamCounters {
@@ -38,10 +49,10 @@ class RtpAnalyzer {
   // `payload_type` < 0 accepts any; packets of other types (e.g. audio) are ignored.
   explicit RtpAnalyzer(int payload_type = -1) : payload_type_(payload_type) {}
 
-  // One RTP packet (header included). `wall_us` and `mono_us` are the receive times;
-  // `in_window` says whether the packet falls inside the measurement window. Latency samples
-  // of complete access units in the window are appended to `samples`.
-  void on_packet(const uint8_t* data, size_t size, int64_t wall_us, int64_t mono_us, bool in_window,
+  // One RTP packet (header included) received `at`; `in_window` says whether the packet falls
+  // inside the measurement window. Latency samples of complete access units in the window are
+  // appended to `samples`.
+  void on_packet(const uint8_t* data, size_t size, const ReceiveTime& at, bool in_window,
                  std::vector<LatencySample>* samples);
 
   const StreamCounters& counters() const { return counters_; }
@@ -50,7 +61,7 @@ class RtpAnalyzer {
   void start_access_unit(uint32_t timestamp, bool clean, int64_t mono_us);
   void inspect_payload(const uint8_t* payload, size_t size);
   void inspect_nal(const uint8_t* nal, size_t size);
-  void finish_access_unit(bool marker_seen, int64_t wall_us, bool in_window,
+  void finish_access_unit(bool marker_seen, const ReceiveTime& at, bool in_window,
                           std::vector<LatencySample>* samples);
 
   int payload_type_;
