@@ -23,6 +23,42 @@ constexpr uint8_t kNriMask = 0x60;
 
 using Nal = std::span<const uint8_t>;
 
+// Whether a NAL unit header (and the first byte after it) can begin an access unit: an AUD,
+// SEI or parameter set, or a slice whose first_mb_in_slice is 0 (ue(v) 0 is the single bit 1).
+bool begins_access_unit(uint8_t nal_type, std::optional<uint8_t> next_byte) {
+  switch (static_cast<h264::NalType>(nal_type)) {
+    case h264::NalType::Aud:
+    case h264::NalType::Sei:
+    case h264::NalType::Sps:
+    case h264::NalType::Pps:
+      return true;
+    case h264::NalType::Slice:
+    case h264::NalType::Idr:
+      return next_byte && (*next_byte & 0x80) != 0;
+    default:
+      return false;
+  }
+}
+
+// Whether an RTP payload starts an access unit (RFC 6184 5.6 single NAL, 5.7.1 STAP-A with its
+// first aggregated NAL unit, 5.8 FU-A with the S bit).
+bool payload_begins_access_unit(std::span<const uint8_t> p) {
+  if (p.empty()) return false;
+  auto at = [&](size_t i) -> std::optional<uint8_t> {
+    return i < p.size() ? std::optional<uint8_t>(p[i]) : std::nullopt;
+  };
+  const uint8_t type = p[0] & 0x1f;
+  if (type == kStapA) {
+    const size_t first = kStapAHeaderSize + kStapALengthSize;
+    return p.size() > first && begins_access_unit(p[first] & 0x1f, at(first + 1));
+  }
+  if (type == kFuA) {
+    return p.size() >= kFuAHeaderSize && (p[1] & kFuStart) != 0 &&
+           begins_access_unit(p[1] & 0x1f, at(kFuAHeaderSize));
+  }
+  return begins_access_unit(type, at(1));
+}
+
 bool is_dropped(Nal nal) {
   const uint8_t type = h264::nal_type(nal);
   return type == static_cast<uint8_t>(h264::NalType::Aud) ||
@@ -153,12 +189,15 @@ absl::StatusOr<std::optional<RtpH264Depacketizer::AccessUnit>> RtpH264Depacketiz
 
   // RFC 3550 5.1: "The sequence number increments by one for each RTP data packet sent, and
   // may be used by the receiver to detect packet loss".
+  const bool after_marker = last_marker_;
+  last_marker_ = header->marker;
   if (last_sequence_ && header->sequence != static_cast<uint16_t>(*last_sequence_ + 1)) {
     stats_.lost_packets += static_cast<uint16_t>(header->sequence - *last_sequence_ - 1);
     if (finish()) ++stats_.dropped_units;
-    // The lost packets may have started this packet's access unit: skip until a new timestamp.
-    broken_ = true;
-    current_timestamp_ = header->timestamp;
+    // The lost packets may have started this packet's access unit: skip until a new timestamp,
+    // unless the gap fell between two units (whole units lost).
+    broken_ = !(after_marker && payload_begins_access_unit(payload));
+    if (broken_) current_timestamp_ = header->timestamp;
   }
   last_sequence_ = header->sequence;
 

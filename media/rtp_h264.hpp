@@ -62,6 +62,11 @@ class RtpH264Depacketizer {
   // Feeds one RTP packet (header included). Returns a completed access unit when the packet
   // carries the marker bit, or when a timestamp change closes the previous unit. Malformed
   // payloads return an error and leave the depacketizer ready for the next access unit.
+  // After a sequence gap the unit in progress is dropped, and so is the next one unless the gap
+  // fell on a unit boundary: the packet before it carried the marker bit and the packet after
+  // it begins a unit (an AUD, SEI or parameter set, or the first slice of a picture). A sender
+  // that skips whole frames (a relay catching a slow reader up to a keyframe) loses nothing
+  // more than the frames it skipped.
   absl::StatusOr<std::optional<AccessUnit>> feed(std::span<const uint8_t> packet);
 
   const Stats& stats() const { return stats_; }
@@ -77,6 +82,7 @@ class RtpH264Depacketizer {
   bool current_keyframe_ = false;
   bool in_fragment_ = false;
   bool broken_ = false;
+  bool last_marker_ = false;  // the previous packet ended an access unit
 };
 
 }  // namespace media

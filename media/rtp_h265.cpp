@@ -27,6 +27,43 @@ constexpr uint8_t kTypeMask = 0x7e;  // type bits in the first header byte
 
 using Nal = std::span<const uint8_t>;
 
+// Whether a NAL unit of `type`, whose first byte after the two-byte header is `next_byte`, can
+// begin an access unit: an AUD, VPS/SPS/PPS or prefix SEI, or a VCL NAL unit with
+// first_slice_segment_in_pic_flag (the first bit of the slice segment header) set.
+bool begins_access_unit(uint8_t type, std::optional<uint8_t> next_byte) {
+  switch (static_cast<h265::NalType>(type)) {
+    case h265::NalType::Aud:
+    case h265::NalType::Vps:
+    case h265::NalType::Sps:
+    case h265::NalType::Pps:
+    case h265::NalType::PrefixSei:
+      return true;
+    default:
+      return type < static_cast<uint8_t>(h265::NalType::Vps) && next_byte &&
+             (*next_byte & 0x80) != 0;
+  }
+}
+
+// Whether an RTP payload starts an access unit (RFC 7798 4.4.1 single NAL unit, 4.4.2 AP with
+// its first aggregated unit, 4.4.3 FU with the S bit).
+bool payload_begins_access_unit(std::span<const uint8_t> p) {
+  if (p.size() < kPayloadHeaderSize) return false;
+  auto at = [&](size_t i) -> std::optional<uint8_t> {
+    return i < p.size() ? std::optional<uint8_t>(p[i]) : std::nullopt;
+  };
+  const uint8_t type = (p[0] & kTypeMask) >> 1;
+  if (type == kAp) {
+    const size_t first = kPayloadHeaderSize + kApLengthSize;
+    return p.size() > first &&
+           begins_access_unit((p[first] & kTypeMask) >> 1, at(first + h265::kNalHeaderSize));
+  }
+  if (type == kFu) {
+    return p.size() >= kFuHeaderSize && (p[2] & kFuStart) != 0 &&
+           begins_access_unit(p[2] & kFuTypeMask, at(kFuHeaderSize));
+  }
+  return begins_access_unit(type, at(kPayloadHeaderSize));
+}
+
 bool is_dropped(Nal nal) {
   if (nal.size() < h265::kNalHeaderSize) return true;
   const uint8_t type = h265::nal_type(nal);
@@ -170,12 +207,15 @@ absl::StatusOr<std::optional<RtpH265Depacketizer::AccessUnit>> RtpH265Depacketiz
 
   // RFC 3550 5.1: "The sequence number increments by one for each RTP data packet sent, and
   // may be used by the receiver to detect packet loss".
+  const bool after_marker = last_marker_;
+  last_marker_ = header->marker;
   if (last_sequence_ && header->sequence != static_cast<uint16_t>(*last_sequence_ + 1)) {
     stats_.lost_packets += static_cast<uint16_t>(header->sequence - *last_sequence_ - 1);
     if (finish()) ++stats_.dropped_units;
-    // The lost packets may have started this packet's access unit: skip until a new timestamp.
-    broken_ = true;
-    current_timestamp_ = header->timestamp;
+    // The lost packets may have started this packet's access unit: skip until a new timestamp,
+    // unless the gap fell between two units (whole units lost).
+    broken_ = !(after_marker && payload_begins_access_unit(payload));
+    if (broken_) current_timestamp_ = header->timestamp;
   }
   last_sequence_ = header->sequence;
 

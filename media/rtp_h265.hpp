@@ -65,6 +65,9 @@ class RtpH265Depacketizer {
   // Feeds one RTP packet (header included). Returns a completed access unit when the packet
   // carries the marker bit, or when a timestamp change closes the previous unit. Malformed
   // payloads return an error and leave the depacketizer ready for the next access unit.
+  // After a sequence gap the unit in progress is dropped, and so is the next one unless the gap
+  // fell on a unit boundary (marker before it; AUD, parameter set, prefix SEI or the first slice
+  // segment of a picture after it), as in RtpH264Depacketizer.
   absl::StatusOr<std::optional<AccessUnit>> feed(std::span<const uint8_t> packet);
 
   const Stats& stats() const { return stats_; }
@@ -81,6 +84,7 @@ class RtpH265Depacketizer {
   bool current_keyframe_ = false;
   bool in_fragment_ = false;
   bool broken_ = false;
+  bool last_marker_ = false;  // the previous packet ended an access unit
 };
 
 }  // namespace media
