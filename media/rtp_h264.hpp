@@ -10,12 +10,11 @@
 #include "absl/status/statusor.h"
 #include "media/packetized_frame.hpp"
 #include "media/rtp.hpp"
+#include "media/rtp_depacketizer.hpp"
 
 namespace media {
 
 inline constexpr size_t kDefaultRtpMaxPacketSize = 1400;  // RTP header + payload, fits 1500 MTU
-// Largest access unit the depacketizer reassembles (Annex-B bytes); bigger units are errors.
-inline constexpr size_t kMaxAccessUnitBytes = 8 * 1024 * 1024;
 
 class RtpH264Packetizer {
  public:
@@ -45,44 +44,22 @@ class RtpH264Packetizer {
 };
 
 // Reassembles access units from RTP packets (in order; a gap drops the unit in progress and
-// waits for the next access unit start).
+// waits for the next access unit start; see RtpDepacketizer). IDR slices make a keyframe.
 class RtpH264Depacketizer {
  public:
-  struct AccessUnit {
-    uint32_t rtp_timestamp = 0;
-    std::vector<uint8_t> annex_b;  // NAL units with 4-byte start codes
-    bool keyframe = false;         // contains an IDR slice
-  };
-  struct Stats {
-    uint64_t packets = 0;
-    uint64_t lost_packets = 0;   // from sequence gaps
-    uint64_t dropped_units = 0;  // incomplete access units discarded
-  };
+  using AccessUnit = RtpAccessUnit;
+  using Stats = RtpDepacketizerStats;
 
-  // Feeds one RTP packet (header included). Returns a completed access unit when the packet
-  // carries the marker bit, or when a timestamp change closes the previous unit. Malformed
-  // payloads return an error and leave the depacketizer ready for the next access unit.
-  // After a sequence gap the unit in progress is dropped, and so is the next one unless the gap
-  // fell on a unit boundary: the packet before it carried the marker bit and the packet after
-  // it begins a unit (an AUD, SEI or parameter set, or the first slice of a picture). A sender
-  // that skips whole frames (a relay catching a slow reader up to a keyframe) loses nothing
-  // more than the frames it skipped.
-  absl::StatusOr<std::optional<AccessUnit>> feed(std::span<const uint8_t> packet);
-
-  const Stats& stats() const { return stats_; }
+  RtpH264Depacketizer();
+  // RtpDepacketizer::feed: one RTP packet (header included) in, a completed unit out when one
+  // ends; malformed payloads are errors that leave it ready for the next unit.
+  absl::StatusOr<std::optional<AccessUnit>> feed(std::span<const uint8_t> packet) {
+    return assembler_.feed(packet);
+  }
+  const Stats& stats() const { return assembler_.stats(); }
 
  private:
-  std::optional<AccessUnit> finish();
-  absl::Status append_payload(std::span<const uint8_t> payload);
-
-  Stats stats_;
-  std::optional<uint16_t> last_sequence_;
-  std::optional<uint32_t> current_timestamp_;
-  std::vector<uint8_t> current_;
-  bool current_keyframe_ = false;
-  bool in_fragment_ = false;
-  bool broken_ = false;
-  bool last_marker_ = false;  // the previous packet ended an access unit
+  RtpDepacketizer assembler_;
 };
 
 }  // namespace media

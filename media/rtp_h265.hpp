@@ -45,46 +45,25 @@ class RtpH265Packetizer {
 };
 
 // Reassembles access units from RTP packets (in order; a gap drops the unit in progress and
-// waits for the next access unit start). Rejects PACI packets and the unspecified types 51..63.
+// waits for the next access unit start; see RtpDepacketizer). IRAP NAL units (types 16..23)
+// make a keyframe. Rejects PACI packets and the unspecified types 51..63.
 class RtpH265Depacketizer {
  public:
   // Largest access unit reassembled (Annex-B bytes); bigger units are ResourceExhausted errors.
   static constexpr size_t kMaxAccessUnitBytes = media::kMaxAccessUnitBytes;
+  using AccessUnit = RtpAccessUnit;
+  using Stats = RtpDepacketizerStats;
 
-  struct AccessUnit {
-    uint32_t rtp_timestamp = 0;
-    std::vector<uint8_t> annex_b;  // NAL units with 4-byte start codes
-    bool keyframe = false;         // contains an IRAP NAL unit (types 16..23)
-  };
-  struct Stats {
-    uint64_t packets = 0;
-    uint64_t lost_packets = 0;   // from sequence gaps
-    uint64_t dropped_units = 0;  // incomplete access units discarded
-  };
-
-  // Feeds one RTP packet (header included). Returns a completed access unit when the packet
-  // carries the marker bit, or when a timestamp change closes the previous unit. Malformed
-  // payloads return an error and leave the depacketizer ready for the next access unit.
-  // After a sequence gap the unit in progress is dropped, and so is the next one unless the gap
-  // fell on a unit boundary (marker before it; AUD, parameter set, prefix SEI or the first slice
-  // segment of a picture after it), as in RtpH264Depacketizer.
-  absl::StatusOr<std::optional<AccessUnit>> feed(std::span<const uint8_t> packet);
-
-  const Stats& stats() const { return stats_; }
+  RtpH265Depacketizer();
+  // RtpDepacketizer::feed: one RTP packet (header included) in, a completed unit out when one
+  // ends; malformed payloads are errors that leave it ready for the next unit.
+  absl::StatusOr<std::optional<AccessUnit>> feed(std::span<const uint8_t> packet) {
+    return assembler_.feed(packet);
+  }
+  const Stats& stats() const { return assembler_.stats(); }
 
  private:
-  std::optional<AccessUnit> finish();
-  absl::Status append_payload(std::span<const uint8_t> payload);
-  absl::Status append_fu(std::span<const uint8_t> payload);
-
-  Stats stats_;
-  std::optional<uint16_t> last_sequence_;
-  std::optional<uint32_t> current_timestamp_;
-  std::vector<uint8_t> current_;
-  bool current_keyframe_ = false;
-  bool in_fragment_ = false;
-  bool broken_ = false;
-  bool last_marker_ = false;  // the previous packet ended an access unit
+  RtpDepacketizer assembler_;
 };
 
 }  // namespace media

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <random>
 
 extern char** environ;
 
@@ -256,21 +257,39 @@ std::string Process::stderr_tail(size_t max_bytes) const {
   return "..." + err_.text.substr(err_.text.size() - max_bytes);
 }
 
-uint16_t free_tcp_port() {
+namespace {
+
+// Binds 127.0.0.1:`port` (0: any) and returns the bound port, or 0; the socket is closed.
+uint16_t try_bind(uint16_t port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return 0;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  uint16_t port = 0;
+  addr.sin_port = htons(port);
+  uint16_t bound = 0;
   socklen_t len = sizeof addr;
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
       getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
+    bound = ntohs(addr.sin_port);
   }
   close(fd);
-  return port;
+  return bound;
+}
+
+}  // namespace
+
+uint16_t free_tcp_port() {
+  constexpr uint16_t kLow = 20000, kHigh = 32700;  // below the ephemeral range (32768..60999)
+  thread_local std::mt19937 random(std::random_device{}() ^ static_cast<unsigned>(getpid()));
+  std::uniform_int_distribution<int> pick(kLow, kHigh);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const auto port = static_cast<uint16_t>(pick(random));
+    if (try_bind(port) == port && try_bind(static_cast<uint16_t>(port + 1)) == port + 1) {
+      return port;
+    }
+  }
+  return try_bind(0);
 }
 
 std::string bin_dir() {

@@ -96,7 +96,10 @@ class Process {
   std::thread err_reader_;
 };
 
-// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, close).
+// A TCP port P on 127.0.0.1 that was free a moment ago, with P + 1 free too (an origin binds
+// its catch-up endpoint at its publish port + 1). Chosen below the kernel's ephemeral range
+// (32768..), so no outgoing connection can take it before the test binds it; after 200 tries it
+// falls back to a port the kernel picks.
 uint16_t free_tcp_port();
 
 // Directory with rtsp-origin and rtsp-edge: $RS_BIN_DIR (set by rs_test()).
