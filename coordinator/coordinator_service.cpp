@@ -1,6 +1,9 @@
 // The Coordinator gRPC service (coordinator_service.hpp).
 #include "coordinator/coordinator_service.hpp"
 
+#include <deque>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "base/log.hpp"
@@ -42,7 +45,7 @@ std::string validate_identity(const rs::cluster::NodeIdentity& id) {
 CoordinatorService::CoordinatorService(NodeRegistry* registry, std::string token)
     : registry_(registry), token_(std::move(token)) {}
 
-grpc::Status CoordinatorService::check_token(const grpc::ServerContext& context) const {
+grpc::Status CoordinatorService::check_token(const grpc::ServerContextBase& context) const {
   if (token_.empty()) return grpc::Status::OK;
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(cluster::kTokenMetadataKey);
@@ -57,48 +60,119 @@ grpc::Status CoordinatorService::check_token(const grpc::ServerContext& context)
   return grpc::Status::OK;
 }
 
-grpc::Status CoordinatorService::Connect(
-    grpc::ServerContext* context,
-    grpc::ServerReaderWriter<rs::cluster::CoordinatorMessage, rs::cluster::NodeMessage>* stream) {
-  if (auto st = check_token(*context); !st.ok()) {
-    LOG_WARN(kTag, "refused a node from ", context->peer(), ": ", st.error_message());
-    return st;
+// One node's Connect stream: Register first (checked), then a report every interval; edges get
+// the origin list whenever it changes. Reads and writes complete on gRPC's callback threads; at
+// most one write is in flight (the rest wait in `outbox_`), and Finish waits for it.
+class NodeStream final
+    : public grpc::ServerBidiReactor<rs::cluster::NodeMessage, rs::cluster::CoordinatorMessage> {
+ public:
+  NodeStream(CoordinatorService* service, grpc::CallbackServerContext* context)
+      : service_(service), context_(context) {
+    if (auto st = service_->check_token(*context_); !st.ok()) {
+      LOG_WARN(kTag, "refused a node from ", context_->peer(), ": ", st.error_message());
+      finish(st);
+      return;
+    }
+    StartRead(&in_);
   }
-  rs::cluster::NodeMessage message;
-  if (!stream->Read(&message)) return grpc::Status(grpc::StatusCode::CANCELLED, "no Register");
-  if (!message.has_register_()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the first message must be Register");
-  }
-  const auto& reg = message.register_();
-  if (auto error = validate_identity(reg.identity()); !error.empty()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, error);
-  }
-  const bool edge = reg.identity().role() == rs::cluster::ROLE_EDGE;
-  const uint64_t session = registry_->register_node(
-      reg.identity(), reg.first_report(), Clock::now(), [context] { context->TryCancel(); });
-  rs::cluster::CoordinatorMessage out;
-  auto* registered = out.mutable_registered();
-  registered->set_node(reg.identity().name());
-  registered->set_report_interval_ms(
-      static_cast<uint32_t>(registry_->config().report_interval.count()));
-  registered->set_coordinator_epoch(registry_->epoch());
-  bool alive = stream->Write(out);
-  uint64_t origins_sent = 0;
-  while (alive) {
-    if (edge) {
-      auto origins = registry_->origins();
-      if (origins.version() != origins_sent) {
-        origins_sent = origins.version();
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return finish(grpc::Status::OK);  // the node closed its side, or the call ended
+    NodeRegistry* registry = service_->registry();
+    if (!registered_) {
+      if (!in_.has_register_()) {
+        return finish(
+            grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the first message must be Register"));
+      }
+      const auto& reg = in_.register_();
+      if (auto error = validate_identity(reg.identity()); !error.empty()) {
+        return finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, error));
+      }
+      edge_ = reg.identity().role() == rs::cluster::ROLE_EDGE;
+      // Called with the registry lock held, never after unregister() (OnDone) has returned.
+      session_ = registry->register_node(reg.identity(), reg.first_report(), Clock::now(),
+                                         [context = context_] { context->TryCancel(); });
+      {
+        std::lock_guard lock(mutex_);
+        registered_ = true;
+      }
+      rs::cluster::CoordinatorMessage out;
+      auto* registered = out.mutable_registered();
+      registered->set_node(reg.identity().name());
+      registered->set_report_interval_ms(
+          static_cast<uint32_t>(registry->config().report_interval.count()));
+      registered->set_coordinator_epoch(registry->epoch());
+      write(std::move(out));
+    } else if (in_.has_report() && !registry->report(session_, in_.report(), Clock::now())) {
+      return finish(grpc::Status::OK);  // the registry dropped this session
+    }
+    if (edge_) {
+      auto origins = registry->origins();
+      if (origins.version() != origins_sent_) {
+        origins_sent_ = origins.version();
         rs::cluster::CoordinatorMessage update;
         *update.mutable_origins() = std::move(origins);
-        if (!stream->Write(update)) break;
+        write(std::move(update));
       }
     }
-    if (!stream->Read(&message)) break;
-    if (message.has_report() && !registry_->report(session, message.report(), Clock::now())) break;
+    StartRead(&in_);
   }
-  registry_->unregister(session, context->IsCancelled() ? "stream cancelled" : "stream closed");
-  return grpc::Status::OK;
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard lock(mutex_);
+    outbox_.pop_front();
+    if (!ok) outbox_.clear();  // the call is ending; OnReadDone(false) finishes it
+    if (!outbox_.empty()) {
+      StartWrite(&outbox_.front());
+    } else if (finish_status_ && !finished_) {
+      finished_ = true;
+      Finish(*finish_status_);
+    }
+  }
+
+  void OnDone() override {
+    if (registered_) {
+      service_->registry()->unregister(
+          session_, context_->IsCancelled() ? "stream cancelled" : "stream closed");
+    }
+    delete this;
+  }
+
+ private:
+  void write(rs::cluster::CoordinatorMessage message) {
+    std::lock_guard lock(mutex_);
+    if (finish_status_) return;
+    outbox_.push_back(std::move(message));
+    if (outbox_.size() == 1) StartWrite(&outbox_.front());
+  }
+
+  // Ends the call once no write is in flight.
+  void finish(grpc::Status status) {
+    std::lock_guard lock(mutex_);
+    if (finish_status_) return;
+    finish_status_ = std::move(status);
+    if (outbox_.empty()) {
+      finished_ = true;
+      Finish(*finish_status_);
+    }
+  }
+
+  CoordinatorService* service_;
+  grpc::CallbackServerContext* context_;
+  rs::cluster::NodeMessage in_;
+  bool edge_ = false;
+  uint64_t session_ = 0;
+  uint64_t origins_sent_ = 0;
+  std::mutex mutex_;  // guards the members below
+  bool registered_ = false;
+  std::deque<rs::cluster::CoordinatorMessage> outbox_;  // front: the write in flight
+  std::optional<grpc::Status> finish_status_;
+  bool finished_ = false;
+};
+
+grpc::ServerBidiReactor<rs::cluster::NodeMessage, rs::cluster::CoordinatorMessage>*
+CoordinatorService::Connect(grpc::CallbackServerContext* context) {
+  return new NodeStream(this, context);
 }
 
 grpc::ServerUnaryReactor* CoordinatorService::AssignEdge(grpc::CallbackServerContext* context,

@@ -1,6 +1,7 @@
-// The Coordinator gRPC service (proto/cluster.proto) over a NodeRegistry. AssignEdge and
-// GetCluster use the callback API (no thread per call: they are the hot path); Connect and
-// WatchCluster are long-lived streams served by the sync API, one thread each.
+// The Coordinator gRPC service (proto/cluster.proto) over a NodeRegistry. AssignEdge, GetCluster
+// and the nodes' Connect streams use the callback API: no thread per call or per node, so
+// thousands of edges reporting every 500 ms cost no thread each. WatchCluster (tools) is a
+// sync stream, one thread each.
 #pragma once
 
 #include <atomic>
@@ -11,17 +12,18 @@
 
 namespace coordinator {
 
-using ServiceBase = rs::cluster::Coordinator::WithCallbackMethod_AssignEdge<
-    rs::cluster::Coordinator::WithCallbackMethod_GetCluster<rs::cluster::Coordinator::Service>>;
+using ServiceBase = rs::cluster::Coordinator::WithCallbackMethod_Connect<
+    rs::cluster::Coordinator::WithCallbackMethod_AssignEdge<
+        rs::cluster::Coordinator::WithCallbackMethod_GetCluster<
+            rs::cluster::Coordinator::Service>>>;
 
 class CoordinatorService final : public ServiceBase {
  public:
   // `token`: required on Connect when not empty. The registry must outlive the service.
   CoordinatorService(NodeRegistry* registry, std::string token);
 
-  grpc::Status Connect(grpc::ServerContext* context,
-                       grpc::ServerReaderWriter<rs::cluster::CoordinatorMessage,
-                                                rs::cluster::NodeMessage>* stream) override;
+  grpc::ServerBidiReactor<rs::cluster::NodeMessage, rs::cluster::CoordinatorMessage>* Connect(
+      grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* AssignEdge(grpc::CallbackServerContext* context,
                                        const rs::cluster::AssignRequest* request,
                                        rs::cluster::AssignReply* reply) override;
@@ -36,7 +38,10 @@ class CoordinatorService final : public ServiceBase {
   void shutdown() { shutting_down_ = true; }
 
  private:
-  grpc::Status check_token(const grpc::ServerContext& context) const;
+  grpc::Status check_token(const grpc::ServerContextBase& context) const;
+  NodeRegistry* registry() const { return registry_; }
+
+  friend class NodeStream;
 
   NodeRegistry* registry_;
   std::string token_;
