@@ -60,30 +60,19 @@ int video_frames_in(const std::string& csv) {
 
 // ---------------------------------------------------------------------------------------------
 // One origin + edge with --http: metrics, HTTP tunnelling, then (last) an origin restart.
-class EdgeFeatureTest : public ::testing::Test {
+class EdgeFeatureTest : public SharedClusterTest<EdgeFeatureTest> {
+ public:
+  static std::unique_ptr<Cluster> start_cluster(std::string* error) {
+    return Cluster::start({.size = "320x180", .bitrate = "500k", .metrics = true}, error);
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    cluster_ =
-        Cluster::start({.size = "320x180", .bitrate = "500k", .metrics = true}, &error).release();
-    if (!cluster_) start_error_ = error;
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_NE(cluster_, nullptr) << start_error_;
+    SharedClusterTest::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(cluster_->edge().running()) << cluster_->logs();
   }
-  void TearDown() override {
-    if (HasFailure() && cluster_) std::fprintf(stderr, "%s\n", cluster_->logs().c_str());
-  }
-  static Cluster* cluster_;
-  static std::string start_error_;
 };
-Cluster* EdgeFeatureTest::cluster_ = nullptr;
-std::string EdgeFeatureTest::start_error_;
 
 TEST_F(EdgeFeatureTest, MetricsShowTheReaderBytesAndQueueDelay) {
   RtspTestClient client(cluster_->url());
@@ -310,30 +299,15 @@ TEST(EdgeOnDemand, SubscribesOnFirstDescribeStartsFastAndUnsubscribesWhenIdle) {
 
 // ---------------------------------------------------------------------------------------------
 // Limits: --max_sessions=2 and --session_timeout=2s.
-class EdgeLimitsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    cluster_ = Cluster::start({.size = "320x180",
-                               .bitrate = "500k",
-                               .edge_args = {"--max_sessions=2", "--session_timeout=2s"}},
-                              &error)
-                   .release();
-    if (!cluster_) start_error_ = error;
+class EdgeLimitsTest : public SharedClusterTest<EdgeLimitsTest> {
+ public:
+  static std::unique_ptr<Cluster> start_cluster(std::string* error) {
+    return Cluster::start({.size = "320x180",
+                           .bitrate = "500k",
+                           .edge_args = {"--max_sessions=2", "--session_timeout=2s"}},
+                          error);
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(cluster_, nullptr) << start_error_; }
-  void TearDown() override {
-    if (HasFailure() && cluster_) std::fprintf(stderr, "%s\n", cluster_->logs().c_str());
-  }
-  static Cluster* cluster_;
-  static std::string start_error_;
 };
-Cluster* EdgeLimitsTest::cluster_ = nullptr;
-std::string EdgeLimitsTest::start_error_;
 
 TEST_F(EdgeLimitsTest, ThirdSessionGets503AndASlotFreesOnTeardown) {
   RtspTestClient a(cluster_->url()), b(cluster_->url()), c(cluster_->url());
@@ -435,39 +409,23 @@ TEST(EdgeReaderLimit, MaxReadersPerStreamHoldsEdgeWideWhateverTheConnectionOrder
 
 // ---------------------------------------------------------------------------------------------
 // Viewer authentication: cam1 readable by alice only.
-class EdgeAuthTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = temp_dir();
-    const std::string file = dir_ + "/auth.conf";
+class EdgeAuthTest : public SharedClusterTest<EdgeAuthTest> {
+ public:
+  static std::unique_ptr<Cluster> start_cluster(std::string* error) {
+    const std::string file = temp_dir() + "/auth.conf";
     std::ofstream(file) << "# viewers\nuser alice s3cret\nuser bob hunter2\nstream cam1 alice\n";
-    std::string error;
-    cluster_ = Cluster::start({.size = "320x180",
-                               .bitrate = "500k",
-                               .edge_args = {"--auth_file=" + file},
-                               .wait_for_stream = false},
-                              &error)
-                   .release();
-    if (!cluster_) start_error_ = error;
+    return Cluster::start({.size = "320x180",
+                           .bitrate = "500k",
+                           .edge_args = {"--auth_file=" + file},
+                           .wait_for_stream = false},
+                          error);
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(cluster_, nullptr) << start_error_; }
-  void TearDown() override {
-    if (HasFailure() && cluster_) std::fprintf(stderr, "%s\n", cluster_->logs().c_str());
-  }
+
+ protected:
   static std::string basic(const std::string& user, const std::string& password) {
     return "Basic " + absl::Base64Escape(user + ":" + password);
   }
-  static Cluster* cluster_;
-  static std::string start_error_;
-  static std::string dir_;
 };
-Cluster* EdgeAuthTest::cluster_ = nullptr;
-std::string EdgeAuthTest::start_error_;
-std::string EdgeAuthTest::dir_;
 
 TEST_F(EdgeAuthTest, NoCredentialsGets401WithDigestSha256Md5AndBasicChallenges) {
   RtspTestClient client(cluster_->url());

@@ -30,39 +30,26 @@ ToolResult probe(const std::string& url, const std::string& transport) {
                   url});
 }
 
-// An edge relaying an origin that loops `clip` (made once per suite).
-class EdgeInteropTest : public ::testing::Test {
- protected:
-  static std::unique_ptr<Cluster> start(const std::string& video, std::string* error) {
-    const std::string dir = temp_dir();
-    const std::string clip = dir + "/" + video + "_aac.mp4";
-    if (std::string e = make_clip(clip, video, /*audio=*/true, /*seconds=*/4); !e.empty()) {
+// An edge relaying an origin that loops a 4 s clip of `kVideo` + AAC (made once per suite).
+template <const char* kVideo>
+class EdgeInteropTest : public SharedClusterTest<EdgeInteropTest<kVideo>> {
+ public:
+  static std::unique_ptr<Cluster> start_cluster(std::string* error) {
+    const std::string clip = temp_dir() + "/" + kVideo + "_aac.mp4";
+    if (std::string e = make_clip(clip, kVideo, /*audio=*/true, /*seconds=*/4); !e.empty()) {
       *error = e;
       return nullptr;
     }
     return Cluster::start({.source = clip, .origin_args = {"--loop"}}, error);
   }
-  std::string url() const { return cluster()->url(); }
-  virtual Cluster* cluster() const = 0;
-  void TearDown() override {
-    if (HasFailure() && cluster()) std::fprintf(stderr, "%s\n", cluster()->logs().c_str());
-  }
-};
 
-class EdgeH265AudioTest : public EdgeInteropTest {
  protected:
-  static void SetUpTestSuite() { cluster_ = start("h265", &error_).release(); }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(cluster_, nullptr) << error_; }
-  Cluster* cluster() const override { return cluster_; }
-  static Cluster* cluster_;
-  static std::string error_;
+  std::string url() const { return this->cluster_->url(); }
 };
-Cluster* EdgeH265AudioTest::cluster_ = nullptr;
-std::string EdgeH265AudioTest::error_;
+constexpr char kH264[] = "h264";
+constexpr char kH265[] = "h265";
+using EdgeH265AudioTest = EdgeInteropTest<kH265>;
+using EdgeH264AudioTest = EdgeInteropTest<kH264>;
 
 TEST_F(EdgeH265AudioTest, SdpDescribesH265VideoAndMpeg4GenericAudio) {
   RtspTestClient client(url());
@@ -131,21 +118,6 @@ TEST_F(EdgeH265AudioTest, GstreamerRtspsrcPlaysHevcAndAacOverTcp) {
                     milliseconds(20'000));
   EXPECT_TRUE(r.ok) << r.describe();
 }
-
-class EdgeH264AudioTest : public EdgeInteropTest {
- protected:
-  static void SetUpTestSuite() { cluster_ = start("h264", &error_).release(); }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(cluster_, nullptr) << error_; }
-  Cluster* cluster() const override { return cluster_; }
-  static Cluster* cluster_;
-  static std::string error_;
-};
-Cluster* EdgeH264AudioTest::cluster_ = nullptr;
-std::string EdgeH264AudioTest::error_;
 
 TEST_F(EdgeH264AudioTest, FfprobeOverUdpDecodesH264AndAac) {
   auto r = probe(url(), "udp");

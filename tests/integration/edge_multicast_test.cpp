@@ -64,30 +64,18 @@ ToolResult probe_multicast(const std::string& url) {
 }
 
 // Test pattern, video only.
-class EdgeMulticastTest : public ::testing::Test {
+class EdgeMulticastTest : public SharedClusterTest<EdgeMulticastTest> {
+ public:
+  static std::unique_ptr<Cluster> start_cluster(std::string* error) {
+    return Cluster::start({.size = "320x180", .bitrate = "500k", .metrics = true}, error);
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    cluster_ =
-        Cluster::start({.size = "320x180", .bitrate = "500k", .metrics = true}, &error).release();
-    if (!cluster_) start_error_ = error;
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
   void SetUp() override {
     if (!g_private_net) std::printf("no private network namespace: %s\n", g_net_error.c_str());
-    ASSERT_NE(cluster_, nullptr) << start_error_;
+    SharedClusterTest::SetUp();
   }
-  void TearDown() override {
-    if (HasFailure() && cluster_) std::fprintf(stderr, "%s\n", cluster_->logs().c_str());
-  }
-  static Cluster* cluster_;
-  static std::string start_error_;
 };
-Cluster* EdgeMulticastTest::cluster_ = nullptr;
-std::string EdgeMulticastTest::start_error_;
 
 TEST_F(EdgeMulticastTest, TwoJoinedReceiversGetOneCopyOfAContinuousStream) {
   RtspTestClient a(cluster_->url()), b(cluster_->url());

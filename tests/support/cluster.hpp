@@ -1,8 +1,11 @@
 // One origin (test pattern) and one edge on 127.0.0.1 ephemeral ports, for tests.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,6 +66,29 @@ class Cluster {
   std::vector<std::string> origin_argv_;
   std::unique_ptr<Process> origin_;
   std::unique_ptr<Process> edge_;
+};
+
+// A GoogleTest fixture whose tests share one Cluster, started once per suite by
+// `Derived::start_cluster(std::string* error)`; a test fails at once if it did not start, and the
+// cluster's logs are printed after any failing test.
+template <typename Derived>
+class SharedClusterTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string error;
+    cluster_ = Derived::start_cluster(&error).release();
+    if (cluster_ == nullptr) start_error_ = error;
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  void SetUp() override { ASSERT_NE(cluster_, nullptr) << start_error_; }
+  void TearDown() override {
+    if (HasFailure() && cluster_ != nullptr) std::fprintf(stderr, "%s\n", cluster_->logs().c_str());
+  }
+  static inline Cluster* cluster_ = nullptr;
+  static inline std::string start_error_;
 };
 
 }  // namespace rstest
