@@ -13,6 +13,7 @@
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "client/overlay.hpp"
+#include "cluster/stream_health.hpp"
 
 extern "C" {
 #include <libavutil/frame.h>
@@ -128,6 +129,70 @@ bool ClientApp::on_frame(const DecodedFrame& f) {
   return go_on && !stop_requested();
 }
 
+StallDecision ClientApp::on_stall(const EdgeAnswer& answer) {
+  const StallDecision d = stall_policy_.on_answer(answer);
+  const int64_t now = base::monotonic_us();
+  if (d.kind == StallDecision::Kind::Failover) {
+    LOG_INFO(kTag, edge_, " ", url_, ": ", d.reason, "; leaving this edge");
+    emit_event({.event = "failover",
+                .t_s = static_cast<double>(now - start_us_) / 1e6,
+                .wall_us = base::wall_clock_us(),
+                .edge = edge_,
+                .reason = d.reason});
+    return d;
+  }
+  const bool first = d.source_offline && !stats_.offline();
+  if (d.source_offline) stats_.on_offline(now, d.reason);
+  LOG_INFO(kTag, edge_, ": ", d.reason, "; asking again in ", d.recheck_in.count(), " ms");
+  if (first) {
+    std::string state;
+    if (answer.stream) state = std::string(cluster::health_name(answer.stream->health()));
+    emit_event({.event = "source_offline",
+                .t_s = static_cast<double>(now - start_us_) / 1e6,
+                .wall_us = base::wall_clock_us(),
+                .edge = edge_,
+                .state = state,
+                .reason = answer.stream ? cluster::format_stream_state(*answer.stream) : d.reason});
+    redraw_last_frame();
+  }
+  return d;
+}
+
+void ClientApp::on_resumed() {
+  const bool was_offline = stall_policy_.source_offline();
+  stall_policy_.on_media();
+  const int64_t now = base::monotonic_us();
+  const int64_t waited_us = stats_.on_back(now);
+  if (!was_offline) return;
+  LOG_INFO(kTag, "media from ", edge_, " again after ", waited_us / 1000,
+           " ms offline (wall_us=", base::wall_clock_us(), ")");
+  emit_event({.event = "source_back",
+              .t_s = static_cast<double>(now - start_us_) / 1e6,
+              .wall_us = base::wall_clock_us(),
+              .edge = edge_,
+              .offline_ms = static_cast<double>(waited_us) / 1000.0});
+}
+
+void ClientApp::on_idle() {
+  if (display_ && display_->poll() == Key::Quit) quit_ = true;
+}
+
+void ClientApp::emit_event(EventReport event) {
+  if (!options_.headless) return;
+  const std::string line = format_event(event);
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+}
+
+void ClientApp::redraw_last_frame() {
+  if (!display_ || bgr_.empty() || !overlay_on_) return;
+  cv::Mat frame = bgr_.clone();
+  const auto video = stats_.video();
+  OverlayInfo info{stats_.second(base::monotonic_us()), video.width, video.height, video.codec};
+  draw_overlay(frame, overlay_lines(info));
+  handle_key(display_->show(frame), frame);
+}
+
 bool ClientApp::present(const DecodedFrame& f, int64_t* shown_wall_us) {
   const bool want_shot =
       !options_.screenshot.empty() && !screenshot_done_ &&
@@ -189,6 +254,7 @@ Step ClientApp::ask_coordinator(const Step& step) {
   request.set_stream(options_.stream);
   request.set_client_zone(options_.zone);
   for (const auto& e : step.excluded) request.add_excluded_edges(e);
+  stats_.on_assign_request();
   auto reply = coordinator_->assign_edge_once(request);
   return selector_.on_assigned(reply, std::chrono::steady_clock::now(),
                                reply.ok() || coordinator_->connected());
@@ -199,6 +265,7 @@ Step ClientApp::play_step(const Step& step) {
   url_ = step.url;
   session_start_us_ = base::monotonic_us();
   session_has_frame_ = false;
+  stall_policy_.on_media();
   stats_.on_session_start(edge_, url_);
   SessionOptions s;
   s.url = step.url;

@@ -16,6 +16,7 @@
 #include "client/edge_selector.hpp"
 #include "client/playback_stats.hpp"
 #include "client/player_session.hpp"
+#include "client/stall_policy.hpp"
 #include "cluster/coordinator_client.hpp"
 
 namespace client {
@@ -38,6 +39,9 @@ class ClientApp : public FrameSink {
   bool on_frame(const DecodedFrame& frame) override;
   void on_drops(uint64_t count) override;
   bool stop_requested() override;
+  StallDecision on_stall(const EdgeAnswer& answer) override;
+  void on_resumed() override;
+  void on_idle() override;
 
  private:
   Step execute(const Step& step);
@@ -50,12 +54,17 @@ class ClientApp : public FrameSink {
   void maybe_screenshot(const cv::Mat& bgr, bool key_pressed);
   void handle_key(Key key, const cv::Mat& bgr);
   void reporter_loop();
+  // Headless: one JSON event line at once (docs/client.md, "Events").
+  void emit_event(EventReport event);
+  // Shows the last frame again with the current overlay (the picture froze while waiting).
+  void redraw_last_frame();
   void finish(int exit_code, const std::string& reason);
 
   ClientOptions options_;
   int64_t start_us_;
   PlaybackStats stats_;
   EdgeSelector selector_;
+  StallPolicy stall_policy_;
   std::unique_ptr<cluster::CoordinatorClient> coordinator_;
   std::unique_ptr<Display> display_;
   std::string edge_;  // being played

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "base/strings.hpp"
 #include "cluster/coordinator_client.hpp"
+#include "cluster/stream_health.hpp"
 
 namespace client {
 
@@ -27,7 +28,15 @@ const char* to_string(PlayEnd end) {
 }
 
 EdgeSelector::EdgeSelector(SelectorOptions options)
-    : options_(std::move(options)), backoff_(options_.backoff, options_.seed) {}
+    : options_(std::move(options)),
+      backoff_(options_.backoff, options_.seed),
+      live_backoff_(
+          {options_.backoff.initial, std::min(options_.backoff.max, options_.live_backoff_max)},
+          options_.seed + 1) {}
+
+cluster::Backoff& EdgeSelector::backoff() {
+  return stream_status_.health() == rs::cluster::STREAM_HEALTH_LIVE ? live_backoff_ : backoff_;
+}
 
 std::vector<std::string> EdgeSelector::excluded(SteadyTime now) {
   std::erase_if(exclusions_, [&](const Exclusion& e) { return e.until <= now; });
@@ -56,6 +65,7 @@ Step EdgeSelector::ask(std::chrono::milliseconds delay, SteadyTime now, std::str
   s.delay = delay;
   s.excluded = excluded(now);
   s.message = std::move(message);
+  asked_with_exclusions_ = !s.excluded.empty();
   return s;
 }
 
@@ -92,6 +102,7 @@ Step EdgeSelector::on_assigned(const absl::StatusOr<rs::cluster::AssignReply>& r
     ever_assigned_ = true;
     current_edge_ = reply->edge();
     current_url_ = reply->url();
+    stream_status_ = reply->stream_status();
     const auto ex = excluded(now);
     alternates_.clear();
     std::vector<std::string> names;
@@ -108,7 +119,8 @@ Step EdgeSelector::on_assigned(const absl::StatusOr<rs::cluster::AssignReply>& r
     s.edge = reply->edge();
     s.message = base::cat("coordinator assigned ", reply->edge(), " ", reply->url(),
                           " (alternates: ", names.empty() ? "none" : absl::StrJoin(names, ","),
-                          ", ttl ", reply->ttl_ms(), " ms)");
+                          ", ttl ", reply->ttl_ms(), " ms; stream ",
+                          cluster::format_stream_state(reply->stream_status()), ")");
     return s;
   }
   const absl::Status& st = reply.status();
@@ -134,6 +146,15 @@ Step EdgeSelector::on_assigned(const absl::StatusOr<rs::cluster::AssignReply>& r
                           failures_ + 1, " attempts (last: ", what, ")"));
   }
   if (!reached) return wait_for_coordinator(what, now);
+  if (st.code() == absl::StatusCode::kUnavailable && asked_with_exclusions_) {
+    // Every edge the client could get is one it excluded: backing off would leave the viewer
+    // black although the edges may be fine (a fault upstream of all of them looks the same from
+    // here). Forget the exclusions and ask again at once; if that fails too, back off.
+    exclusions_.clear();
+    return ask(std::chrono::milliseconds(0), now,
+               base::cat("coordinator ", options_.coordinator, ": ", what,
+                         "; forgetting the excluded edges and asking again"));
+  }
   return retry_after_failure(base::cat("coordinator ", options_.coordinator, ": ", what), now);
 }
 
@@ -147,8 +168,9 @@ Step EdgeSelector::wait_for_coordinator(const std::string& what, SteadyTime now)
 }
 
 Step EdgeSelector::retry_after_failure(const std::string& what, SteadyTime now) {
-  const std::chrono::milliseconds cap = backoff_.cap();
-  const std::chrono::milliseconds delay = backoff_.next();
+  cluster::Backoff& b = backoff();
+  const std::chrono::milliseconds cap = b.cap();
+  const std::chrono::milliseconds delay = b.next();
   Step s;
   if (direct()) {
     s.kind = Step::Kind::Play;
@@ -170,6 +192,7 @@ void EdgeSelector::on_first_frame() {
   ever_played_ = true;
   failures_ = 0;
   backoff_.reset();
+  live_backoff_.reset();
 }
 
 Step EdgeSelector::on_play_ended(const PlayOutcome& outcome, SteadyTime now) {

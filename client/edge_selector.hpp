@@ -57,6 +57,9 @@ struct SelectorOptions {
   std::string coordinator;
   int connect_retries = 5;  // attempts before giving up when nothing ever played
   cluster::BackoffOptions backoff{std::chrono::milliseconds(250), std::chrono::milliseconds(8000)};
+  // While the coordinator says the stream is live somewhere, retries stay under this cap: the
+  // stream is one working edge away.
+  std::chrono::milliseconds live_backoff_max{1000};
   std::chrono::milliseconds exclude_for{std::chrono::seconds(10)};  // a failed edge stays excluded
   uint64_t seed = 1;                                                // backoff jitter
 };
@@ -80,6 +83,8 @@ class EdgeSelector {
   Step on_play_ended(const PlayOutcome& outcome, SteadyTime now);
 
   bool direct() const { return !options_.direct_url.empty(); }
+  // The stream's cluster-wide health from the coordinator's last answer (UNSPECIFIED before).
+  const rs::cluster::StreamStatus& stream_status() const { return stream_status_; }
   // Edges currently excluded (expired ones pruned at `now`).
   std::vector<std::string> excluded(SteadyTime now);
   int failures() const { return failures_; }
@@ -88,6 +93,8 @@ class EdgeSelector {
   Step ask(std::chrono::milliseconds delay, SteadyTime now, std::string message);
   Step retry_after_failure(const std::string& what, SteadyTime now);
   Step wait_for_coordinator(const std::string& what, SteadyTime now);
+  // The retry backoff: capped at live_backoff_max while the stream is live somewhere.
+  cluster::Backoff& backoff();
   Step next_alternate(const std::string& why);
   Step exit(int code, std::string message) const;
   // "in 123 ms (attempt 2, backoff cap 500 ms)"
@@ -103,6 +110,9 @@ class EdgeSelector {
   };
   SelectorOptions options_;
   cluster::Backoff backoff_;
+  cluster::Backoff live_backoff_;
+  rs::cluster::StreamStatus stream_status_;
+  bool asked_with_exclusions_ = false;  // the last AskCoordinator step excluded edges
   std::vector<Exclusion> exclusions_;
   std::vector<Choice> alternates_;  // from the last answer, best first, not yet tried
   std::string current_edge_;

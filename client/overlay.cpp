@@ -30,7 +30,12 @@ std::string latency_text(const LatencySummary& s) {
 
 std::vector<std::string> overlay_lines(const OverlayInfo& info) {
   const SecondReport& s = info.stats;
-  return {
+  std::vector<std::string> lines;
+  if (s.state == "offline") {
+    lines.push_back("SOURCE OFFLINE - waiting");
+    lines.push_back(absl::StrFormat("         %s", s.state_reason.substr(0, 80)));
+  }
+  std::vector<std::string> rest = {
       absl::StrFormat("edge     %s", s.edge.empty() ? "-" : s.edge),
       absl::StrFormat("url      %s", s.url),
       absl::StrFormat("video    %dx%d %s, decoder %s", info.width, info.height, info.codec,
@@ -40,6 +45,8 @@ std::vector<std::string> overlay_lines(const OverlayInfo& info) {
       absl::StrFormat("decode   %.1f ms", s.decode_ms),
       absl::StrFormat("dropped  %d   reconnects %d", s.drops, s.reconnects),
   };
+  lines.insert(lines.end(), rest.begin(), rest.end());
+  return lines;
 }
 
 cv::Rect overlay_box(cv::Size frame_size, const std::vector<std::string>& lines) {

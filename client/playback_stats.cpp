@@ -27,11 +27,45 @@ void PlaybackStats::on_session_start(const std::string& edge, const std::string&
   edge_ = edge;
   url_ = url;
   session_playing_ = false;
+  state_ = "connecting";
+  state_reason_.clear();
+  if (offline_since_us_ != 0) offline_since_us_ = 0;  // left the edge while waiting on it
+}
+
+void PlaybackStats::on_assign_request() {
+  std::lock_guard lock(mu_);
+  ++assign_requests_;
+}
+
+void PlaybackStats::on_offline(int64_t now_us, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  if (offline_since_us_ == 0) {
+    offline_since_us_ = now_us;
+    ++offline_waits_;
+  }
+  state_ = "offline";
+  state_reason_ = reason;
+}
+
+int64_t PlaybackStats::on_back(int64_t now_us) {
+  std::lock_guard lock(mu_);
+  const int64_t waited = offline_since_us_ == 0 ? 0 : now_us - offline_since_us_;
+  offline_total_us_ += waited;
+  offline_since_us_ = 0;
+  state_ = "playing";
+  state_reason_.clear();
+  return waited;
+}
+
+bool PlaybackStats::offline() {
+  std::lock_guard lock(mu_);
+  return offline_since_us_ != 0;
 }
 
 void PlaybackStats::on_session_playing() {
   std::lock_guard lock(mu_);
   ++playing_sessions_;
+  state_ = "playing";
   if (edges_.empty() || edges_.back() != edge_) edges_.push_back(edge_);
 }
 
@@ -105,6 +139,9 @@ SecondReport PlaybackStats::second(int64_t now_us) {
   r.edge = edge_;
   r.url = url_;
   r.decoder = decoder_;
+  r.state = state_;
+  r.state_reason = state_reason_;
+  r.assign_requests = assign_requests_;
   return r;
 }
 
@@ -128,6 +165,10 @@ SummaryReport PlaybackStats::summary(int64_t now_us) {
     r.first_frame_ms = static_cast<double>(*first_frame_us_ - start_us_) / 1000.0;
   r.edges = edges_;
   r.decoder = decoder_;
+  r.assign_requests = assign_requests_;
+  r.offline_waits = offline_waits_;
+  const int64_t open_wait = offline_since_us_ == 0 ? 0 : now_us - offline_since_us_;
+  r.offline_s = static_cast<double>(offline_total_us_ + open_wait) / 1e6;
   return r;
 }
 

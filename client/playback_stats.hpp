@@ -35,6 +35,13 @@ class PlaybackStats {
   void on_packet(int64_t now_us, size_t bytes, std::optional<int64_t> receive_latency_us);
   void on_frame(int64_t now_us, const FrameTimes& times);
   void add_drops(uint64_t n);
+  // The client asked the coordinator for an edge.
+  void on_assign_request();
+  // The edge says the source is down: the player waits on it (state "offline").
+  void on_offline(int64_t now_us, const std::string& reason);
+  // Media flows again after a wait; returns how long the wait lasted (µs).
+  int64_t on_back(int64_t now_us);
+  bool offline();
 
   // The last second (window ending at now_us).
   SecondReport second(int64_t now_us);
@@ -71,6 +78,12 @@ class PlaybackStats {
   std::vector<int64_t> steady_shown_;
   int64_t session_first_frame_us_ = 0;
   bool session_playing_ = false;
+  std::string state_ = "connecting";
+  std::string state_reason_;
+  uint64_t assign_requests_ = 0;
+  uint64_t offline_waits_ = 0;
+  int64_t offline_since_us_ = 0;
+  int64_t offline_total_us_ = 0;
   std::vector<int64_t> all_received_;
   std::vector<int64_t> all_decoded_;
   std::vector<int64_t> all_decode_;

@@ -1,79 +1,85 @@
 // PlayerSession (player_session.hpp).
 #include "client/player_session.hpp"
 
-#include <atomic>
-#include <cstdarg>
-#include <cstdlib>
 #include <deque>
 #include <span>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/dict.h>
-#include <libavutil/log.h>
+#include <libavutil/mem.h>
 }
 
 #include "base/clock.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
+#include "cluster/stream_health.hpp"
+#include "media/sdp.hpp"
 #include "media/sei.hpp"
+#include "receiver/rtsp_receiver.hpp"
+#include "rtsp/client_session.hpp"
 
 namespace client {
 namespace {
 
-std::string av_error(int err) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(err, buf, sizeof(buf));
-  return buf;
+// The questions a player asks its edge when the stream stalls (docs/interop.md).
+const std::string kStallQuery =
+    base::cat(cluster::kStreamStateParameter, "\r\n", cluster::kEdgeStateParameter, "\r\n");
+
+receiver::Lower lower_of(const std::string& transport) {
+  if (transport == "udp") return receiver::Lower::Udp;
+  if (transport == "multicast") return receiver::Lower::Multicast;
+  return receiver::Lower::Tcp;
 }
 
-// FFmpeg 5.1 turns every failed RTSP reply into AVERROR_INVALIDDATA; the status code only appears
-// in its log line "method DESCRIBE failed: 404 Not Found". The log callback keeps the last such
-// line of this thread so that open() can tell a missing stream from a broken connection. Other
-// FFmpeg messages go to our log at debug level (our own lines already say what failed).
-thread_local std::string t_rtsp_failure;
-
-void log_callback(void* avcl, int level, const char* fmt, va_list args) {
-  if (level > AV_LOG_WARNING && base::log_level() != base::LogLevel::Debug) return;
-  char line[1024];
-  int prefix = 1;
-  va_list copy;
-  va_copy(copy, args);
-  av_log_format_line(avcl, level, fmt, copy, line, sizeof(line), &prefix);
-  va_end(copy);
-  std::string text(line);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (text.find("method ") != std::string::npos && text.find(" failed: ") != std::string::npos) {
-    t_rtsp_failure = text.substr(text.find("method "));
+PlayEnd end_for(const absl::Status& st) {
+  switch (st.code()) {
+    case absl::StatusCode::kNotFound:
+      return PlayEnd::NotFound;
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kUnimplemented:
+      return PlayEnd::Rejected;
+    case absl::StatusCode::kFailedPrecondition:
+      // 400, 405, 461 and friends: the server refuses this request for good; a session that
+      // vanished (454) comes back as NotFound above.
+      return PlayEnd::Rejected;
+    default:
+      return PlayEnd::Error;
   }
-  LOG_DEBUG("ffmpeg", text);
 }
 
-// The RTSP status code of the last failed request on this thread (0 when none).
-int last_rtsp_status() {
-  const size_t at = t_rtsp_failure.find(" failed: ");
-  if (at == std::string::npos) return 0;
-  return std::atoi(t_rtsp_failure.c_str() + at + 9);
-}
-
-// libavformat calls this during blocking I/O; non-zero aborts the call.
-struct Interrupt {
-  FrameSink* sink = nullptr;
-  int64_t deadline_us = 0;  // monotonic
-  bool timed_out = false;
-  static int check(void* opaque) {
-    auto* self = static_cast<Interrupt*>(opaque);
-    if (self->sink->stop_requested()) return 1;
-    if (base::monotonic_us() > self->deadline_us) {
-      self->timed_out = true;
-      return 1;
+// Annex-B parameter sets from the SDP, as decoder extradata.
+std::vector<uint8_t> extradata_of(const media::SdpMedia& m) {
+  std::vector<uint8_t> out;
+  auto sets = media::parameter_sets_of(m);
+  if (!sets.ok()) return out;
+  for (const auto* list : {&sets->vps, &sets->sps, &sets->pps}) {
+    for (const auto& nal : *list) {
+      out.insert(out.end(), {0, 0, 0, 1});
+      out.insert(out.end(), nal.begin(), nal.end());
     }
-    return 0;
   }
-};
+  return out;
+}
 
-struct PendingPacket {
+// The edge's answer to the stall query, as the StallPolicy reads it.
+EdgeAnswer answer_of(const rtsp::Response& response) {
+  EdgeAnswer a;
+  if (response.status != 200) {
+    a.reply = EdgeReply::Refused;
+    a.detail = base::cat(response.status, " ", rtsp::reason_phrase(response.status));
+    return a;
+  }
+  a.reply = EdgeReply::Answered;
+  for (const auto& [name, value] : rtsp::parse_parameters(response.body)) {
+    if (name == cluster::kStreamStateParameter) a.stream = cluster::parse_stream_state(value);
+    if (name == cluster::kEdgeStateParameter) a.draining = value == cluster::kEdgeDraining;
+  }
+  return a;
+}
+
+struct PendingUnit {
   int64_t pts;
   std::optional<int64_t> capture_us;
   int64_t sent_us;  // monotonic
@@ -82,101 +88,73 @@ struct PendingPacket {
 // Everything one playback owns; freed in the destructor.
 class Playback {
  public:
-  Playback(const SessionOptions& options, FrameSink& sink) : options_(options), sink_(sink) {
-    interrupt_.sink = &sink;
-  }
+  Playback(const SessionOptions& options, FrameSink& sink) : options_(options), sink_(sink) {}
   ~Playback() {
     av_packet_free(&packet_);
     av_frame_free(&frame_);
     decoder_.reset();
-    avformat_close_input(&fmt_);
   }
   PlayOutcome run();
 
  private:
-  // nullopt when the stream is open and the decoder ready.
+  // nullopt when the stream plays and the decoder is ready.
   std::optional<PlayOutcome> open();
   PlayOutcome fail(PlayEnd end, std::string detail) {
     return {end, got_frames_, std::move(detail)};
   }
-  PlayOutcome read_error(int err);
-  // Returns false when the sink asked to stop.
-  bool handle_packet();
+  bool on_unit(receiver::MediaUnit&& unit);
   bool drain_frames();
   void count_gap(int64_t pts);
+  // A stall: asks the edge and follows the sink's decision. nullopt: keep playing.
+  std::optional<PlayOutcome> on_stall_tick(int64_t now);
+  std::optional<PlayOutcome> decide(const EdgeAnswer& answer, int64_t now);
 
   const SessionOptions& options_;
   FrameSink& sink_;
-  Interrupt interrupt_;
-  AVFormatContext* fmt_ = nullptr;
+  std::unique_ptr<receiver::RtspReceiver> receiver_;
   AVPacket* packet_ = nullptr;
   AVFrame* frame_ = nullptr;
   std::unique_ptr<VideoDecoder> decoder_;
-  int video_index_ = -1;
   bool got_frames_ = false;
-  std::deque<PendingPacket> pending_;
-  int64_t last_pts_ = AV_NOPTS_VALUE;
+  bool stop_ = false;  // the sink asked to stop from on_frame
+  std::deque<PendingUnit> pending_;
+  int64_t last_pts_ = INT64_MIN;
   int64_t frame_step_ = 0;  // smallest positive pts step seen: one frame
+  // Stall handling (monotonic µs).
+  int64_t last_media_us_ = 0;
+  bool waiting_ = false;          // a Wait decision holds; media ends it
+  int64_t next_check_us_ = 0;     // when to ask (again) without media
+  std::optional<int64_t> query_;  // CSeq of the question in flight
+  int64_t query_deadline_us_ = 0;
 };
 
-AVDictionary* low_delay_options(const SessionOptions& o) {
-  AVDictionary* d = nullptr;
-  const std::string transport = o.transport == "multicast" ? "udp_multicast" : o.transport;
-  av_dict_set(&d, "rtsp_transport", transport.c_str(), 0);
-  av_dict_set(&d, "fflags", "nobuffer", 0);
-  av_dict_set(&d, "flags", "low_delay", 0);
-  av_dict_set(&d, "probesize", "32", 0);
-  av_dict_set(&d, "analyzeduration", "0", 0);
-  av_dict_set(&d, "max_delay", "0", 0);
-  av_dict_set(&d, "reorder_queue_size", "0", 0);
-  // Socket I/O timeout in microseconds (FFmpeg 5: "timeout"; "stimeout" was removed). A backstop
-  // only: a stall is noticed by the interrupt callback after stall_timeout. It must not be
-  // shorter than the open timeout, or a server that waits for the stream before answering
-  // DESCRIBE (our edge, --describe_timeout) would be cut off before its 404.
-  const auto open_us = std::chrono::duration_cast<std::chrono::microseconds>(o.open_timeout);
-  av_dict_set_int(&d, "timeout", std::max<int64_t>(open_us.count(), 1'000'000), 0);
-  av_dict_set(&d, "buffer_size", "4194304", 0);  // UDP receive buffer
-  return d;
-}
-
 std::optional<PlayOutcome> Playback::open() {
-  fmt_ = avformat_alloc_context();
-  fmt_->interrupt_callback = {&Interrupt::check, &interrupt_};
-  interrupt_.deadline_us = base::monotonic_us() + options_.open_timeout.count() * 1000;
-  static const bool installed = [] {
-    av_log_set_callback(log_callback);
-    return true;
-  }();
-  (void)installed;
-  t_rtsp_failure.clear();
-  AVDictionary* opts = low_delay_options(options_);
-  const int err = avformat_open_input(&fmt_, options_.url.c_str(), nullptr, &opts);
-  av_dict_free(&opts);
-  if (err < 0) {
+  receiver::ReceiverOptions ro;
+  ro.url = options_.url;
+  ro.lower = lower_of(options_.transport);
+  ro.open_timeout = options_.open_timeout;
+  ro.video_only = true;
+  auto opened = receiver::RtspReceiver::open(ro, [this] { return sink_.stop_requested(); });
+  if (!opened.ok()) {
     if (sink_.stop_requested()) return fail(PlayEnd::Stopped, "stopped");
-    if (interrupt_.timed_out) {
-      return fail(PlayEnd::Error,
-                  base::cat("no answer within ", options_.open_timeout.count(), " ms"));
+    if (absl::IsDeadlineExceeded(opened.status())) {
+      return fail(PlayEnd::Error, std::string(base::sv(opened.status().message())));
     }
-    const int status = last_rtsp_status();
-    const std::string text = status != 0 ? t_rtsp_failure : base::cat("open: ", av_error(err));
-    if (status == 404 || err == AVERROR_HTTP_NOT_FOUND) return fail(PlayEnd::NotFound, text);
-    if (status == 400 || status == 401 || status == 403 || status == 405 || status == 461 ||
-        err == AVERROR_HTTP_UNAUTHORIZED || err == AVERROR_HTTP_FORBIDDEN ||
-        err == AVERROR_PROTOCOL_NOT_FOUND) {
-      return fail(PlayEnd::Rejected, text);
-    }
-    return fail(PlayEnd::Error, text);
+    return fail(end_for(opened.status()), std::string(base::sv(opened.status().message())));
   }
-  // No avformat_find_stream_info(): the SDP names the codec and its parameter sets, and probing
-  // would hold back the first frames.
-  video_index_ = av_find_best_stream(fmt_, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
-  if (video_index_ < 0) return fail(PlayEnd::Rejected, "no video track in the SDP");
-  for (unsigned i = 0; i < fmt_->nb_streams; ++i) {
-    if (static_cast<int>(i) != video_index_) fmt_->streams[i]->discard = AVDISCARD_ALL;
+  receiver_ = *std::move(opened);
+  const rtsp::ClientTrack& track = receiver_->session().tracks()[receiver_->active_tracks()[0]];
+  AVCodecParameters* par = avcodec_parameters_alloc();
+  par->codec_type = AVMEDIA_TYPE_VIDEO;
+  par->codec_id = track.codec == media::Codec::H265 ? AV_CODEC_ID_HEVC : AV_CODEC_ID_H264;
+  const std::vector<uint8_t> extra = extradata_of(track.media);
+  if (!extra.empty()) {
+    par->extradata = static_cast<uint8_t*>(av_mallocz(extra.size() + AV_INPUT_BUFFER_PADDING_SIZE));
+    std::copy(extra.begin(), extra.end(), par->extradata);
+    par->extradata_size = static_cast<int>(extra.size());
   }
-  auto decoder = VideoDecoder::open(fmt_->streams[video_index_]->codecpar, options_.hwdec,
-                                    options_.decoder_threads);
+  auto decoder = VideoDecoder::open(par, options_.hwdec, options_.decoder_threads);
+  avcodec_parameters_free(&par);
   if (!decoder.ok())
     return fail(PlayEnd::Rejected, std::string(base::sv(decoder.status().message())));
   decoder_ = std::move(*decoder);
@@ -186,19 +164,8 @@ std::optional<PlayOutcome> Playback::open() {
   return std::nullopt;
 }
 
-PlayOutcome Playback::read_error(int err) {
-  if (sink_.stop_requested()) return fail(PlayEnd::Stopped, "stopped");
-  if (interrupt_.timed_out) {
-    return fail(PlayEnd::Stalled,
-                base::cat("no packet for ", options_.stall_timeout.count(), " ms"));
-  }
-  if (err == AVERROR_EOF) return fail(PlayEnd::Error, "the server closed the stream");
-  return fail(PlayEnd::Error, base::cat("read: ", av_error(err)));
-}
-
 void Playback::count_gap(int64_t pts) {
-  if (pts == AV_NOPTS_VALUE) return;
-  if (last_pts_ != AV_NOPTS_VALUE && pts > last_pts_) {
+  if (last_pts_ != INT64_MIN && pts > last_pts_) {
     const int64_t step = pts - last_pts_;
     if (frame_step_ == 0 || step < frame_step_) frame_step_ = step;
     // A step of more than 1.5 frames means frames never arrived.
@@ -220,7 +187,7 @@ bool Playback::drain_frames() {
     f.decoded_wall_us = base::wall_clock_us();
     const int64_t pts = frame_->best_effort_timestamp;
     while (!pending_.empty() && pts != AV_NOPTS_VALUE && pending_.front().pts < pts) {
-      pending_.pop_front();  // packets that produced no frame
+      pending_.pop_front();  // units that produced no frame
     }
     if (!pending_.empty()) {
       f.capture_us = pending_.front().capture_us;
@@ -237,29 +204,86 @@ bool Playback::drain_frames() {
   }
 }
 
-bool Playback::handle_packet() {
-  const int64_t received_wall = base::wall_clock_us();
-  const auto capture = media::find_capture_time(
-      std::span<const uint8_t>(packet_->data, static_cast<size_t>(packet_->size)));
-  sink_.on_packet(static_cast<size_t>(packet_->size), capture, received_wall);
-  count_gap(packet_->pts);
-  pending_.push_back({packet_->pts, capture, base::monotonic_us()});
+bool Playback::on_unit(receiver::MediaUnit&& unit) {
+  if (stop_) return false;
+  last_media_us_ = base::monotonic_us();
+  if (waiting_ || query_) {
+    waiting_ = false;
+    query_.reset();
+    last_pts_ = INT64_MIN;  // the outage is not a loss: the timeline jumped over it
+    sink_.on_resumed();
+  }
+  const auto capture = media::find_capture_time(std::span<const uint8_t>(unit.data));
+  sink_.on_packet(unit.data.size(), capture, unit.received_wall_us);
+  count_gap(unit.timestamp);
+  pending_.push_back({unit.timestamp, capture, base::monotonic_us()});
   if (pending_.size() > 64) pending_.pop_front();
+  packet_->data = unit.data.data();
+  packet_->size = static_cast<int>(unit.data.size());
+  packet_->pts = packet_->dts = unit.timestamp;
+  packet_->flags = unit.keyframe ? AV_PKT_FLAG_KEY : 0;
   const int err = decoder_->send(packet_);
+  packet_->data = nullptr;
+  packet_->size = 0;
   if (err < 0 && err != AVERROR(EAGAIN)) sink_.on_drops(1);
-  return drain_frames();
+  stop_ = !drain_frames();
+  return !stop_;
+}
+
+std::optional<PlayOutcome> Playback::decide(const EdgeAnswer& answer, int64_t now) {
+  query_.reset();
+  const StallDecision d = sink_.on_stall(answer);
+  if (d.kind == StallDecision::Kind::Failover) return fail(PlayEnd::Stalled, d.reason);
+  waiting_ = true;
+  next_check_us_ = now + d.recheck_in.count() * 1000;
+  return std::nullopt;
+}
+
+std::optional<PlayOutcome> Playback::on_stall_tick(int64_t now) {
+  if (query_) {
+    if (auto answer = receiver_->take_answer(*query_)) return decide(answer_of(*answer), now);
+    if (now < query_deadline_us_) return std::nullopt;
+    return decide({EdgeReply::NoAnswer,
+                   {},
+                   false,
+                   base::cat("no answer within ", options_.query_timeout.count(), " ms")},
+                  now);
+  }
+  const int64_t due =
+      waiting_ ? next_check_us_ : last_media_us_ + options_.stall_timeout.count() * 1000;
+  if (now < due) return std::nullopt;
+  auto cseq = receiver_->query(kStallQuery);
+  if (!cseq.ok()) {
+    return decide({EdgeReply::Closed, {}, false, std::string(base::sv(cseq.status().message()))},
+                  now);
+  }
+  query_ = *cseq;
+  query_deadline_us_ = now + options_.query_timeout.count() * 1000;
+  return std::nullopt;
 }
 
 PlayOutcome Playback::run() {
   if (auto failed = open()) return *failed;
+  last_media_us_ = base::monotonic_us();
+  const receiver::RtspReceiver::UnitSink sink = [this](receiver::MediaUnit&& unit) {
+    on_unit(std::move(unit));
+  };
   while (true) {
-    interrupt_.deadline_us = base::monotonic_us() + options_.stall_timeout.count() * 1000;
-    const int err = av_read_frame(fmt_, packet_);
-    if (err < 0) return read_error(err);
-    bool go_on = true;
-    if (packet_->stream_index == video_index_) go_on = handle_packet();
-    av_packet_unref(packet_);
-    if (!go_on || sink_.stop_requested()) return fail(PlayEnd::Stopped, "stopped");
+    const int64_t before = last_media_us_;
+    const absl::Status st = receiver_->poll(base::monotonic_us() + 50'000, sink);
+    if (stop_ || sink_.stop_requested()) return fail(PlayEnd::Stopped, "stopped");
+    if (!st.ok()) {
+      if (waiting_ || query_) {
+        // The edge went away while we waited on it: say so through the policy, then leave.
+        const StallDecision d =
+            sink_.on_stall({EdgeReply::Closed, {}, false, std::string(base::sv(st.message()))});
+        return fail(PlayEnd::Error, d.reason);
+      }
+      return fail(PlayEnd::Error, std::string(base::sv(st.message())));
+    }
+    const int64_t now = base::monotonic_us();
+    if (last_media_us_ == before) sink_.on_idle();
+    if (auto ended = on_stall_tick(now)) return *ended;
   }
 }
 

@@ -1,7 +1,10 @@
-// PlayerSession: one playback of one RTSP URL. Receives with libavformat in low-delay mode
-// (no buffering, no reordering queue, no stream probing), reads the capture-time SEI from each
-// packet before decoding, decodes with VideoDecoder and hands every frame to a FrameSink.
-// A stall (no packet within the stall timeout) or any error ends the playback with its reason.
+// PlayerSession: one playback of one RTSP URL. Receives with receiver::RtspReceiver, which
+// completes each access unit on its last packet (the RTP marker bit) and hands it over at once:
+// no parser waits for the next frame. Reads the capture-time SEI from each unit before decoding,
+// decodes with VideoDecoder and hands every frame to a FrameSink.
+// A stall (no packet within the stall timeout) asks the edge why on the open session
+// (GET_PARAMETER stream_state); the sink's StallPolicy decides to wait on this edge or to end
+// the playback. Any error ends the playback with its reason.
 #pragma once
 
 #include <chrono>
@@ -10,6 +13,7 @@
 #include <string>
 
 #include "client/edge_selector.hpp"
+#include "client/stall_policy.hpp"
 #include "client/video_decoder.hpp"
 
 extern "C" {
@@ -22,7 +26,8 @@ struct SessionOptions {
   std::string url;
   std::string transport = "tcp";                 // tcp, udp or multicast
   std::chrono::milliseconds open_timeout{5000};  // connect + DESCRIBE/SETUP/PLAY
-  std::chrono::milliseconds stall_timeout{500};  // no packet this long = the edge is gone
+  std::chrono::milliseconds stall_timeout{500};  // no packet this long: ask the edge why
+  std::chrono::milliseconds query_timeout{300};  // the edge must answer that within this
   HwDecode hwdec = HwDecode::Auto;
   int decoder_threads = 0;
 };
@@ -50,6 +55,12 @@ class FrameSink {
   // Frames lost (gaps in the timestamps) or undecodable.
   virtual void on_drops(uint64_t count) = 0;
   virtual bool stop_requested() = 0;
+  // Nothing arrived for the stall timeout and the edge was asked why: what to do.
+  virtual StallDecision on_stall(const EdgeAnswer& answer) = 0;
+  // Media flows again after a stall on this edge (a Wait decision).
+  virtual void on_resumed() = 0;
+  // Called about every 50 ms while nothing arrives (keeps a window responsive).
+  virtual void on_idle() {}
 };
 
 // Plays until the sink stops it, the stream stalls or an error happens. Blocking.

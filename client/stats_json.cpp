@@ -52,7 +52,19 @@ std::string format_second(const SecondReport& r) {
       ",\"latency_ms\":", latency(r.latency), ",\"receive_latency_ms\":", latency(r.receive),
       ",\"decode_ms\":", absl::StrFormat("%.2f", r.decode_ms), ",\"frames\":", r.frames,
       ",\"drops\":", r.drops, ",\"reconnects\":", r.reconnects, ",\"edge\":", json_string(r.edge),
-      ",\"url\":", json_string(r.url), ",\"decoder\":", json_string(r.decoder), "}");
+      ",\"url\":", json_string(r.url), ",\"decoder\":", json_string(r.decoder),
+      ",\"state\":", json_string(r.state),
+      r.state_reason.empty() ? "" : base::cat(",\"state_reason\":", json_string(r.state_reason)),
+      ",\"assign_requests\":", r.assign_requests, "}");
+}
+
+std::string format_event(const EventReport& e) {
+  std::string out = base::cat("{\"event\":", json_string(e.event), ",\"t\":", number(e.t_s),
+                              ",\"wall_us\":", e.wall_us, ",\"edge\":", json_string(e.edge));
+  if (!e.state.empty()) out += base::cat(",\"state\":", json_string(e.state));
+  if (!e.reason.empty()) out += base::cat(",\"reason\":", json_string(e.reason));
+  if (e.offline_ms) out += base::cat(",\"offline_ms\":", number(*e.offline_ms));
+  return out + "}";
 }
 
 std::string format_summary(const SummaryReport& r) {
@@ -67,7 +79,9 @@ std::string format_summary(const SummaryReport& r) {
       ",\"decoded_latency_ms\":", latency(r.decoded), ",\"decode_ms\":", latency(r.decode),
       ",\"first_frame_ms\":", r.first_frame_ms ? number(*r.first_frame_ms) : std::string("null"),
       ",\"edges\":[", absl::StrJoin(edges, ","), "],\"decoder\":", json_string(r.decoder),
-      ",\"exit_code\":", r.exit_code, ",\"exit_reason\":", json_string(r.exit_reason), "}");
+      ",\"assign_requests\":", r.assign_requests, ",\"offline_waits\":", r.offline_waits,
+      ",\"offline_s\":", absl::StrFormat("%.2f", r.offline_s), ",\"exit_code\":", r.exit_code,
+      ",\"exit_reason\":", json_string(r.exit_reason), "}");
 }
 
 }  // namespace client

@@ -25,6 +25,21 @@ struct SecondReport {
   std::string edge;         // edge name, or the URL in direct mode
   std::string url;
   std::string decoder;  // e.g. "h264 (software)"
+  // "playing", "offline" (the edge says the source is down: waiting on it) or "connecting".
+  std::string state = "connecting";
+  std::string state_reason;      // offline: what the edge said
+  uint64_t assign_requests = 0;  // AssignEdge calls so far
+};
+
+// Something that happened, printed at once as its own JSON line (headless).
+struct EventReport {
+  std::string event;  // "source_offline", "source_back", "failover"
+  double t_s = 0;
+  int64_t wall_us = 0;
+  std::string edge;
+  std::string state;                 // source_offline: the edge's stream_state health name
+  std::string reason;                // source_offline / failover: why
+  std::optional<double> offline_ms;  // source_back: how long the wait lasted
 };
 
 // Whole run.
@@ -45,6 +60,9 @@ struct SummaryReport {
   std::optional<double> first_frame_ms;  // client start -> first decoded frame
   std::vector<std::string> edges;        // every edge (or URL) played, in order
   std::string decoder;
+  uint64_t assign_requests = 0;  // AssignEdge calls
+  uint64_t offline_waits = 0;    // stalls the edge explained as an upstream fault (stayed)
+  double offline_s = 0;          // time spent waiting on them
   int exit_code = 0;
   std::string exit_reason;
 };
@@ -57,5 +75,8 @@ std::string json_string(std::string_view s);
 std::string format_second(const SecondReport& r);
 // {"summary":true,"duration_s":..,...}
 std::string format_summary(const SummaryReport& r);
+// {"event":"source_offline","t":12.3,"wall_us":..,"edge":"edge-1","state":"source-down",
+//  "reason":"..."}; fields that do not apply are left out.
+std::string format_event(const EventReport& e);
 
 }  // namespace client

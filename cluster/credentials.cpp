@@ -63,7 +63,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> server_credentials(cons
 ReconnectSchedule reconnect_schedule(ReconnectProfile profile) {
   using std::chrono::milliseconds;
   if (profile == ReconnectProfile::Agent) return {milliseconds(100), milliseconds(400)};
-  return {milliseconds(1500), milliseconds(3000)};
+  return {milliseconds(250), milliseconds(3000)};
 }
 
 grpc::ChannelArguments channel_arguments(const TlsOptions& tls, ReconnectProfile profile) {

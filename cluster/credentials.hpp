@@ -41,9 +41,10 @@ enum class ReconnectProfile { Agent, Client };
 
 // A channel's reconnect schedule: the first retry `initial` after a failed connect, then x
 // `multiplier` per failure up to `max`, each delay +-20 % (gRPC's own jitter). Agent: 100 ms up
-// to 400 ms. Client: 1.5 s up to 3 s -- a client waiting for a restarted coordinator connects at
-// most 3.6 s after it returns, and a backlog of waiting clients arrives spread over ~3 s instead
-// of within the first second (bench/coordinator_storm_bench.cpp models both).
+// to 400 ms. Client: 250 ms up to 3 s -- a client started while a coordinator restarts connects
+// within about half a second of its return, one that waited through an outage at most 3.6 s
+// after, and a backlog of waiting clients (all at the 3 s cap by then) arrives spread over ~3 s
+// instead of within the first second (bench/coordinator_storm_bench.cpp models both; ADR 011).
 struct ReconnectSchedule {
   std::chrono::milliseconds initial;
   std::chrono::milliseconds max;

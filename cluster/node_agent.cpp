@@ -59,6 +59,10 @@ void NodeAgent::on_origins_changed(OriginsCallback callback) {
   origins_callback_ = std::move(callback);
 }
 
+void NodeAgent::on_stream_facts(FactsCallback callback) {
+  facts_callback_ = std::move(callback);
+}
+
 void NodeAgent::start() {
   if (thread_.joinable()) return;
   thread_ = std::thread([this] { run(); });
@@ -223,6 +227,8 @@ void NodeAgent::read_loop(
                options_.coordinator, " (epoch ", message.registered().coordinator_epoch(), ")");
     } else if (message.has_origins()) {
       handle_origins(message.origins());
+    } else if (message.has_streams() && facts_callback_) {
+      facts_callback_(message.streams());
     }
   }
   std::lock_guard lock(mu_);

@@ -43,6 +43,9 @@ class NodeAgent {
   // Edges: the healthy origins' ZeroMQ endpoints, sorted; called on the agent's reader thread
   // after registration and whenever the set changes (not for an identical set).
   using OriginsCallback = std::function<void(std::vector<std::string> endpoints)>;
+  // Edges: what the cluster knows of each stream (StreamFacts), whenever it changes and again
+  // every few seconds while it does not; called on the agent's reader thread.
+  using FactsCallback = std::function<void(const rs::cluster::StreamFacts& facts)>;
 
   // Validates the options (name, role, edge URL and capacity, credentials files).
   static absl::StatusOr<std::unique_ptr<NodeAgent>> create(NodeAgentOptions options);
@@ -53,6 +56,7 @@ class NodeAgent {
   // Set before start().
   void set_report_source(ReportSource source);
   void on_origins_changed(OriginsCallback callback);
+  void on_stream_facts(FactsCallback callback);
 
   // Starts the agent thread. Returns at once; registration happens in the background.
   void start();
@@ -83,6 +87,7 @@ class NodeAgent {
   std::unique_ptr<rs::cluster::Coordinator::Stub> stub_;
   ReportSource report_source_;
   OriginsCallback origins_callback_;
+  FactsCallback facts_callback_;
   std::vector<std::string> last_origins_;
   Backoff backoff_;
   std::chrono::steady_clock::time_point started_;

@@ -16,17 +16,21 @@ bool excluded(const EdgeLoad& e, std::span<const std::string> names) {
 
 absl::Status none_assignable(std::span<const EdgeLoad> edges, const AssignQuery& q) {
   size_t not_ready = 0;
+  size_t broken = 0;
   size_t skipped = 0;
   for (const auto& e : edges) {
     if (!e.assignable) {
       ++not_ready;
+    } else if (e.stream_broken) {
+      ++broken;
     } else {
       ++skipped;
     }
   }
-  return absl::UnavailableError(base::cat(
-      "no healthy edge for stream \"", q.stream, "\": ", edges.size(), " edge(s) registered, ",
-      not_ready, " draining, unhealthy or silent, ", skipped, " excluded by the client"));
+  return absl::UnavailableError(
+      base::cat("no healthy edge for stream \"", q.stream, "\": ", edges.size(),
+                " edge(s) registered, ", not_ready, " draining, unhealthy or silent, ", broken,
+                " not receiving the stream, ", skipped, " excluded by the client"));
 }
 
 absl::Status all_full(std::span<const EdgeLoad> edges, const std::vector<size_t>& eligible,
@@ -82,7 +86,9 @@ absl::StatusOr<std::vector<Ranked>> rank_edges(std::span<const EdgeLoad> edges,
                                                std::mt19937_64& rng) {
   std::vector<size_t> eligible;
   for (size_t i = 0; i < edges.size(); ++i) {
-    if (edges[i].assignable && !excluded(edges[i], query.excluded)) eligible.push_back(i);
+    if (edges[i].assignable && !edges[i].stream_broken && !excluded(edges[i], query.excluded)) {
+      eligible.push_back(i);
+    }
   }
   if (eligible.empty()) return none_assignable(edges, query);
   std::vector<Ranked> room;

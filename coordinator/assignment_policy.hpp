@@ -28,6 +28,7 @@ struct EdgeLoad {
   uint32_t pending_limit = UINT32_MAX;  // warm-up: most unconfirmed assignments allowed
   bool assignable = true;               // reporting, healthy, not draining
   bool carries_stream = false;          // already serves the requested stream
+  bool stream_broken = false;           // reports the stream edge-local: not for this stream
 };
 
 struct PolicyConfig {
@@ -58,7 +59,8 @@ double load_score(const EdgeLoad& edge, uint32_t extra = 0);
 bool has_room(const EdgeLoad& edge);
 
 // Ranks the edges for one client: [0] is the choice, then up to config.alternates alternates.
-// Errors: UNAVAILABLE when no edge is assignable (none, all draining/unhealthy/excluded),
+// Errors: UNAVAILABLE when no edge is assignable (none, all draining/unhealthy/excluded, or not
+// receiving the stream although it is live elsewhere),
 // RESOURCE_EXHAUSTED when every assignable edge is full. Never returns an edge without room.
 absl::StatusOr<std::vector<Ranked>> rank_edges(std::span<const EdgeLoad> edges,
                                                const AssignQuery& query, const PolicyConfig& config,

@@ -52,6 +52,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
   s->sweeper_ = std::thread([raw = s.get()] {
     while (!raw->stopping_.load()) {
       raw->registry_->sweep(Clock::now());
+      raw->service_->retry_parked(Clock::now());
       std::this_thread::sleep_for(raw->options_.sweep_interval);
     }
   });

@@ -14,6 +14,10 @@ namespace coordinator {
 namespace {
 
 constexpr char kTag[] = "service";
+// Edges get the stream facts when they change and at least this often (their copy expires).
+constexpr auto kFactsRefresh = std::chrono::seconds(1);
+// A parked AssignEdge is answered this long before the client's own deadline.
+constexpr auto kDeadlineMargin = std::chrono::milliseconds(100);
 
 grpc::Status to_grpc(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
@@ -114,6 +118,7 @@ class NodeStream final
         *update.mutable_origins() = std::move(origins);
         write(std::move(update));
       }
+      send_facts(*registry);
     }
     StartRead(&in_);
   }
@@ -146,6 +151,18 @@ class NodeStream final
     if (outbox_.size() == 1) StartWrite(&outbox_.front());
   }
 
+  // The stream facts, when they changed or the edge's copy is getting old.
+  void send_facts(const NodeRegistry& registry) {
+    const auto now = Clock::now();
+    auto facts = registry.facts();
+    if (facts.version() == facts_sent_ && now - facts_sent_at_ < kFactsRefresh) return;
+    facts_sent_ = facts.version();
+    facts_sent_at_ = now;
+    rs::cluster::CoordinatorMessage update;
+    *update.mutable_streams() = std::move(facts);
+    write(std::move(update));
+  }
+
   // Ends the call once no write is in flight.
   void finish(grpc::Status status) {
     std::lock_guard lock(mutex_);
@@ -163,6 +180,8 @@ class NodeStream final
   bool edge_ = false;
   uint64_t session_ = 0;
   uint64_t origins_sent_ = 0;
+  uint64_t facts_sent_ = 0;
+  TimePoint facts_sent_at_{};
   std::mutex mutex_;  // guards the members below
   bool registered_ = false;
   std::deque<rs::cluster::CoordinatorMessage> outbox_;  // front: the write in flight
@@ -179,14 +198,50 @@ grpc::ServerUnaryReactor* CoordinatorService::AssignEdge(grpc::CallbackServerCon
                                                          const rs::cluster::AssignRequest* request,
                                                          rs::cluster::AssignReply* reply) {
   auto* reactor = context->DefaultReactor();
-  auto result = registry_->assign(*request, Clock::now());
-  if (result.ok()) {
-    *reply = std::move(*result);
-    reactor->Finish(grpc::Status::OK);
-  } else {
-    reactor->Finish(to_grpc(result.status()));
+  const TimePoint now = Clock::now();
+  Parked p{reactor, context, request, reply, now};
+  if (try_answer(p, now, /*final=*/!registry_->in_startup_grace(now) || shutting_down_)) {
+    return reactor;
   }
+  // Park until the grace ends, or shortly before the client gives up on its own.
+  p.until = now + registry_->config().startup_grace;
+  const auto deadline = context->deadline();
+  if (deadline != std::chrono::system_clock::time_point::max()) {
+    const auto left = deadline - std::chrono::system_clock::now() - kDeadlineMargin;
+    p.until = std::min(p.until, now + std::chrono::duration_cast<Clock::duration>(left));
+  }
+  std::lock_guard lock(parked_mutex_);
+  parked_.push_back(p);
   return reactor;
+}
+
+bool CoordinatorService::try_answer(const Parked& p, TimePoint now, bool final) {
+  auto result = registry_->assign(*p.request, now, /*count_failure=*/final);
+  if (result.ok()) {
+    *p.reply = std::move(*result);
+    p.reactor->Finish(grpc::Status::OK);
+    return true;
+  }
+  // Only "not there yet" waits: a bad request or a full cluster is answered at once.
+  if (final || result.status().code() != absl::StatusCode::kUnavailable) {
+    p.reactor->Finish(to_grpc(result.status()));
+    return true;
+  }
+  return false;
+}
+
+void CoordinatorService::retry_parked(TimePoint now) {
+  std::lock_guard lock(parked_mutex_);
+  std::erase_if(parked_, [&](const Parked& p) {
+    const bool final = now >= p.until || p.context->IsCancelled() || shutting_down_ ||
+                       !registry_->in_startup_grace(now);
+    return try_answer(p, now, final);
+  });
+}
+
+void CoordinatorService::shutdown() {
+  shutting_down_ = true;
+  retry_parked(Clock::now());
 }
 
 grpc::ServerUnaryReactor* CoordinatorService::GetCluster(grpc::CallbackServerContext* context,

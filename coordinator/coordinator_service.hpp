@@ -5,7 +5,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "coordinator/node_registry.hpp"
 #include "proto/cluster.grpc.pb.h"
@@ -34,8 +37,11 @@ class CoordinatorService final : public ServiceBase {
                             const rs::cluster::WatchClusterRequest* request,
                             grpc::ServerWriter<rs::cluster::ClusterView>* writer) override;
 
-  // Ends WatchCluster loops (called before server shutdown).
-  void shutdown() { shutting_down_ = true; }
+  // Ends WatchCluster loops and answers parked AssignEdge calls (called before server shutdown).
+  void shutdown();
+  // Answers the AssignEdge calls parked during the startup grace that can be answered now (an
+  // edge for the stream registered), or whose wait is over. Called by the sweeper.
+  void retry_parked(TimePoint now);
 
  private:
   grpc::Status check_token(const grpc::ServerContextBase& context) const;
@@ -43,9 +49,24 @@ class CoordinatorService final : public ServiceBase {
 
   friend class NodeStream;
 
+  // An AssignEdge that could not be answered during the startup grace: nodes are still
+  // re-registering, so it waits (up to the grace's end or its own deadline) instead of sending
+  // the client into a retry backoff.
+  struct Parked {
+    grpc::ServerUnaryReactor* reactor;
+    grpc::CallbackServerContext* context;
+    const rs::cluster::AssignRequest* request;
+    rs::cluster::AssignReply* reply;
+    TimePoint until;
+  };
+  // Answers `p` if the registry can, or if `final`; true when answered.
+  bool try_answer(const Parked& p, TimePoint now, bool final);
+
   NodeRegistry* registry_;
   std::string token_;
   std::atomic<bool> shutting_down_{false};
+  std::mutex parked_mutex_;
+  std::vector<Parked> parked_;
 };
 
 // Checks a Register message: name, role, advertised URL, edge capacity. Empty when valid.

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "base/strings.hpp"
+#include "cluster/stream_health.hpp"
 
 namespace coordinator {
 namespace {
@@ -89,6 +90,36 @@ void node_metrics(std::string& out, const rs::cluster::ClusterView& view) {
   out += absl::StrFormat("rs_coordinator_view_age_seconds %g\n", max_age);
 }
 
+constexpr rs::cluster::StreamHealth kHealths[] = {
+    rs::cluster::STREAM_HEALTH_LIVE, rs::cluster::STREAM_HEALTH_STARTING,
+    rs::cluster::STREAM_HEALTH_SOURCE_DOWN, rs::cluster::STREAM_HEALTH_ORIGIN_SILENT,
+    rs::cluster::STREAM_HEALTH_EDGE_LOCAL};
+
+// Stream health as Prometheus state sets: one sample per health, 1 for the current one.
+void stream_health_metrics(std::string& out, const rs::cluster::ClusterView& view) {
+  header(out, "rs_coordinator_stream_health", "gauge",
+         "Cluster-wide stream health: 1 for the current state (live, source-down, origin-silent)");
+  for (const auto& s : view.streams()) {
+    for (auto h : kHealths) {
+      out += absl::StrFormat("rs_coordinator_stream_health{stream=\"%s\",state=\"%s\"} %d\n",
+                             escape(s.stream()), cluster::health_name(h),
+                             s.status().health() == h ? 1 : 0);
+    }
+  }
+  header(out, "rs_coordinator_edge_stream_health", "gauge",
+         "Stream health as each edge sees it: 1 for the current state");
+  for (const auto& s : view.streams()) {
+    for (const auto& e : s.per_edge()) {
+      for (auto h : kHealths) {
+        out += absl::StrFormat(
+            "rs_coordinator_edge_stream_health{edge=\"%s\",stream=\"%s\",state=\"%s\"} %d\n",
+            escape(e.edge()), escape(s.stream()), cluster::health_name(h),
+            e.status().health() == h ? 1 : 0);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::string prometheus_text(const rs::cluster::ClusterView& view) {
@@ -135,6 +166,7 @@ std::string prometheus_text(const rs::cluster::ClusterView& view) {
     out += absl::StrFormat("rs_coordinator_stream_frames_dropped{stream=\"%s\"} %d\n",
                            escape(s.stream()), s.frames_dropped());
   }
+  stream_health_metrics(out, view);
   return out;
 }
 
@@ -162,12 +194,27 @@ std::string status_table(const rs::cluster::ClusterView& view) {
         edge ? absl::StrFormat("%d/%d", r.readers(), id.capacity_readers()) : std::string("-"),
         r.mbps_out(), n.load() * 100, r.cpu() * 100, n.pending(), n.report_age_ms() / 1000.0);
   }
-  out += absl::StrFormat("\n%-24s %-16s %8s %8s %8s  %s\n", "STREAM", "ORIGIN", "READERS", "MBPS",
-                         "DROPPED", "EDGES");
+  out += absl::StrFormat("\n%-24s %-14s %-16s %8s %8s %8s  %s\n", "STREAM", "STATE", "ORIGIN",
+                         "READERS", "MBPS", "DROPPED", "EDGES");
   for (const auto& s : view.streams()) {
-    out += absl::StrFormat("%-24s %-16s %8d %8.1f %8d  %s\n", s.stream(),
+    out += absl::StrFormat("%-24s %-14s %-16s %8d %8.1f %8d  %s\n", s.stream(),
+                           cluster::health_name(s.status().health()),
                            s.origin().empty() ? "-" : s.origin(), s.readers(), s.mbps_out(),
                            s.frames_dropped(), absl::StrJoin(s.edges(), ","));
+  }
+  out += absl::StrFormat("\n%-24s %-16s %-14s %8s  %s\n", "STREAM", "EDGE", "STATE", "READERS",
+                         "SINCE / REASON");
+  for (const auto& s : view.streams()) {
+    if (s.status().health() != rs::cluster::STREAM_HEALTH_LIVE) {
+      out += absl::StrFormat("%-24s %-16s %-14s %8s  %s\n", s.stream(), "(cluster)",
+                             cluster::health_name(s.status().health()), "-",
+                             cluster::format_stream_state(s.status()));
+    }
+    for (const auto& e : s.per_edge()) {
+      out += absl::StrFormat("%-24s %-16s %-14s %8d  %s\n", s.stream(), e.edge(),
+                             cluster::health_name(e.status().health()), e.readers(),
+                             cluster::format_stream_state(e.status()));
+    }
   }
   const auto& a = view.assignments();
   out += absl::StrFormat(

@@ -24,6 +24,18 @@ bool carries(const rs::cluster::NodeReport& r, std::string_view stream) {
                      [&](const auto& s) { return s.stream() == stream; });
 }
 
+// The edge's own view of `stream` (UNSPECIFIED when it does not carry it).
+rs::cluster::StreamHealth edge_health(const rs::cluster::NodeReport& r, std::string_view stream) {
+  for (const auto& s : r.streams()) {
+    if (s.stream() == stream) return s.status().health();
+  }
+  return rs::cluster::STREAM_HEALTH_UNSPECIFIED;
+}
+
+int64_t wall_ms_of(TimePoint t, TimePoint now) {
+  return base::wall_clock_us() / 1000 - ms(now - t);
+}
+
 }  // namespace
 
 std::string stream_url(std::string_view base_url, std::string_view stream) {
@@ -54,6 +66,7 @@ uint64_t NodeRegistry::register_node(const rs::cluster::NodeIdentity& identity,
   node.registered_at = now;
   node.cancel = std::move(cancel);
   sessions_[session] = identity.name();
+  remember_streams(node, now);
   LOG_INFO(kTag, "registered ", rs::cluster::Role_Name(identity.role()), " ", identity.name(), " ",
            identity.advertised_url(), " capacity ", identity.capacity_readers(), " readers");
   if (identity.role() == rs::cluster::ROLE_ORIGIN) refresh_origins(now);
@@ -72,6 +85,7 @@ bool NodeRegistry::report(uint64_t session, const rs::cluster::NodeReport& repor
   }
   node.last = report;
   node.last_report_at = now;
+  remember_streams(node, now);
   expire_pending(node, now);
   if (node.identity.role() == rs::cluster::ROLE_ORIGIN) refresh_origins(now);
   return true;
@@ -111,7 +125,109 @@ size_t NodeRegistry::sweep(TimePoint now) {
     remove(nodes_.find(name),
            base::cat("silent for ", config_.remove_after_missed, " report intervals"));
   }
+  for (auto it = memory_.begin(); it != memory_.end();) {
+    if (now - it->second.last_seen > config_.stream_memory) {
+      memory_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+  if (now >= next_facts_) {
+    next_facts_ = now + config_.facts_interval;
+    refresh_facts(now);
+  }
   return silent.size();
+}
+
+void NodeRegistry::remember_streams(const Node& node, TimePoint now) {
+  for (const auto& s : node.last.streams()) memory_[s.stream()].last_seen = now;
+  for (const auto& info : node.last.origin_streams()) {
+    StreamMemory& m = memory_[info.stream()];
+    m.last_seen = now;
+    m.last_origin_report = now;
+  }
+}
+
+bool NodeRegistry::in_startup_grace(TimePoint now) const {
+  absl::MutexLock lock(&mu_);
+  return started_ && now - *started_ < config_.startup_grace;
+}
+
+rs::cluster::StreamStatus NodeRegistry::stream_status(std::string_view stream,
+                                                      TimePoint now) const {
+  absl::MutexLock lock(&mu_);
+  return stream_status_locked(stream, now);
+}
+
+rs::cluster::StreamStatus NodeRegistry::stream_status_locked(std::string_view stream,
+                                                             TimePoint now) const {
+  rs::cluster::StreamStatus out;
+  bool down = false;
+  for (const auto& [name, node] : nodes_) {
+    if (node.identity.role() != rs::cluster::ROLE_ORIGIN ||
+        state_of(node, now) == rs::cluster::NODE_STATE_SUSPECT) {
+      continue;
+    }
+    for (const auto& info : node.last.origin_streams()) {
+      if (info.stream() != stream) continue;
+      if (info.state() != rs::media::STREAM_STATE_DOWN) {
+        out.set_health(rs::cluster::STREAM_HEALTH_LIVE);
+        out.set_since_unix_ms(info.state_since_us() / 1000);
+        out.clear_reason();
+        return out;  // one origin with it live is enough
+      }
+      down = true;
+      out.set_health(rs::cluster::STREAM_HEALTH_SOURCE_DOWN);
+      out.set_since_unix_ms(info.state_since_us() / 1000);
+      out.set_reason(
+          base::cat(name, ": ", info.state_reason().empty() ? "source down" : info.state_reason()));
+    }
+  }
+  if (down) return out;
+  out.set_health(rs::cluster::STREAM_HEALTH_ORIGIN_SILENT);
+  auto m = memory_.find(base::av(stream));
+  if (m != memory_.end() && m->second.last_origin_report) {
+    out.set_since_unix_ms(wall_ms_of(*m->second.last_origin_report, now));
+    out.set_reason("no origin reports the stream any more");
+  } else {
+    out.set_reason("no origin has reported the stream since the coordinator started");
+  }
+  return out;
+}
+
+void NodeRegistry::refresh_facts(TimePoint now) {
+  std::map<std::string, rs::cluster::StreamFact> facts;
+  for (const auto& [stream, memory] : memory_) {
+    auto& fact = facts[stream];
+    fact.set_stream(stream);
+    *fact.mutable_origin() = stream_status_locked(stream, now);
+  }
+  for (const auto& [name, node] : nodes_) {
+    if (node.identity.role() != rs::cluster::ROLE_EDGE ||
+        state_of(node, now) == rs::cluster::NODE_STATE_SUSPECT) {
+      continue;
+    }
+    for (const auto& s : node.last.streams()) {
+      if (s.status().health() == rs::cluster::STREAM_HEALTH_LIVE) {
+        facts[s.stream()].add_live_edges(name);
+      }
+    }
+  }
+  rs::cluster::StreamFacts next;
+  for (auto& [stream, fact] : facts) {
+    std::sort(fact.mutable_live_edges()->begin(), fact.mutable_live_edges()->end());
+    *next.add_streams() = std::move(fact);
+  }
+  next.set_version(facts_.version());
+  if (next.SerializeAsString() != facts_.SerializeAsString()) {
+    next.set_version(facts_.version() + 1);
+    facts_ = std::move(next);
+  }
+}
+
+rs::cluster::StreamFacts NodeRegistry::facts() const {
+  absl::MutexLock lock(&mu_);
+  return facts_;
 }
 
 void NodeRegistry::expire_pending(Node& node, TimePoint now) const {
@@ -155,6 +271,7 @@ EdgeLoad NodeRegistry::edge_load(const Node& node, std::string_view stream, Time
   e.pending = static_cast<uint32_t>(node.pending.size());
   e.assignable = state_of(node, now) == rs::cluster::NODE_STATE_READY;
   e.carries_stream = carries(r, stream);
+  e.stream_broken = edge_health(r, stream) == rs::cluster::STREAM_HEALTH_EDGE_LOCAL;
   if (r.readers() > 0 && r.mbps_out() > 0) e.mbps_per_reader = r.mbps_out() / r.readers();
   const int64_t uptime_ms = r.uptime_ms() + ms(now - node.last_report_at);
   const int64_t warmup_ms = config_.warmup.count();
@@ -165,7 +282,11 @@ EdgeLoad NodeRegistry::edge_load(const Node& node, std::string_view stream, Time
   return e;
 }
 
-bool NodeRegistry::stream_known(std::string_view stream) const {
+bool NodeRegistry::stream_known(std::string_view stream, TimePoint now) const {
+  if (auto m = memory_.find(base::av(stream));
+      m != memory_.end() && now - m->second.last_seen <= config_.stream_memory) {
+    return true;
+  }
   for (const auto& [name, node] : nodes_) {
     if (carries(node.last, stream)) return true;
     for (const auto& info : node.last.origin_streams()) {
@@ -188,22 +309,22 @@ std::string NodeRegistry::known_streams() const {
 }
 
 absl::StatusOr<rs::cluster::AssignReply> NodeRegistry::assign(
-    const rs::cluster::AssignRequest& request, TimePoint now) {
+    const rs::cluster::AssignRequest& request, TimePoint now, bool count_failure) {
   absl::MutexLock lock(&mu_);
   const std::string& stream = request.stream();
   if (stream.empty() || stream.size() > 256) {
-    counters_.set_invalid(counters_.invalid() + 1);
+    if (count_failure) counters_.set_invalid(counters_.invalid() + 1);
     return absl::InvalidArgumentError("stream name must be 1-256 characters");
   }
-  if (config_.require_known_stream && !stream_known(stream)) {
+  if (config_.require_known_stream && !stream_known(stream, now)) {
     if (started_ && now - *started_ < config_.startup_grace) {
-      counters_.set_unavailable(counters_.unavailable() + 1);
+      if (count_failure) counters_.set_unavailable(counters_.unavailable() + 1);
       return absl::UnavailableError(
           base::cat("stream \"", stream, "\" is not known yet: the coordinator started ",
                     std::chrono::duration_cast<std::chrono::milliseconds>(now - *started_).count(),
                     " ms ago and the cluster is re-registering; retry"));
     }
-    counters_.set_not_found(counters_.not_found() + 1);
+    if (count_failure) counters_.set_not_found(counters_.not_found() + 1);
     return absl::NotFoundError(base::cat("stream \"", stream,
                                          "\" is not published by any registered origin or edge "
                                          "(known streams: ",
@@ -225,9 +346,9 @@ absl::StatusOr<rs::cluster::AssignReply> NodeRegistry::assign(
   auto ranked = rank_edges(scratch_, query, config_.policy, rng_);
   if (!ranked.ok()) {
     if (ranked.status().code() == absl::StatusCode::kResourceExhausted) {
-      counters_.set_exhausted(counters_.exhausted() + 1);
+      if (count_failure) counters_.set_exhausted(counters_.exhausted() + 1);
     } else {
-      counters_.set_unavailable(counters_.unavailable() + 1);
+      if (count_failure) counters_.set_unavailable(counters_.unavailable() + 1);
     }
     return ranked.status();
   }
@@ -239,6 +360,7 @@ absl::StatusOr<rs::cluster::AssignReply> NodeRegistry::assign(
   reply.set_edge(chosen.identity.name());
   reply.set_url(stream_url(chosen.identity.advertised_url(), stream));
   reply.set_ttl_ms(static_cast<uint32_t>(config_.assignment_ttl.count()));
+  *reply.mutable_stream_status() = stream_status_locked(stream, now);
   for (size_t i = 1; i < ranked->size(); ++i) {
     const Node& alt = *scratch_nodes_[(*ranked)[i].index];
     auto* choice = reply.add_alternates();
@@ -310,6 +432,10 @@ rs::cluster::ClusterView NodeRegistry::view(TimePoint now) const {
       sv.set_mbps_out(sv.mbps_out() + s.mbps_out());
       sv.set_frames_dropped(sv.frames_dropped() + s.frames_dropped());
       sv.add_edges(name);
+      auto* per_edge = sv.add_per_edge();
+      per_edge->set_edge(name);
+      per_edge->set_readers(s.readers());
+      *per_edge->mutable_status() = s.status();
     }
     for (const auto& info : node->last.origin_streams()) {
       auto& sv = streams[info.stream()];
@@ -317,7 +443,11 @@ rs::cluster::ClusterView NodeRegistry::view(TimePoint now) const {
       sv.set_origin(name);
     }
   }
-  for (auto& [name, s] : streams) *view.add_streams() = std::move(s);
+  for (const auto& [stream, memory] : memory_) streams[stream].set_stream(stream);
+  for (auto& [name, s] : streams) {
+    *s.mutable_status() = stream_status_locked(name, now);
+    *view.add_streams() = std::move(s);
+  }
   return view;
 }
 

@@ -35,6 +35,11 @@ struct RegistryConfig {
   // Right after a (re)start the nodes are still re-registering: an unknown stream is then
   // UNAVAILABLE (clients retry), not NOT_FOUND (clients give up).
   std::chrono::milliseconds startup_grace{3000};
+  // A stream that no node reports any more is remembered this long: viewers asking for it get an
+  // edge (its health says origin-silent) instead of NOT_FOUND, so they are there when it returns.
+  std::chrono::milliseconds stream_memory{std::chrono::minutes(10)};
+  // How often the stream facts sent to edges are recomputed.
+  std::chrono::milliseconds facts_interval{250};
   PolicyConfig policy;
   uint64_t seed = std::random_device{}();
 };
@@ -60,10 +65,18 @@ class NodeRegistry {
   size_t sweep(TimePoint now);
 
   // Picks an edge for a client (assignment_policy.hpp) and counts it as pending on that edge.
+  // `count_failure` false: a failed attempt is not counted (a parked call that tries again).
   absl::StatusOr<rs::cluster::AssignReply> assign(const rs::cluster::AssignRequest& request,
-                                                  TimePoint now);
+                                                  TimePoint now, bool count_failure = true);
 
   rs::cluster::ClusterView view(TimePoint now) const;
+  // The cluster-wide health of `stream` (live / source down at the origin / origin silent).
+  rs::cluster::StreamStatus stream_status(std::string_view stream, TimePoint now) const;
+  // What edges are told of every stream (recomputed by sweep() every facts_interval); the version
+  // changes whenever the content does.
+  rs::cluster::StreamFacts facts() const;
+  // True while the startup grace lasts at `now`.
+  bool in_startup_grace(TimePoint now) const;
   // The healthy origins, for edges; the version changes whenever the set changes.
   rs::cluster::OriginsUpdate origins() const;
   uint64_t origins_version() const;
@@ -85,7 +98,11 @@ class NodeRegistry {
   rs::cluster::NodeState state_of(const Node& node, TimePoint now) const;
   EdgeLoad edge_load(const Node& node, std::string_view stream, TimePoint now) const;
   void expire_pending(Node& node, TimePoint now) const;
-  bool stream_known(std::string_view stream) const;
+  bool stream_known(std::string_view stream, TimePoint now) const;
+  rs::cluster::StreamStatus stream_status_locked(std::string_view stream, TimePoint now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void remember_streams(const Node& node, TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void refresh_facts(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string known_streams() const;
   void refresh_origins(TimePoint now);
   void remove(absl::flat_hash_map<std::string, Node>::iterator it, std::string_view reason);
@@ -104,6 +121,14 @@ class NodeRegistry {
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
   std::vector<EdgeLoad> scratch_ ABSL_GUARDED_BY(mu_);
   std::vector<Node*> scratch_nodes_ ABSL_GUARDED_BY(mu_);
+  // Every stream any node reported: when an origin last reported it (origin-silent "since").
+  struct StreamMemory {
+    TimePoint last_seen;
+    std::optional<TimePoint> last_origin_report;
+  };
+  absl::flat_hash_map<std::string, StreamMemory> memory_ ABSL_GUARDED_BY(mu_);
+  rs::cluster::StreamFacts facts_ ABSL_GUARDED_BY(mu_);
+  TimePoint next_facts_ ABSL_GUARDED_BY(mu_){};
 };
 
 // The stream URL on an edge: "<advertised base URL>/<stream>".

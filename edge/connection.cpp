@@ -11,6 +11,7 @@
 #include "base/clock.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
+#include "cluster/stream_health.hpp"
 #include "edge/sdp_builder.hpp"
 #include "media/rtp.hpp"
 #include "relay/topic.hpp"
@@ -678,6 +679,25 @@ std::optional<rtsp::ServerSessionHost::Denial> Connection::authorize(const rtsp:
   if (denial)
     LOG_INFO("edge", "reader ", peer_name_, " refused for ", stream, ": ", denial->reason);
   return denial;
+}
+
+std::optional<std::string> Connection::get_parameter(std::string_view stream,
+                                                     std::string_view name) {
+  if (name == cluster::kEdgeStateParameter) {
+    return std::string(loop_.draining() ? cluster::kEdgeDraining : cluster::kEdgeReady);
+  }
+  if (name != cluster::kStreamStateParameter) return std::nullopt;
+  std::optional<rs::cluster::StreamStatus> status;
+  if (loop_.health()) {
+    status = loop_.health()->status(std::string(stream), base::monotonic_us(),
+                                    base::wall_clock_us() / 1000);
+  }
+  if (!status) {
+    status.emplace();
+    status->set_reason(stream.empty() ? "the request names no stream"
+                                      : "this edge does not carry the stream");
+  }
+  return cluster::format_stream_state(*status);
 }
 
 void Connection::stop_playing() {

@@ -69,6 +69,8 @@ class Connection : public rtsp::ServerSessionHost {
   void pause() override;
   void teardown() override;
   std::optional<Denial> authorize(const rtsp::Request& request, std::string_view stream) override;
+  // stream_state and edge_state (cluster/stream_health.hpp).
+  std::optional<std::string> get_parameter(std::string_view stream, std::string_view name) override;
 
  private:
   struct OutItem {

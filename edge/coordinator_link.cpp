@@ -82,11 +82,15 @@ absl::StatusOr<std::unique_ptr<CoordinatorLink>> CoordinatorLink::start(const Ed
     uint32_t readers = 0;
     for (const auto& [stream, count] : server.readers_by_stream())
       readers += static_cast<uint32_t>(count);
+    const int64_t wall_ms = base::wall_clock_us() / 1000;
     for (const auto& [stream, count] : server.readers_by_stream()) {
       auto* load = report.add_streams();
       load->set_stream(stream);
       load->set_readers(static_cast<uint32_t>(count));
       load->set_mbps_out(readers ? mbps * static_cast<double>(count) / readers : 0);
+      if (auto status = server.health().status(stream, now, wall_ms)) {
+        *load->mutable_status() = std::move(*status);
+      }
     }
     report.set_readers(readers);
     report.set_mbps_out(mbps);
@@ -99,6 +103,10 @@ absl::StatusOr<std::unique_ptr<CoordinatorLink>> CoordinatorLink::start(const Ed
   });
   (*agent)->on_origins_changed(
       [&server](std::vector<std::string> endpoints) { server.set_origins(std::move(endpoints)); });
+  server.health().set_self(id.name());
+  (*agent)->on_stream_facts([&server](const rs::cluster::StreamFacts& facts) {
+    server.health().on_facts(facts, base::monotonic_us());
+  });
   (*agent)->start();
   LOG_INFO("edge", "registering with the coordinator at ", options.coordinator, " as ", id.name(),
            " (", id.advertised_url(), ")");

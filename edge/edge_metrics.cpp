@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/strings.hpp"
+#include "cluster/stream_health.hpp"
 
 namespace edge {
 namespace {
@@ -139,12 +140,16 @@ void write_streams(Writer& w, const MetricsInput& in) {
     w.sample("rs_edge_reader_jitter_seconds_max", label("stream", name), s.jitter_ms_max / 1000.0);
   }
   w.family("rs_edge_stream_state", "gauge",
-           "1 when the stream is in this state: waiting, live or down");
-  for (const auto& [name, s] : merged) {
-    const char* state = s.down ? "down" : s.ready ? "live" : "waiting";
-    for (const char* each : {"waiting", "live", "down"}) {
-      w.sample("rs_edge_stream_state", base::cat(label("stream", name), ",", label("state", each)),
-               std::string_view(each) == state ? 1 : 0);
+           "1 for the stream's health on this edge: live, starting, source-down, origin-silent, "
+           "edge-local");
+  for (const auto& [name, status] : in.health) {
+    for (auto each :
+         {rs::cluster::STREAM_HEALTH_LIVE, rs::cluster::STREAM_HEALTH_STARTING,
+          rs::cluster::STREAM_HEALTH_SOURCE_DOWN, rs::cluster::STREAM_HEALTH_ORIGIN_SILENT,
+          rs::cluster::STREAM_HEALTH_EDGE_LOCAL}) {
+      w.sample("rs_edge_stream_state",
+               base::cat(label("stream", name), ",", label("state", cluster::health_name(each))),
+               status.health() == each ? 1 : 0);
     }
   }
 }

@@ -6,6 +6,7 @@
 
 #include "edge/ingest.hpp"
 #include "edge/io_loop.hpp"
+#include "proto/cluster.pb.h"
 
 namespace edge {
 
@@ -16,6 +17,7 @@ struct MetricsInput {
   const IngestCounters* ingest_counters = nullptr;
   size_t sessions = 0;
   uint64_t multicast_packets = 0;
+  std::vector<std::pair<std::string, rs::cluster::StreamStatus>> health;  // per carried stream
 };
 
 // Renders every metric in the Prometheus text format 0.0.4.

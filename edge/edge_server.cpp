@@ -63,7 +63,8 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
                                           .multicast = server->multicast_.get(),
                                           .tunnels = &server->tunnels_,
                                           .draining = &server->draining_,
-                                          .reader_limits = server->reader_limits_.get()});
+                                          .reader_limits = server->reader_limits_.get(),
+                                          .health = &server->health_});
     if (!loop.ok()) return loop.status();
     server->loops_.push_back(*std::move(loop));
   }
@@ -73,7 +74,8 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
                                .catchup_endpoints = options.catchup_endpoints,
                                .curve_key_file = options.curve_key_file,
                                .origin_public_key = options.origin_public_key,
-                               .catchup_auto = options.catchup_auto};
+                               .catchup_auto = options.catchup_auto,
+                               .health = &server->health_};
   EdgeServer* raw = server.get();
   auto ingest = Ingest::create(server->zmq_context_, ingest_options, [raw](EventBatch batch) {
     for (auto& loop : raw->loops_) loop->post_events(batch);  // each frame to each loop once
@@ -224,6 +226,7 @@ std::string EdgeServer::metrics() const {
   input.ingest_counters = &ingest_->counters();
   input.sessions = sessions_.load();
   input.multicast_packets = multicast_->packets_sent();
+  input.health = health_.all(base::monotonic_us(), base::wall_clock_us() / 1000);
   return render_metrics(input);
 }
 

@@ -15,6 +15,7 @@
 #include "edge/edge_options.hpp"
 #include "edge/ingest.hpp"
 #include "edge/io_loop.hpp"
+#include "edge/stream_health_board.hpp"
 
 namespace edge {
 
@@ -52,6 +53,10 @@ class EdgeServer {
   }
   // Any thread: refuse new sessions (503) while readers drain away.
   void set_draining() { draining_.store(true); }
+  bool draining() const { return draining_.load(); }
+  // Every carried stream's health on this edge (thread-safe).
+  StreamHealthBoard& health() { return health_; }
+  const StreamHealthBoard& health() const { return health_; }
   size_t readers() const;
 
  private:
@@ -68,6 +73,7 @@ class EdgeServer {
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> sessions_{0};
   std::atomic<bool> draining_{false};
+  StreamHealthBoard health_;
   std::unique_ptr<AccessControl> access_;
   std::unique_ptr<MulticastGroups> multicast_;
   TunnelRegistry tunnels_;

@@ -50,7 +50,7 @@ absl::StatusOr<std::unique_ptr<Ingest>> Ingest::create(zmq::context_t& context,
     }
     Stream& s = ingest->stream(name);
     s.preloaded = true;
-    s.subscribed = true;
+    ingest->mark_subscribed(name, s, base::monotonic_us());
     ingest->subscriber_->subscribe(name);
   }
   if (!options.catchup_endpoints.empty() || options.catchup_auto) {
@@ -71,8 +71,14 @@ Ingest::Stream& Ingest::stream(const std::string& name) {
     };
     s.ingest = std::make_unique<StreamIngest>(name, next(), static_cast<uint16_t>(next()), next());
     LOG_INFO("edge", "stream ", name, ": receiving from the origin");
+    if (subscribe_all_) mark_subscribed(name, s, base::monotonic_us());
   }
   return s;
+}
+
+void Ingest::mark_subscribed(const std::string& name, Stream& s, int64_t now_us) {
+  s.subscribed = true;
+  if (options_.health) options_.health->on_subscribed(name, now_us);
 }
 
 void Ingest::run(const std::atomic<bool>& stopping) {
@@ -114,7 +120,7 @@ void Ingest::on_interest() {
     Stream& s = stream(name);
     s.last_interest_us = now;
     if (s.subscribed) continue;
-    s.subscribed = true;
+    mark_subscribed(name, s, now);
     ++subscriptions_;
     subscriber_->subscribe(name);
     LOG_INFO("edge", "stream ", name, ": subscribed on demand");
@@ -161,6 +167,7 @@ void Ingest::expire_idle(int64_t now_us) {
     s.catchup_pending = false;
     s.held.clear();
     s.ingest->reset_position();
+    if (options_.health) options_.health->on_unsubscribed(name);
     // Loops drop their cached GOP: it would be stale when a reader comes back.
     emit({StreamEvent{.kind = StreamEvent::Kind::Idle, .stream = name}});
     LOG_INFO("edge", "stream ", name, ": unsubscribed after ", options_.idle_timeout.count(),
@@ -173,6 +180,14 @@ void Ingest::on_live(relay::Received message) {
   auto found = streams_.find(stream_of(message));
   if (!subscribe_all_ && (found == streams_.end() || !found->second.subscribed)) return;
   Stream& s = stream(stream_of(message));
+  if (options_.health) {
+    // Anything from the origin, held for catch-up or not, says the upstream is alive.
+    if (auto* f = std::get_if<media::FramePtr>(&message)) {
+      options_.health->on_frame((*f)->stream, base::monotonic_us());
+    } else {
+      options_.health->on_info(*std::get<1>(message), base::monotonic_us());
+    }
+  }
   std::vector<StreamEvent> events;
   if (s.catchup_pending) {
     if (s.held.size() >= kMaxCatchupBufferedFrames) {

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "edge/delay_histogram.hpp"
 #include "edge/io_loop.hpp"
+#include "edge/stream_health_board.hpp"
 #include "edge/stream_ingest.hpp"
 #include "relay/catchup.hpp"
 #include "relay/frame_subscriber.hpp"
@@ -42,6 +43,7 @@ struct IngestOptions {
   std::string curve_key_file;                  // the edge's PREFIX.key; empty: no CURVE
   std::string origin_public_key;               // Z85 key the edge pins
   bool catchup_auto = true;                    // catch-up endpoint = origin port + 1
+  StreamHealthBoard* health = nullptr;         // fed with subscriptions, frames and StreamInfo
 };
 
 struct IngestCounters {
@@ -108,6 +110,8 @@ class Ingest {
   void feed(Stream& s, const relay::Received& message, std::vector<StreamEvent>& events);
   void check_deadlines();
   void emit(std::vector<StreamEvent> events);
+  // Marks `s` subscribed (health board included).
+  void mark_subscribed(const std::string& name, Stream& s, int64_t now_us);
   void update_counters();
 
   Sink sink_;

@@ -24,6 +24,7 @@
 #include "edge/event_inbox.hpp"
 #include "edge/reader_limits.hpp"
 #include "edge/stream_event.hpp"
+#include "edge/stream_health_board.hpp"
 #include "edge/tunnel_registry.hpp"
 #include "rtsp/transport.hpp"
 
@@ -91,6 +92,7 @@ struct LoopShared {
   TunnelRegistry* tunnels = nullptr;
   const std::atomic<bool>* draining = nullptr;  // set: new sessions get 503
   ReaderLimits* reader_limits = nullptr;
+  const StreamHealthBoard* health = nullptr;  // GET_PARAMETER stream_state
 };
 
 // Decoded bytes of a tunnelled POST, for the GET half's connection on another loop.
@@ -145,6 +147,7 @@ class IoLoop {
   AccessControl* access() { return shared_.access; }
   TunnelRegistry* tunnels() { return shared_.tunnels; }
   ReaderLimits* reader_limits() { return shared_.reader_limits; }
+  const StreamHealthBoard* health() const { return shared_.health; }
   bool draining() const {
     return shared_.draining && shared_.draining->load(std::memory_order_relaxed);
   }

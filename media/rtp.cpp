@@ -1,6 +1,8 @@
 // RTP fixed header (RFC 3550 section 5.1) and RTCP sender report (section 6.4.1).
 #include "media/rtp.hpp"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -106,6 +108,31 @@ std::vector<uint8_t> make_sender_report(uint32_t ssrc, int64_t wall_clock_us,
   write_u32(p + 20, packet_count);
   write_u32(p + 24, octet_count);
   return sr;
+}
+
+std::vector<uint8_t> make_receiver_report(uint32_t reporter_ssrc,
+                                          std::span<const ReportBlock> blocks) {
+  constexpr uint8_t kRtcpReceiverReport = 201;
+  constexpr size_t kBlockSize = 24;
+  const size_t count = std::min<size_t>(blocks.size(), 31);  // RC is 5 bits
+  std::vector<uint8_t> rr(8 + count * kBlockSize);
+  uint8_t* p = rr.data();
+  p[0] = static_cast<uint8_t>((kRtpVersion << 6) | count);
+  p[1] = kRtcpReceiverReport;
+  write_u16(p + 2, static_cast<uint16_t>(rr.size() / 4 - 1));
+  write_u32(p + 4, reporter_ssrc);
+  for (size_t i = 0; i < count; ++i) {
+    // 6.4.1: SSRC, fraction lost (8 bits), cumulative lost (24 bits, signed), extended highest
+    // sequence number, interarrival jitter, LSR, DLSR (no SR is tracked: 0).
+    const ReportBlock& b = blocks[i];
+    uint8_t* q = p + 8 + i * kBlockSize;
+    write_u32(q, b.ssrc);
+    const int32_t lost = std::clamp<int32_t>(b.cumulative_lost, -0x800000, 0x7FFFFF);
+    write_u32(q + 4, (uint32_t{b.fraction_lost} << 24) | (static_cast<uint32_t>(lost) & 0xFFFFFF));
+    write_u32(q + 8, b.highest_sequence);
+    write_u32(q + 12, b.jitter);
+  }
+  return rr;
 }
 
 namespace {

@@ -50,6 +50,12 @@ struct ReportBlock {
   friend bool operator==(const ReportBlock&, const ReportBlock&) = default;
 };
 
+// An RTCP RR (RFC 3550 6.4.2) from `reporter_ssrc` with up to 31 report blocks (each block's
+// own reporter_ssrc is ignored). Receivers send it so a server knows they are alive and what
+// they lost.
+std::vector<uint8_t> make_receiver_report(uint32_t reporter_ssrc,
+                                          std::span<const ReportBlock> blocks);
+
 // Walks a compound RTCP packet and returns the report blocks of its RR and SR packets. Other
 // packet types (SDES, BYE, APP, feedback) are skipped. Malformed input is an error; nothing is
 // read past `packet`.

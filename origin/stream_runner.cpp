@@ -96,7 +96,7 @@ void StreamRunner::run(const std::atomic<bool>& stop) {
       LOG_WARN("origin", "stream ", settings_.stream, ": attempt ", attempt, " to open ", where,
                " failed: ", base::sv(source.status().message()), "; next attempt in ",
                seconds(delay), " s");
-      wait_down(delay, stop);
+      wait_down(delay, stop, base::cat("cannot open the source: ", source.status().message()));
       continue;
     }
     ++stats_.sessions;
@@ -113,7 +113,7 @@ void StreamRunner::run(const std::atomic<bool>& stop) {
     if (absl::IsOutOfRange(ended)) {
       LOG_INFO("origin", "stream ", settings_.stream, ": ", base::sv(ended.message()),
                "; stream finished (--loop plays a file forever)");
-      live_ = false;
+      set_live(false, base::cat("stream finished: ", ended.message()));
       publish_info(true);
       break;
     }
@@ -124,7 +124,7 @@ void StreamRunner::run(const std::atomic<bool>& stop) {
     const auto delay = backoff_.next();
     LOG_WARN("origin", "stream ", settings_.stream, ": source lost: ", base::sv(ended.message()),
              "; reconnecting in ", seconds(delay), " s");
-    wait_down(delay, stop);
+    wait_down(delay, stop, base::cat("source lost: ", ended.message()));
   }
   LOG_INFO("origin", "stream ", settings_.stream, ": stopped after ", stats_.frames[0],
            " video and ", stats_.frames[1], " audio frames");
@@ -196,8 +196,7 @@ bool StreamRunner::admit(SourceUnit& unit, const Source& source) {
   }
   if (waiting_for_keyframe_) {
     waiting_for_keyframe_ = false;
-    live_ = true;
-    info_changed_ = true;
+    set_live(true, "");
   }
   const std::vector<TrackDesc> now = source.tracks();
   if (scan.keyframe && now != tracks_) {
@@ -252,10 +251,23 @@ void StreamRunner::publish(SourceUnit& unit, const MappedTime& time) {
   sink_->publish(std::move(header), std::move(unit.data));
 }
 
-// Waits out a reconnect delay, publishing StreamInfo state=DOWN at once and then once a second.
-void StreamRunner::wait_down(std::chrono::milliseconds delay, const std::atomic<bool>& stop) {
-  if (live_) info_changed_ = true;
-  live_ = false;
+void StreamRunner::set_live(bool live, std::string reason) {
+  if (live == live_ && state_since_us_ != 0) {
+    if (reason != state_reason_) info_changed_ = true;  // a new reason while still down
+    state_reason_ = std::move(reason);
+    return;
+  }
+  live_ = live;
+  state_since_us_ = base::wall_clock_us();
+  state_reason_ = std::move(reason);
+  info_changed_ = true;
+}
+
+// Waits out a reconnect delay, publishing StreamInfo state=DOWN (with `reason`) at once and then
+// once a second.
+void StreamRunner::wait_down(std::chrono::milliseconds delay, const std::atomic<bool>& stop,
+                             std::string reason) {
+  set_live(false, std::move(reason));
   const int64_t until_us = base::monotonic_us() + std::chrono::microseconds(delay).count();
   while (!stop.load()) {
     publish_info(info_changed_);
@@ -283,6 +295,8 @@ rs::media::StreamInfo StreamRunner::build_info() const {
   info.set_stream(settings_.stream);
   info.set_origin_epoch(origin_epoch_);
   info.set_state(live_ ? rs::media::STREAM_STATE_LIVE : rs::media::STREAM_STATE_DOWN);
+  info.set_state_since_us(state_since_us_);
+  info.set_state_reason(state_reason_);
   info.set_source_kind(std::string(settings_.source_url.kind_name()));
   if (next_sequence_[kVideoTrack] > 0) info.set_last_sequence(next_sequence_[kVideoTrack] - 1);
   for (const TrackDesc& t : tracks_) {

@@ -53,7 +53,10 @@ class StreamRunner {
   bool admit(SourceUnit& unit, const Source& source);
   void pace(const SourceUnit& unit, const MappedTime& time, const std::atomic<bool>& stop);
   void publish(SourceUnit& unit, const MappedTime& time);
-  void wait_down(std::chrono::milliseconds delay, const std::atomic<bool>& stop);
+  void wait_down(std::chrono::milliseconds delay, const std::atomic<bool>& stop,
+                 std::string reason);
+  // Sets the StreamInfo state (LIVE or DOWN with a reason) and when it began.
+  void set_live(bool live, std::string reason);
   void publish_info(bool force);
   rs::media::StreamInfo build_info() const;
   void maybe_log_stats(const Source* source);
@@ -66,7 +69,9 @@ class StreamRunner {
   Timeline timeline_;
   std::optional<ParameterSetCache> parameter_sets_;
   std::vector<TrackDesc> tracks_;
-  bool live_ = false;  // state LIVE (else DOWN) in StreamInfo
+  bool live_ = false;           // state LIVE (else DOWN) in StreamInfo
+  int64_t state_since_us_ = 0;  // wall clock when `live_` last changed
+  std::string state_reason_;    // why the stream is DOWN
   bool waiting_for_keyframe_ = true;
   bool session_published_ = false;
   bool info_changed_ = false;

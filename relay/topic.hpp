@@ -16,7 +16,7 @@ inline constexpr std::string_view kTopicPrefix = "v1/";
 inline constexpr std::string_view kInfoSuffix = "/info";
 // The minor version of the v1 wire this build speaks (FrameHeader.format_minor): 1 adds
 // FrameHeader.publish_time_us.
-inline constexpr uint32_t kFormatMinor = 1;
+inline constexpr uint32_t kFormatMinor = 2;
 // Stream names: 1..64 characters of [A-Za-z0-9_.-]; they appear in topics and RTSP paths.
 inline constexpr size_t kMaxStreamNameBytes = 64;
 

@@ -1,4 +1,5 @@
-// Basic (RFC 7617) and Digest (RFC 7616) authentication for RTSP readers.
+// Basic (RFC 7617) and Digest (RFC 7616) authentication: RTSP readers on the server side, and
+// answers to a server's challenges on the client side.
 #include "rtsp/auth.hpp"
 
 #include <openssl/evp.h>
@@ -70,6 +71,90 @@ absl::flat_hash_map<std::string, std::string> parse_params(std::string_view text
   return out;
 }
 
+// Splits a WWW-Authenticate value into challenges (RFC 7235 4.1: WWW-Authenticate = 1#challenge;
+// 2.1: challenge = auth-scheme [ 1*SP ( token68 / #auth-param ) ]). An item between top-level
+// commas that starts with a word without '=' followed by a space, or is a lone word, starts a
+// challenge.
+struct RawChallenge {
+  std::string scheme;
+  std::string params;
+};
+
+std::vector<std::string_view> split_top_level_commas(std::string_view text) {
+  std::vector<std::string_view> items;
+  bool quoted = false;
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (quoted && text[i] == '\\') {
+      ++i;
+    } else if (text[i] == '"') {
+      quoted = !quoted;
+    } else if (text[i] == ',' && !quoted) {
+      items.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  items.push_back(text.substr(start));
+  return items;
+}
+
+std::vector<RawChallenge> split_challenges(std::string_view value) {
+  std::vector<RawChallenge> out;
+  for (std::string_view item : split_top_level_commas(value)) {
+    item = base::sv(absl::StripAsciiWhitespace(base::av(item)));
+    if (item.empty()) continue;
+    const size_t space = item.find_first_of(" \t");
+    const std::string_view word = item.substr(0, space);
+    if (word.find('=') == std::string_view::npos) {
+      out.push_back({std::string(word), space == std::string_view::npos
+                                            ? std::string()
+                                            : std::string(item.substr(space + 1))});
+    } else if (!out.empty()) {
+      out.back().params += base::cat(", ", item);
+    }
+  }
+  return out;
+}
+
+std::optional<AuthChallenge> digest_challenge(std::string_view params) {
+  auto p = parse_params(params);
+  AuthChallenge c;
+  c.realm = p["realm"];
+  c.nonce = p["nonce"];
+  c.opaque = p["opaque"];
+  c.algorithm = p["algorithm"];
+  if (c.nonce.empty()) return std::nullopt;
+  // RFC 7616 3.3: "If this is not present, it is assumed to be "MD5"."
+  if (c.algorithm.empty() || absl::EqualsIgnoreCase(c.algorithm, "MD5")) {
+    c.scheme = AuthScheme::DigestMd5;
+  } else if (absl::EqualsIgnoreCase(c.algorithm, "SHA-256")) {
+    c.scheme = AuthScheme::DigestSha256;
+  } else {
+    return std::nullopt;
+  }
+  if (auto qop = p.find("qop"); qop != p.end()) {
+    // RFC 7616 3.3: qop is a quoted list of "auth" and "auth-int"; only "auth" is supported.
+    for (absl::string_view option : absl::StrSplit(qop->second, ',')) {
+      if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(option), "auth")) c.qop_auth = true;
+    }
+    if (!c.qop_auth) return std::nullopt;
+  }
+  // RFC 7616 3.3: stale is a case-insensitive flag; cameras send stale=FALSE, quoted or not
+  // (ClientAuth.ParsesChallengesAsServersSendThem).
+  c.stale = absl::EqualsIgnoreCase(p["stale"], "true");
+  return c;
+}
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
 bool equal_constant_time(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   unsigned char diff = 0;
@@ -84,6 +169,66 @@ std::string md5_hex(std::string_view data) {
 }
 std::string sha256_hex(std::string_view data) {
   return digest_hex(EVP_sha256(), data);
+}
+
+std::vector<AuthChallenge> parse_challenges(std::string_view www_authenticate) {
+  std::vector<AuthChallenge> out;
+  for (const RawChallenge& raw : split_challenges(www_authenticate)) {
+    if (absl::EqualsIgnoreCase(raw.scheme, "Digest")) {
+      if (auto c = digest_challenge(raw.params)) out.push_back(*std::move(c));
+    } else if (absl::EqualsIgnoreCase(raw.scheme, "Basic")) {
+      out.push_back({.scheme = AuthScheme::Basic, .realm = parse_params(raw.params)["realm"]});
+    }
+  }
+  return out;
+}
+
+std::optional<AuthChallenge> pick_challenge(const Headers& headers) {
+  std::optional<AuthChallenge> best;
+  for (const auto& field : headers.fields()) {
+    if (!absl::EqualsIgnoreCase(field.name, "WWW-Authenticate")) continue;
+    for (AuthChallenge& c : parse_challenges(field.value)) {
+      if (!best || c.scheme > best->scheme) best = std::move(c);
+    }
+  }
+  return best;
+}
+
+std::string authorization(const AuthChallenge& challenge, const ClientCredentials& credentials,
+                          std::string_view method, std::string_view uri, std::string_view cnonce,
+                          uint32_t nonce_count) {
+  if (challenge.scheme == AuthScheme::Basic) {
+    // RFC 7617 2: the user-id and password, separated by a colon, encoded with Base64.
+    return base::cat("Basic ",
+                     absl::Base64Escape(base::cat(credentials.user, ":", credentials.password)));
+  }
+  const EVP_MD* md = challenge.scheme == AuthScheme::DigestSha256 ? EVP_sha256() : EVP_md5();
+  // RFC 7616 3.4.2: A1 = username ":" realm ":" passwd; 3.4.3: A2 = Method ":" request-uri.
+  const std::string ha1 =
+      digest_hex(md, base::cat(credentials.user, ":", challenge.realm, ":", credentials.password));
+  const std::string ha2 = digest_hex(md, base::cat(method, ":", uri));
+  std::string out =
+      base::cat("Digest username=", quoted(credentials.user), ", realm=", quoted(challenge.realm),
+                ", nonce=", quoted(challenge.nonce), ", uri=", quoted(uri));
+  if (challenge.qop_auth) {
+    // RFC 7616 3.4.1: response = KD(H(A1), nonce ":" nc ":" cnonce ":" qop ":" H(A2)).
+    const std::string nc = base::cat(absl::Hex(nonce_count, absl::kZeroPad8));
+    const std::string response =
+        digest_hex(md, base::cat(ha1, ":", challenge.nonce, ":", nc, ":", cnonce, ":auth:", ha2));
+    absl::StrAppend(&out, ", response=\"", response, "\", qop=auth, nc=", nc,
+                    ", cnonce=", quoted(cnonce));
+  } else {
+    // RFC 2069 2.1.2 style, which RFC 2617 3.2.2.1 keeps for backward compatibility; cameras
+    // that send no qop need it (the Dahua and Hikvision transcripts):
+    // response = KD(H(A1), nonce ":" H(A2)). The field order is live555's.
+    absl::StrAppend(&out, ", response=\"",
+                    digest_hex(md, base::cat(ha1, ":", challenge.nonce, ":", ha2)), "\"");
+  }
+  if (!challenge.algorithm.empty()) absl::StrAppend(&out, ", algorithm=", challenge.algorithm);
+  // RFC 7616 3.3, opaque: "SHOULD be returned by the client unchanged in the Authorization header
+  // field of subsequent requests".
+  if (!challenge.opaque.empty()) absl::StrAppend(&out, ", opaque=", quoted(challenge.opaque));
+  return out;
 }
 
 absl::StatusOr<AuthConfig> AuthConfig::parse(std::string_view text, std::string_view file_name) {

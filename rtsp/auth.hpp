@@ -1,5 +1,6 @@
-// Viewer authentication for the RTSP server: Basic (RFC 7617) and Digest (RFC 7616, MD5 and
-// SHA-256), per-stream read permissions, and a per-address limiter for failed attempts.
+// RTSP authentication, Basic (RFC 7617) and Digest (RFC 7616, MD5 and SHA-256). Server side:
+// viewer authentication with per-stream read permissions and a per-address limiter for failed
+// attempts. Client side: choosing a server's challenge and answering it.
 // Pure logic: time and randomness come from the caller.
 #pragma once
 
@@ -77,5 +78,46 @@ class Authenticator {
 // Lowercase hex digests, via OpenSSL's EVP interface.
 std::string md5_hex(std::string_view data);
 std::string sha256_hex(std::string_view data);
+
+// ---- Client side ----
+
+// In order of strength: pick_challenge prefers the last.
+enum class AuthScheme { Basic, DigestMd5, DigestSha256 };
+
+// One usable challenge of a WWW-Authenticate header (RFC 7235 4.1).
+struct AuthChallenge {
+  AuthScheme scheme = AuthScheme::Basic;
+  std::string realm;
+  std::string nonce;      // Digest
+  std::string opaque;     // Digest: echoed back when not empty
+  std::string algorithm;  // Digest: as the server wrote it; "" when absent (then MD5, 3.3)
+  bool qop_auth = false;  // Digest: the server offered qop "auth" (else RFC 2069 style)
+  bool stale = false;     // Digest: the previous nonce expired, the credentials were fine
+  friend bool operator==(const AuthChallenge&, const AuthChallenge&) = default;
+};
+
+// The usable challenges of one WWW-Authenticate value, in order. A value may hold several
+// challenges ("Digest realm=..., nonce=..., Basic realm=..."). Skipped as unusable: other schemes,
+// Digest without nonce, algorithms other than MD5 and SHA-256 (-sess variants included), and qop
+// lists without "auth".
+std::vector<AuthChallenge> parse_challenges(std::string_view www_authenticate);
+
+// The strongest usable challenge among all WWW-Authenticate fields of `headers` (Digest SHA-256 >
+// Digest MD5 > Basic; the first listed among equals), or nullopt.
+std::optional<AuthChallenge> pick_challenge(const Headers& headers);
+
+struct ClientCredentials {
+  std::string user;
+  std::string password;
+  friend bool operator==(const ClientCredentials&, const ClientCredentials&) = default;
+};
+
+// The Authorization header value answering `challenge` for one request (`method` and `uri` as in
+// its request line). Digest with qop=auth uses `cnonce` and `nonce_count` (the n-th request with
+// this nonce, from 1; RFC 7616 3.4); without qop they are unused (RFC 2069). Basic ignores all
+// but the credentials.
+std::string authorization(const AuthChallenge& challenge, const ClientCredentials& credentials,
+                          std::string_view method, std::string_view uri, std::string_view cnonce,
+                          uint32_t nonce_count);
 
 }  // namespace rtsp

@@ -5,8 +5,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/strings.hpp"
+#include "rtsp/limits.hpp"
 #include "rtsp/url.hpp"
 
 namespace rtsp {
@@ -245,7 +247,46 @@ Outcome ServerSession::on_parameter(const Request& request) {
   }
   Outcome out{base_response(request, 200)};
   if (state_ != SessionState::Init) out.response.headers.set("Session", session_header());
+  if (request.method == "GET_PARAMETER") {
+    if (auto bad = answer_parameters(request, out.response)) return *bad;
+  }
   return out;
+}
+
+// 10.8: "The content of the reply and response is left to the implementation"; we answer
+// text/parameters, one "name: value" line per parameter asked for, in the order asked.
+std::optional<Outcome> ServerSession::answer_parameters(const Request& request,
+                                                        Response& response) {
+  std::vector<std::string_view> names;
+  for (absl::string_view line : absl::StrSplit(base::av(request.body), '\n')) {
+    const std::string_view name = base::sv(absl::StripAsciiWhitespace(line));
+    if (!name.empty()) names.push_back(name);
+  }
+  if (names.empty()) return std::nullopt;
+  if (names.size() > kMaxQueriedParameters) {
+    return error(request, 400, base::cat("more than ", kMaxQueriedParameters, " parameters"));
+  }
+  std::string stream = stream_;
+  if (stream.empty()) {
+    if (auto url = Url::parse(request.uri); url.ok()) {
+      if (auto path = parse_stream_path(url->path); path.ok()) stream = path->stream;
+    }
+  }
+  std::string body;
+  std::string unknown;
+  for (std::string_view name : names) {
+    auto value = host_.get_parameter(stream, name);
+    if (!value) {
+      unknown += base::cat(unknown.empty() ? "" : ", ", name);
+      continue;
+    }
+    body += base::cat(name, ": ", *value, "\r\n");
+  }
+  // 7.1.1: 451 Parameter Not Understood.
+  if (!unknown.empty()) return error(request, 451, base::cat("unknown parameter: ", unknown));
+  response.headers.set("Content-Type", "text/parameters");
+  response.body = std::move(body);
+  return std::nullopt;
 }
 
 }  // namespace rtsp

@@ -55,6 +55,13 @@ class ServerSessionHost {
   virtual std::optional<Denial> authorize(const Request& /*request*/, std::string_view /*stream*/) {
     return std::nullopt;
   }
+  // GET_PARAMETER with a text/parameters body (RFC 2326 10.8): the value of parameter `name` for
+  // `stream` (the session's, else the request URI's; "" when neither names one), or nullopt
+  // when the parameter is unknown (451 Parameter Not Understood).
+  virtual std::optional<std::string> get_parameter(std::string_view /*stream*/,
+                                                   std::string_view /*name*/) {
+    return std::nullopt;
+  }
 };
 
 struct Outcome {
@@ -84,6 +91,9 @@ class ServerSession {
   Outcome on_pause(const Request& request);
   Outcome on_teardown(const Request& request);
   Outcome on_parameter(const Request& request);
+  // Fills `response` with the values of the parameters the body names; an error when one is
+  // unknown (451) or too many are asked (400).
+  std::optional<Outcome> answer_parameters(const Request& request, Response& response);
 
   // Checks the Session header: 454 when it names another session or is missing.
   std::optional<Outcome> check_session(const Request& request) const;

@@ -1,8 +1,13 @@
 // rtsp::Authenticator: Basic and Digest (MD5, SHA-256) as ffmpeg, VLC and cameras send them,
-// per-stream permissions, nonce expiry and the failed-attempt limiter.
+// per-stream permissions, nonce expiry and the failed-attempt limiter. Client side: challenges as
+// servers send them, RFC 7616 and captured vectors, and round trips through Authenticator.
 #include "rtsp/auth.hpp"
 
 #include <gtest/gtest.h>
+
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "base/strings.hpp"
@@ -165,6 +170,160 @@ TEST(AuthConfig, LineNumberedErrors) {
     auto got = AuthConfig::parse(b.text, "auth.conf");
     ASSERT_FALSE(got.ok()) << b.text;
     EXPECT_NE(std::string(got.status().message()).find(b.want), std::string::npos) << got.status();
+  }
+}
+
+// ---- Client side ----
+
+struct ChallengeCase {
+  std::string_view name;
+  std::string_view in;  // one WWW-Authenticate value
+  std::vector<AuthChallenge> want;
+};
+
+const ChallengeCase kChallenges[] = {
+    {"rfc 7616 3.9.1: sha-256 with qop list and opaque",
+     R"(Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=SHA-256, )"
+     R"(nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", )"
+     R"(opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS")",
+     {{.scheme = AuthScheme::DigestSha256,
+       .realm = "http-auth@example.org",
+       .nonce = "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
+       .opaque = "FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS",
+       .algorithm = "SHA-256",
+       .qop_auth = true}}},
+    {"hikvision (realm, nonce: androidx/media issue 357): stale quoted upper-case FALSE",
+     R"x(Digest realm="IP Camera(C2732)", nonce="9f479ccb412b209b411039131bbfec69", stale="FALSE")x",
+     {{.scheme = AuthScheme::DigestMd5,
+       .realm = "IP Camera(C2732)",
+       .nonce = "9f479ccb412b209b411039131bbfec69"}}},
+    {"stale=true unquoted, lower-case scheme and algorithm",
+     R"(digest realm="cams", nonce="n2", algorithm=md5, stale=true)",
+     {{.scheme = AuthScheme::DigestMd5,
+       .realm = "cams",
+       .nonce = "n2",
+       .algorithm = "md5",
+       .stale = true}}},
+    {"axis: basic",
+     R"(Basic realm="AXIS_ACCC8E000000")",
+     {{.scheme = AuthScheme::Basic, .realm = "AXIS_ACCC8E000000"}}},
+    {"two challenges in one field, comma inside a quoted realm",
+     R"(Digest realm="a, b", nonce="n", algorithm=MD5, Basic realm="a, b")",
+     {{.scheme = AuthScheme::DigestMd5, .realm = "a, b", .nonce = "n", .algorithm = "MD5"},
+      {.scheme = AuthScheme::Basic, .realm = "a, b"}}},
+    {"token68 scheme before basic",
+     R"(Negotiate YIIGhgYGKwYBBQUCoIIG, Basic realm="x")",
+     {{.scheme = AuthScheme::Basic, .realm = "x"}}},
+    {"unusable: auth-int only, -sess, no nonce, bearer",
+     R"(Digest realm="a", nonce="n", qop="auth-int", Digest realm="a", nonce="n", )"
+     R"(algorithm=MD5-sess, Digest realm="a", Bearer realm="a")",
+     {}},
+};
+
+TEST(ClientAuth, ParsesChallengesAsServersSendThem) {
+  for (const auto& c : kChallenges) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(parse_challenges(c.in), c.want);
+  }
+}
+
+TEST(ClientAuth, PicksTheStrongestChallenge) {
+  const std::string basic = R"(Basic realm="r")";
+  const std::string md5 = R"(Digest realm="r", nonce="n1")";
+  const std::string sha = R"(Digest realm="r", nonce="n2", algorithm=SHA-256)";
+  struct Pick {
+    std::vector<std::string> fields;
+    std::optional<AuthScheme> want;
+  };
+  for (const Pick& p : {Pick{{basic, md5, sha}, AuthScheme::DigestSha256},
+                        Pick{{sha, md5, basic}, AuthScheme::DigestSha256},
+                        Pick{{basic, md5}, AuthScheme::DigestMd5}, Pick{{basic}, AuthScheme::Basic},
+                        Pick{{R"(Bearer realm="r")"}, std::nullopt}, Pick{{}, std::nullopt}}) {
+    Headers headers;
+    headers.add("CSeq", "2");
+    for (const auto& f : p.fields) headers.add("WWW-Authenticate", f);
+    auto got = pick_challenge(headers);
+    ASSERT_EQ(got.has_value(), p.want.has_value()) << p.fields.size();
+    if (got) {
+      EXPECT_EQ(got->scheme, *p.want);
+    }
+  }
+  Headers two_md5;
+  two_md5.add("www-authenticate", md5);
+  two_md5.add("WWW-Authenticate", R"(Digest realm="r", nonce="later")");
+  EXPECT_EQ(pick_challenge(two_md5)->nonce, "n1") << "the first listed among equals";
+}
+
+TEST(ClientAuth, Rfc7616Examples) {
+  // RFC 7616 3.9.1: user Mufasa, password "Circle of Life", GET /dir/index.html.
+  AuthChallenge c = parse_challenges(kChallenges[0].in).at(0);
+  const ClientCredentials mufasa{"Mufasa", "Circle of Life"};
+  const std::string cnonce = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
+  EXPECT_EQ(authorization(c, mufasa, "GET", "/dir/index.html", cnonce, 1),
+            R"(Digest username="Mufasa", realm="http-auth@example.org", )"
+            R"(nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", uri="/dir/index.html", )"
+            R"(response="753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1", )"
+            R"(qop=auth, nc=00000001, cnonce="f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", )"
+            R"(algorithm=SHA-256, opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS")");
+  c.scheme = AuthScheme::DigestMd5;
+  c.algorithm = "MD5";
+  EXPECT_NE(authorization(c, mufasa, "GET", "/dir/index.html", cnonce, 1)
+                .find(R"(response="8ca523f5e9506fed4657c9700eebdbec")"),
+            std::string::npos);
+  // RFC 7617 2: Aladdin / open sesame.
+  EXPECT_EQ(authorization({.scheme = AuthScheme::Basic}, {"Aladdin", "open sesame"}, "DESCRIBE",
+                          "rtsp://h/", "", 0),
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+}
+
+TEST(ClientAuth, MatchesVlcAgainstDahuaByteForByte) {
+  // VLC 3.0.16 (live555) against a Dahua camera, csdn.net BeanGuohui/121969076: Digest without
+  // qop (RFC 2069 style); the password admin123 reproduces both captured responses.
+  const AuthChallenge c =
+      parse_challenges(
+          R"(Digest realm="Login to be8c87b7ecbc1c2c89f8b4da109a4f78", nonce="1ae117ce84194f06b41c1557c008dc31")")
+          .at(0);
+  const std::string uri = "rtsp://192.168.0.141:554/cam/realmonitor?channel=1&subtype=0";
+  const std::string head =
+      R"(Digest username="admin", realm="Login to be8c87b7ecbc1c2c89f8b4da109a4f78", )"
+      R"(nonce="1ae117ce84194f06b41c1557c008dc31", uri="rtsp://192.168.0.141:554/cam/)"
+      R"(realmonitor?channel=1&subtype=0", response=")";
+  EXPECT_EQ(authorization(c, {"admin", "admin123"}, "OPTIONS", uri, "ignored", 7),
+            head + R"(fcde779aa1c6a5b955823f59ca6e9df2")");
+  EXPECT_EQ(authorization(c, {"admin", "admin123"}, "DESCRIBE", uri, "ignored", 8),
+            head + R"(56d6ece37fbb6856aea8886c91a738b4")");
+}
+
+TEST(ClientAuth, QuotesUserNames) {
+  const AuthChallenge c{.scheme = AuthScheme::DigestMd5, .realm = "r", .nonce = "n"};
+  EXPECT_EQ(authorization(c, {R"(a"b\c)", "p"}, "OPTIONS", "*", "", 1).substr(0, 33),
+            R"(Digest username="a\"b\\c", realm=)");
+}
+
+TEST(ClientAuth, RoundTripsThroughOurAuthenticator) {
+  for (AuthScheme want : {AuthScheme::DigestSha256, AuthScheme::DigestMd5, AuthScheme::Basic}) {
+    SCOPED_TRACE(static_cast<int>(want));
+    Authenticator auth(config(), "secret");
+    const AuthDecision challenge = auth.check(describe(), "cam1", "10.0.0.1", kNow);
+    ASSERT_EQ(challenge.status, 401);
+    Headers headers;
+    for (const auto& value : challenge.www_authenticate) {
+      // Offer only `want` and weaker schemes, as a server configured that way would.
+      for (const AuthChallenge& c : parse_challenges(value)) {
+        if (c.scheme <= want) headers.add("WWW-Authenticate", value);
+      }
+    }
+    const auto picked = pick_challenge(headers);
+    ASSERT_TRUE(picked.has_value());
+    EXPECT_EQ(picked->scheme, want);
+    Request retry = describe();
+    retry.headers.set("Authorization", authorization(*picked, {"alice", "wonderland"}, retry.method,
+                                                     retry.uri, "0a4f113b", 1));
+    const AuthDecision d = auth.check(retry, "cam1", "10.0.0.1", kNow + 1000);
+    EXPECT_TRUE(d.allowed) << d.reason;
+    retry.headers.set("Authorization", authorization(*picked, {"alice", "guess"}, retry.method,
+                                                     retry.uri, "0a4f113b", 1));
+    EXPECT_FALSE(auth.check(retry, "cam1", "10.0.0.2", kNow + 1000).allowed);
   }
 }
 

@@ -76,6 +76,51 @@ TEST(EdgeSelector, LostEdgeIsExcludedWithGrowingJitteredBackoff) {
   EXPECT_TRUE(any_below_cap);  // full jitter, not a fixed schedule
 }
 
+rs::cluster::AssignReply live_reply(const std::string& edge) {
+  rs::cluster::AssignReply r = reply(edge, {});
+  r.mutable_stream_status()->set_health(rs::cluster::STREAM_HEALTH_LIVE);
+  return r;
+}
+
+TEST(EdgeSelector, WhileTheStreamIsLiveSomewhereRetriesStayUnderOneSecond) {
+  EdgeSelector s(coordinator_options());
+  s.start(t0());
+  Step step = s.on_assigned(live_reply("edge-a"), t0());
+  EXPECT_NE(step.message.find("stream live"), std::string::npos) << step.message;
+  const std::chrono::milliseconds caps[] = {250ms, 500ms, 1000ms, 1000ms, 1000ms};
+  for (const auto cap : caps) {
+    SCOPED_TRACE(cap.count());
+    step = s.on_play_ended(stalled(false), t0());
+    ASSERT_EQ(step.kind, Kind::AskCoordinator);
+    EXPECT_LE(step.delay, cap);
+    EXPECT_NE(step.message.find("backoff cap " + std::to_string(cap.count()) + " ms"),
+              std::string::npos)
+        << step.message;
+    s.on_assigned(live_reply("edge-a"), t0());
+  }
+}
+
+TEST(EdgeSelector, EveryEdgeExcludedForgetsTheExclusionsInsteadOfBackingOff) {
+  EdgeSelector s(coordinator_options());
+  s.start(t0());
+  s.on_assigned(reply("edge-a", {}), t0());
+  Step step = s.on_play_ended(stalled(), t0());
+  ASSERT_EQ(step.excluded, std::vector<std::string>{"edge-a"});
+  const absl::Status none = absl::UnavailableError(
+      "no healthy edge for stream \"cam1\": 1 edge(s) registered, 0 draining, unhealthy or "
+      "silent, 0 not receiving the stream, 1 excluded by the client");
+  step = s.on_assigned(none, t0());
+  EXPECT_EQ(step.kind, Kind::AskCoordinator);
+  EXPECT_EQ(step.delay, 0ms);
+  EXPECT_TRUE(step.excluded.empty());
+  EXPECT_NE(step.message.find("forgetting the excluded edges"), std::string::npos) << step.message;
+  EXPECT_TRUE(s.excluded(t0()).empty());
+  // Without exclusions the same answer means no edge at all: back off then.
+  step = s.on_assigned(none, t0());
+  EXPECT_EQ(step.kind, Kind::AskCoordinator);
+  EXPECT_NE(step.message.find("backoff cap"), std::string::npos) << step.message;
+}
+
 TEST(EdgeSelector, FirstFrameResetsTheBackoff) {
   EdgeSelector s(coordinator_options());
   s.start(t0());

@@ -32,7 +32,52 @@ TEST(StatsJson, SecondLineHasEveryFieldInOrder) {
             R"({"t":3.0,"fps":30.0,"kbps":812.4,"latency_ms":{"p50":41.2,"p95":55.0,"max":61.0},)"
             R"("receive_latency_ms":{"p50":12.0,"p95":14.0,"max":20.0},"decode_ms":1.23,)"
             R"("frames":90,"drops":1,"reconnects":0,"edge":"edge-a",)"
-            R"js("url":"rtsp://127.0.0.1:8554/cam1","decoder":"h264 (software)"})js");
+            R"js("url":"rtsp://127.0.0.1:8554/cam1","decoder":"h264 (software)",)js"
+            R"("state":"connecting","assign_requests":0})");
+}
+
+TEST(StatsJson, OfflineSecondCarriesTheReason) {
+  SecondReport r = sample_second();
+  r.state = "offline";
+  r.state_reason = "source offline - waiting (edge says source-down)";
+  r.assign_requests = 2;
+  EXPECT_NE(format_second(r).find(R"js("state":"offline","state_reason":"source offline - )js"
+                                  R"js(waiting (edge says source-down)","assign_requests":2})js"),
+            std::string::npos)
+      << format_second(r);
+}
+
+TEST(StatsJson, EventLines) {
+  EventReport offline{.event = "source_offline",
+                      .t_s = 12.34,
+                      .wall_us = 1796512367962481,
+                      .edge = "edge-1",
+                      .state = "source-down",
+                      .reason = "source-down; reason=camera gone"};
+  EXPECT_EQ(format_event(offline),
+            R"({"event":"source_offline","t":12.3,"wall_us":1796512367962481,"edge":"edge-1",)"
+            R"("state":"source-down","reason":"source-down; reason=camera gone"})");
+  EventReport back{.event = "source_back", .t_s = 15, .wall_us = 1, .edge = "edge-1"};
+  back.offline_ms = 3173.2;
+  EXPECT_EQ(format_event(back),
+            R"({"event":"source_back","t":15.0,"wall_us":1,"edge":"edge-1","offline_ms":3173.2})");
+}
+
+TEST(PlaybackStats, OfflineWaitsAreCountedAndTimed) {
+  PlaybackStats stats(0);
+  stats.on_session_start("edge-a", "rtsp://a/cam1");
+  stats.on_session_playing();
+  stats.on_assign_request();
+  stats.on_offline(1'000'000, "source offline");
+  stats.on_offline(1'500'000, "source offline");  // the same wait, asked again
+  EXPECT_TRUE(stats.offline());
+  EXPECT_EQ(stats.second(1'600'000).state, "offline");
+  EXPECT_EQ(stats.on_back(4'000'000), 3'000'000);
+  const SummaryReport s = stats.summary(5'000'000);
+  EXPECT_EQ(s.offline_waits, 1u);
+  EXPECT_DOUBLE_EQ(s.offline_s, 3.0);
+  EXPECT_EQ(s.assign_requests, 1u);
+  EXPECT_EQ(stats.second(5'000'000).state, "playing");
 }
 
 TEST(StatsJson, LatencyIsNullWithoutSamples) {
@@ -113,6 +158,17 @@ TEST(Overlay, LinesNameEveryStatistic) {
         "41 ms p50", "decode   1.2 ms", "dropped  1", "reconnects 0"}) {
     EXPECT_NE(all.find(want), std::string::npos) << want << " in\n" << all;
   }
+}
+
+TEST(Overlay, OfflineShowsFirstWithTheEdgesReason) {
+  OverlayInfo info{sample_second(), 640, 360, "h264"};
+  info.stats.state = "offline";
+  info.stats.state_reason = "source offline - waiting (edge says source-down; reason=EOF)";
+  const auto lines = overlay_lines(info);
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "SOURCE OFFLINE - waiting");
+  EXPECT_NE(lines[1].find("reason=EOF"), std::string::npos) << lines[1];
+  EXPECT_EQ(overlay_lines({sample_second(), 640, 360, "h264"})[0].rfind("edge", 0), 0u);
 }
 
 TEST(Overlay, DrawsLightTextOnADarkBox) {

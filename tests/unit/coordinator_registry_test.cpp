@@ -207,5 +207,106 @@ TEST_F(RegistryTest, ViewAggregatesStreams) {
   EXPECT_EQ(view.streams(0).edges_size(), 2);
 }
 
+rs::cluster::NodeIdentity origin_id(const std::string& name) {
+  rs::cluster::NodeIdentity id;
+  id.set_name(name);
+  id.set_role(rs::cluster::ROLE_ORIGIN);
+  id.set_advertised_url("tcp://" + name + ":5556");
+  return id;
+}
+
+rs::cluster::NodeReport origin_report(rs::media::StreamState state, std::string reason = {}) {
+  rs::cluster::NodeReport r;
+  auto* info = r.add_origin_streams();
+  info->set_stream("cam1");
+  info->set_state(state);
+  info->set_state_since_us(1'764'973'800'000'000);
+  info->set_state_reason(std::move(reason));
+  return r;
+}
+
+rs::cluster::NodeReport edge_report_with(rs::cluster::StreamHealth health, uint32_t readers = 0) {
+  rs::cluster::NodeReport r = edge_report(readers);
+  r.mutable_streams(0)->mutable_status()->set_health(health);
+  return r;
+}
+
+TEST_F(RegistryTest, StreamHealthFollowsTheOriginsReports) {
+  const uint64_t o = registry_.register_node(
+      origin_id("origin-1"), origin_report(rs::media::STREAM_STATE_LIVE), now_, [] {});
+  add_edge("a", 100);
+  EXPECT_EQ(registry_.stream_status("cam1", now_).health(), rs::cluster::STREAM_HEALTH_LIVE);
+  registry_.report(o, origin_report(rs::media::STREAM_STATE_DOWN, "source lost: EOF"), now_);
+  auto down = registry_.stream_status("cam1", now_);
+  EXPECT_EQ(down.health(), rs::cluster::STREAM_HEALTH_SOURCE_DOWN);
+  EXPECT_EQ(down.reason(), "origin-1: source lost: EOF");
+  EXPECT_EQ(down.since_unix_ms(), 1'764'973'800'000);
+  // A viewer asking now still gets an edge, and learns the stream is down.
+  auto reply = registry_.assign(request(), now_);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(reply->stream_status().health(), rs::cluster::STREAM_HEALTH_SOURCE_DOWN);
+  registry_.unregister(o, "killed");
+  EXPECT_EQ(registry_.stream_status("cam1", now_).health(),
+            rs::cluster::STREAM_HEALTH_ORIGIN_SILENT);
+}
+
+TEST_F(RegistryTest, StreamSeenRecentlyIsStillAssignedWhenNoNodeReportsIt) {
+  const uint64_t o = registry_.register_node(
+      origin_id("origin-1"), origin_report(rs::media::STREAM_STATE_LIVE), now_, [] {});
+  rs::cluster::NodeReport bare = edge_report(0);
+  bare.clear_streams();
+  registry_.register_node(edge_id("a", 100), bare, now_, [] {});
+  registry_.unregister(o, "killed");  // nothing reports cam1 now
+  auto reply = registry_.assign(request(), now_ + milliseconds(400));
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(reply->stream_status().health(), rs::cluster::STREAM_HEALTH_ORIGIN_SILENT);
+  now_ += std::chrono::minutes(11);
+  registry_.sweep(now_);
+  EXPECT_EQ(registry_.assign(request(), now_).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(RegistryTest, EdgeLocalEdgesGetNoNewViewersOfThatStream) {
+  registry_.register_node(origin_id("origin-1"), origin_report(rs::media::STREAM_STATE_LIVE), now_,
+                          [] {});
+  registry_.register_node(edge_id("a", 100),
+                          edge_report_with(rs::cluster::STREAM_HEALTH_EDGE_LOCAL), now_, [] {});
+  registry_.register_node(edge_id("b", 100), edge_report_with(rs::cluster::STREAM_HEALTH_LIVE),
+                          now_, [] {});
+  auto got = assign_many(20);
+  EXPECT_EQ(got["a"], 0);
+  EXPECT_EQ(got["b"], 20);
+  auto view = registry_.view(now_);
+  ASSERT_EQ(view.streams_size(), 1);
+  ASSERT_EQ(view.streams(0).per_edge_size(), 2);
+  EXPECT_EQ(view.streams(0).per_edge(0).edge(), "a");
+  EXPECT_EQ(view.streams(0).per_edge(0).status().health(), rs::cluster::STREAM_HEALTH_EDGE_LOCAL);
+  EXPECT_EQ(view.streams(0).status().health(), rs::cluster::STREAM_HEALTH_LIVE);
+}
+
+TEST_F(RegistryTest, FactsNameTheLiveEdgesAndChangeVersionOnlyOnChange) {
+  registry_.register_node(origin_id("origin-1"), origin_report(rs::media::STREAM_STATE_LIVE), now_,
+                          [] {});
+  const uint64_t a = registry_.register_node(
+      edge_id("a", 100), edge_report_with(rs::cluster::STREAM_HEALTH_LIVE), now_, [] {});
+  registry_.register_node(edge_id("b", 100), edge_report_with(rs::cluster::STREAM_HEALTH_LIVE),
+                          now_, [] {});
+  registry_.sweep(now_);
+  auto facts = registry_.facts();
+  ASSERT_EQ(facts.streams_size(), 1);
+  EXPECT_EQ(facts.streams(0).origin().health(), rs::cluster::STREAM_HEALTH_LIVE);
+  EXPECT_EQ(std::vector<std::string>(facts.streams(0).live_edges().begin(),
+                                     facts.streams(0).live_edges().end()),
+            (std::vector<std::string>{"a", "b"}));
+  const uint64_t version = facts.version();
+  now_ += milliseconds(300);
+  registry_.sweep(now_);
+  EXPECT_EQ(registry_.facts().version(), version);
+  registry_.report(a, edge_report_with(rs::cluster::STREAM_HEALTH_ORIGIN_SILENT), now_);
+  now_ += milliseconds(300);
+  registry_.sweep(now_);
+  EXPECT_EQ(registry_.facts().version(), version + 1);
+  EXPECT_EQ(registry_.facts().streams(0).live_edges_size(), 1);
+}
+
 }  // namespace
 }  // namespace coordinator

@@ -2,6 +2,8 @@
 // GStreamer and VLC use, and for every error the foundation promises.
 #include "rtsp/server_session.hpp"
 
+#include "rtsp/limits.hpp"
+
 #include <gtest/gtest.h>
 
 namespace rtsp {
@@ -35,6 +37,14 @@ class FakeHost : public ServerSessionHost {
   }
   void pause() override { ++pauses; }
   void teardown() override { ++teardowns; }
+  std::optional<std::string> get_parameter(std::string_view stream,
+                                           std::string_view name) override {
+    asked_stream = std::string(stream);
+    if (name == "stream_state") return std::string("source-down; reason=camera gone");
+    if (name == "edge_state") return std::string("ready");
+    return std::nullopt;
+  }
+  std::string asked_stream;
 };
 
 Request request(std::string method, std::string uri, int cseq,
@@ -181,6 +191,58 @@ TEST_F(ServerSessionTest, MissingCSeqIs400AndCloses) {
   EXPECT_EQ(out.response.status, 400);
   EXPECT_FALSE(out.response.headers.get("CSeq"));
   EXPECT_TRUE(out.close);
+}
+
+}  // namespace
+}  // namespace rtsp
+
+namespace rtsp {
+namespace {
+
+Request get_parameter(std::string uri, int cseq, std::string body, bool with_session) {
+  Request r = request("GET_PARAMETER", std::move(uri), cseq, {{"Content-Type", "text/parameters"}});
+  if (with_session) r.headers.set("Session", "A1B2C3D4E5F60708");
+  r.body = std::move(body);
+  return r;
+}
+
+// RFC 2326 10.8: a player asks its edge about the stream on the open session.
+TEST_F(ServerSessionTest, GetParameterAnswersEachNamedParameterOnTheSession) {
+  setup_and_play();
+  EXPECT_EQ(handle(get_parameter("rtsp://e/cam1/", 5, "stream_state\r\nedge_state\r\n", true))
+                .serialize(),
+            "RTSP/1.0 200 OK\r\nCSeq: 5\r\nServer: rtsp-streamer/0.1\r\n"
+            "Session: A1B2C3D4E5F60708;timeout=60\r\nContent-Type: text/parameters\r\n"
+            "Content-Length: 66\r\n\r\n"
+            "stream_state: source-down; reason=camera gone\r\nedge_state: ready\r\n");
+  EXPECT_EQ(host.asked_stream, "cam1");
+}
+
+TEST_F(ServerSessionTest, GetParameterWithoutSessionUsesTheUriStream) {
+  const Response r = handle(get_parameter("rtsp://e/cam7", 2, "stream_state\n", false));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "stream_state: source-down; reason=camera gone\r\n");
+  EXPECT_EQ(host.asked_stream, "cam7");
+}
+
+TEST_F(ServerSessionTest, GetParameterUnknownIs451AndEmptyBodyIsAKeepAlive) {
+  setup_and_play();
+  const Response unknown =
+      handle(get_parameter("rtsp://e/cam1/", 5, "stream_state\njitter\n", true));
+  EXPECT_EQ(unknown.status, 451);
+  EXPECT_EQ(unknown.headers.get("X-Reason").value_or(""), "unknown parameter: jitter");
+  EXPECT_TRUE(unknown.body.empty());
+  const Response ping = handle(get_parameter("rtsp://e/cam1/", 6, "", true));
+  EXPECT_EQ(ping.status, 200);
+  EXPECT_TRUE(ping.body.empty());
+  EXPECT_FALSE(ping.headers.get("Content-Type").has_value());
+}
+
+TEST_F(ServerSessionTest, GetParameterAtTheLimitAnswersAndOneMoreIs400) {
+  std::string body;
+  for (size_t i = 0; i < kMaxQueriedParameters; ++i) body += "edge_state\n";
+  EXPECT_EQ(handle(get_parameter("rtsp://e/cam1", 2, body, false)).status, 200);
+  EXPECT_EQ(handle(get_parameter("rtsp://e/cam1", 3, body + "edge_state\n", false)).status, 400);
 }
 
 }  // namespace
