@@ -108,18 +108,19 @@ bool ClientApp::on_frame(const DecodedFrame& f) {
   times.decode_us = f.decode_us;
   if (f.capture_us) times.decoded_latency_us = f.decoded_wall_us - *f.capture_us;
   const auto video = stats_.video();
-  if (video.width != f.frame->width || video.height != f.frame->height) {
+  if (f.frame && (video.width != f.frame->width || video.height != f.frame->height)) {
     stats_.set_video(f.frame->width, f.frame->height, video.codec);
   }
   int64_t shown_wall = f.decoded_wall_us;
-  const bool go_on = present(f, &shown_wall);
+  const bool go_on = f.frame == nullptr || present(f, &shown_wall);
   if (f.capture_us) times.shown_latency_us = shown_wall - *f.capture_us;
   stats_.on_frame(base::monotonic_us(), times);
   if (!session_has_frame_) {
     session_has_frame_ = true;
     selector_.on_first_frame();
     stats_.on_session_playing();
-    LOG_INFO(kTag, "first frame from ", edge_, " ", f.frame->width, "x", f.frame->height, " after ",
+    LOG_INFO(kTag, "first frame from ", edge_, " ", f.frame ? f.frame->width : 0, "x",
+             f.frame ? f.frame->height : 0, " after ",
              (base::monotonic_us() - session_start_us_) / 1000, " ms (wall_us=", f.decoded_wall_us,
              ")");
   }
@@ -130,6 +131,7 @@ bool ClientApp::on_frame(const DecodedFrame& f) {
 }
 
 StallDecision ClientApp::on_stall(const EdgeAnswer& answer) {
+  stats_.on_stall();
   const StallDecision d = stall_policy_.on_answer(answer);
   const int64_t now = base::monotonic_us();
   if (d.kind == StallDecision::Kind::Failover) {
@@ -274,6 +276,7 @@ Step ClientApp::play_step(const Step& step) {
   s.stall_timeout = options_.stall_timeout;
   s.hwdec = options_.hwdec;
   s.decoder_threads = options_.decoder_threads;
+  s.decode = options_.decode;
   const PlayOutcome outcome = play(s, *this);
   return selector_.on_play_ended(outcome, std::chrono::steady_clock::now());
 }

@@ -32,6 +32,9 @@ ABSL_FLAG(absl::Duration, backoff_initial, absl::Milliseconds(250),
 ABSL_FLAG(absl::Duration, backoff_max, absl::Seconds(8), "largest retry delay ceiling");
 ABSL_FLAG(std::string, hwdec, "auto", "hardware decoding: auto, none, vaapi, vdpau or cuda");
 ABSL_FLAG(int, decoder_threads, 0, "decoder slice threads (0: libavcodec's choice)");
+ABSL_FLAG(bool, decode, true,
+          "decode the video; --decode=false only receives and counts access units (a light "
+          "probe or load generator; no window)");
 ABSL_FLAG(std::string, screenshot, "", "save one PNG of the displayed frame (with overlay) here");
 ABSL_FLAG(absl::Duration, screenshot_after, absl::Seconds(3), "when --screenshot is taken");
 ABSL_FLAG(std::string, screenshot_dir, ".", "where the s key saves screenshots");
@@ -80,6 +83,9 @@ absl::Status validate(const ClientOptions& o) {
     return absl::InvalidArgumentError("--backoff_max must be >= --backoff_initial");
   }
   if (o.duration.count() < 0) return absl::InvalidArgumentError("--duration must not be negative");
+  if (!o.decode && !o.screenshot.empty()) {
+    return absl::InvalidArgumentError("--screenshot needs decoding (drop --decode=false)");
+  }
   if (o.decoder_threads < 0 || o.decoder_threads > 64) {
     return absl::InvalidArgumentError("--decoder_threads must be 0..64");
   }
@@ -114,6 +120,8 @@ absl::StatusOr<ClientOptions> options_from_flags(const std::string& positional_u
   if (!hw.ok()) return hw.status();
   o.hwdec = *hw;
   o.decoder_threads = absl::GetFlag(FLAGS_decoder_threads);
+  o.decode = absl::GetFlag(FLAGS_decode);
+  if (!o.decode) o.headless = true;
   o.screenshot = absl::GetFlag(FLAGS_screenshot);
   o.screenshot_after = ms(absl::GetFlag(FLAGS_screenshot_after));
   o.screenshot_dir = absl::GetFlag(FLAGS_screenshot_dir);

@@ -28,7 +28,8 @@ struct ClientOptions {
   std::chrono::milliseconds backoff_max{8000};
   HwDecode hwdec = HwDecode::Auto;
   int decoder_threads = 0;
-  std::string screenshot;                         // save one PNG here ...
+  bool decode = true;      // false: receive and count units only (implies headless)
+  std::string screenshot;  // save one PNG here ...
   std::chrono::milliseconds screenshot_after{0};  // ... this long after start
   std::string screenshot_dir = ".";               // `s` key saves here
   std::string tls_ca;                             // coordinator TLS

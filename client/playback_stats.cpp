@@ -37,6 +37,11 @@ void PlaybackStats::on_assign_request() {
   ++assign_requests_;
 }
 
+void PlaybackStats::on_stall() {
+  std::lock_guard lock(mu_);
+  ++stalls_;
+}
+
 void PlaybackStats::on_offline(int64_t now_us, const std::string& reason) {
   std::lock_guard lock(mu_);
   if (offline_since_us_ == 0) {
@@ -98,6 +103,8 @@ void PlaybackStats::on_frame(int64_t now_us, const FrameTimes& times) {
     session_playing_ = true;
     session_first_frame_us_ = now_us;
   }
+  if (last_frame_us_ != 0) frame_gaps_.emplace_back(now_us, now_us - last_frame_us_);
+  last_frame_us_ = now_us;
   frame_times_.push_back(now_us);
   decode_times_.emplace_back(now_us, times.decode_us);
   keep(all_decode_, times.decode_us);
@@ -117,6 +124,7 @@ void PlaybackStats::add_drops(uint64_t n) {
 SecondReport PlaybackStats::second(int64_t now_us) {
   std::lock_guard lock(mu_);
   prune(frame_times_, now_us, [](int64_t t) { return t; });
+  prune(frame_gaps_, now_us, [](const auto& p) { return p.first; });
   prune(packet_bytes_, now_us, [](const auto& p) { return p.first; });
   prune(decode_times_, now_us, [](const auto& p) { return p.first; });
   SecondReport r;
@@ -142,6 +150,12 @@ SecondReport PlaybackStats::second(int64_t now_us) {
   r.state = state_;
   r.state_reason = state_reason_;
   r.assign_requests = assign_requests_;
+  r.stalls = stalls_;
+  // The longest wait between two decoded frames that ended in this second, or the wait still
+  // running: a frozen picture shows up here, not only as a low fps.
+  int64_t gap = last_frame_us_ != 0 ? now_us - last_frame_us_ : 0;
+  for (const auto& [t, g] : frame_gaps_) gap = std::max(gap, g);
+  r.max_frame_gap_ms = static_cast<double>(gap) / 1000.0;
   return r;
 }
 

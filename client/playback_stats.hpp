@@ -37,6 +37,8 @@ class PlaybackStats {
   void add_drops(uint64_t n);
   // The client asked the coordinator for an edge.
   void on_assign_request();
+  // The stream stalled (no packet for the stall timeout) and the edge was asked why.
+  void on_stall();
   // The edge says the source is down: the player waits on it (state "offline").
   void on_offline(int64_t now_us, const std::string& reason);
   // Media flows again after a wait; returns how long the wait lasted (µs).
@@ -81,6 +83,9 @@ class PlaybackStats {
   std::string state_ = "connecting";
   std::string state_reason_;
   uint64_t assign_requests_ = 0;
+  uint64_t stalls_ = 0;
+  int64_t last_frame_us_ = 0;
+  std::deque<std::pair<int64_t, int64_t>> frame_gaps_;  // (end, length) in the last second
   uint64_t offline_waits_ = 0;
   int64_t offline_since_us_ = 0;
   int64_t offline_total_us_ = 0;

@@ -144,6 +144,10 @@ std::optional<PlayOutcome> Playback::open() {
   }
   receiver_ = *std::move(opened);
   const rtsp::ClientTrack& track = receiver_->session().tracks()[receiver_->active_tracks()[0]];
+  if (!options_.decode) {
+    sink_.on_opened("none (receive only)", track.codec == media::Codec::H265 ? "hevc" : "h264");
+    return std::nullopt;
+  }
   AVCodecParameters* par = avcodec_parameters_alloc();
   par->codec_type = AVMEDIA_TYPE_VIDEO;
   par->codec_id = track.codec == media::Codec::H265 ? AV_CODEC_ID_HEVC : AV_CODEC_ID_H264;
@@ -216,6 +220,14 @@ bool Playback::on_unit(receiver::MediaUnit&& unit) {
   const auto capture = media::find_capture_time(std::span<const uint8_t>(unit.data));
   sink_.on_packet(unit.data.size(), capture, unit.received_wall_us);
   count_gap(unit.timestamp);
+  if (!options_.decode) {
+    DecodedFrame f;
+    f.capture_us = capture;
+    f.decoded_wall_us = unit.received_wall_us;
+    got_frames_ = true;
+    stop_ = !sink_.on_frame(f);
+    return !stop_;
+  }
   pending_.push_back({unit.timestamp, capture, base::monotonic_us()});
   if (pending_.size() > 64) pending_.pop_front();
   packet_->data = unit.data.data();

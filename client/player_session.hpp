@@ -30,10 +30,11 @@ struct SessionOptions {
   std::chrono::milliseconds query_timeout{300};  // the edge must answer that within this
   HwDecode hwdec = HwDecode::Auto;
   int decoder_threads = 0;
+  bool decode = true;  // false: each received video unit counts as a frame (frame == nullptr)
 };
 
 struct DecodedFrame {
-  const AVFrame* frame = nullptr;
+  const AVFrame* frame = nullptr;     // nullptr when not decoding (SessionOptions::decode)
   VideoDecoder* decoder = nullptr;    // for to_bgr()
   std::optional<int64_t> capture_us;  // from the SEI of the packet that carried the frame
   int64_t decode_us = 0;              // send packet -> frame out

@@ -55,7 +55,8 @@ std::string format_second(const SecondReport& r) {
       ",\"url\":", json_string(r.url), ",\"decoder\":", json_string(r.decoder),
       ",\"state\":", json_string(r.state),
       r.state_reason.empty() ? "" : base::cat(",\"state_reason\":", json_string(r.state_reason)),
-      ",\"assign_requests\":", r.assign_requests, "}");
+      ",\"assign_requests\":", r.assign_requests, ",\"stalls\":", r.stalls,
+      ",\"max_frame_gap_ms\":", number(r.max_frame_gap_ms), "}");
 }
 
 std::string format_event(const EventReport& e) {

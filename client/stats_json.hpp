@@ -29,6 +29,8 @@ struct SecondReport {
   std::string state = "connecting";
   std::string state_reason;      // offline: what the edge said
   uint64_t assign_requests = 0;  // AssignEdge calls so far
+  uint64_t stalls = 0;           // stalls so far (no packet for the stall timeout)
+  double max_frame_gap_ms = 0;   // longest wait between decoded frames in this second
 };
 
 // Something that happened, printed at once as its own JSON line (headless).

@@ -49,6 +49,11 @@ void StreamHealthTracker::on_fact(const rs::cluster::StreamFact& fact, std::stri
   for (const auto& edge : fact.live_edges()) {
     if (edge != self) live_elsewhere_.push_back(edge);
   }
+  if (fact_origin_.health() != rs::cluster::STREAM_HEALTH_LIVE || live_elsewhere_.empty()) {
+    live_elsewhere_since_us_.reset();
+  } else if (!live_elsewhere_since_us_) {
+    live_elsewhere_since_us_ = now_us;
+  }
 }
 
 std::chrono::microseconds StreamHealthTracker::silence_threshold() const {
@@ -75,7 +80,10 @@ rs::cluster::StreamStatus StreamHealthTracker::make(StreamHealth health, int64_t
 // The origin said its source is down, and no frame came since.
 std::optional<rs::cluster::StreamStatus> StreamHealthTracker::from_origin_info(
     int64_t now_us, int64_t now_wall_ms) const {
-  if (!down_info_us_ || (last_frame_us_ && *last_frame_us_ > *down_info_us_)) return std::nullopt;
+  if (!down_info_us_ || (last_frame_us_ && *last_frame_us_ > *down_info_us_) ||
+      now_us - *down_info_us_ > timing_.down_info_ttl.count() * 1000) {
+    return std::nullopt;
+  }
   const int64_t since = down_since_wall_ms_ != 0 ? down_since_wall_ms_
                                                  : now_wall_ms - (now_us - *down_info_us_) / 1000;
   return make(rs::cluster::STREAM_HEALTH_SOURCE_DOWN, since, down_reason_);
@@ -87,9 +95,13 @@ std::optional<rs::cluster::StreamStatus> StreamHealthTracker::from_fact(int64_t 
   if (!fact_us_ || now_us - *fact_us_ > timing_.fact_ttl.count() * 1000) return std::nullopt;
   const int64_t quiet_since_us = last_frame_us_ ? *last_frame_us_ : subscribed_us_;
   const int64_t quiet_us = now_us - quiet_since_us;
+  const int64_t hold_us = timing_.edge_local_after.count() * 1000;
   const auto origin = fact_origin_.health();
-  if (origin == rs::cluster::STREAM_HEALTH_LIVE && !live_elsewhere_.empty() &&
-      quiet_us >= timing_.edge_local_after.count() * 1000) {
+  // Both must have lasted the hold: silent here, and live elsewhere. After an origin restart the
+  // edges come back within about half a second of each other; the first one back must not send
+  // the others' viewers hopping.
+  if (live_elsewhere_since_us_ && now_us - *live_elsewhere_since_us_ >= hold_us &&
+      quiet_us >= hold_us) {
     return make(rs::cluster::STREAM_HEALTH_EDGE_LOCAL, now_wall_ms - quiet_us / 1000,
                 base::cat("live at the origin and on ", absl::StrJoin(live_elsewhere_, ", "),
                           "; nothing received here for ", seconds_text(quiet_us)));

@@ -22,12 +22,15 @@ struct HealthTiming {
   // stalls and asks hears why.
   std::chrono::milliseconds min_silence{300};
   int silence_frames = 4;
-  // Silent here while the origin and at least one other edge have it live, for this long: the
+  // Silent here, and live at the origin and on at least one other edge, both for this long: the
   // fault is this edge's (edge-local). Longer than the spread of edges re-subscribing after an
   // origin restart (about 0.5 s), so that a restart never sends viewers hopping.
   std::chrono::milliseconds edge_local_after{2000};
   // A cluster fact older than this is not used (the coordinator may be gone).
   std::chrono::milliseconds fact_ttl{3000};
+  // The origin repeats StreamInfo every second while its source is down: a DOWN older than this
+  // means the origin itself went quiet (origin-silent).
+  std::chrono::milliseconds down_info_ttl{2500};
 };
 
 class StreamHealthTracker {
@@ -70,6 +73,7 @@ class StreamHealthTracker {
   std::optional<int64_t> fact_us_;
   rs::cluster::StreamStatus fact_origin_;
   std::vector<std::string> live_elsewhere_;
+  std::optional<int64_t> live_elsewhere_since_us_;  // facts say so without a break since then
 };
 
 }  // namespace edge

@@ -60,4 +60,39 @@ std::string describe_av_error(int code, bool timed_out, SourceKind kind, int64_t
   }
 }
 
+std::string describe_camera_error(const absl::Status& status, std::optional<int> rtsp_status,
+                                  int64_t timeout_ms) {
+  const std::string detail(base::sv(status.message()));
+  if (rtsp_status) {
+    switch (*rtsp_status) {
+      case 401:
+        return "401 unauthorized: the camera refused the user name or password";
+      case 403:
+        return "403 forbidden: the camera refused access to this path";
+      case 404:
+        return "404 not found: the camera has no stream at this path";
+      case 400:
+        return "400 bad request: the camera rejected our request";
+      default:
+        return base::cat(*rtsp_status >= 500 ? "5xx" : "4xx", ": the camera refused the request (",
+                         detail, ")");
+    }
+  }
+  if (absl::IsCancelled(status)) return "stopped";
+  if (absl::IsDeadlineExceeded(status)) {
+    return base::cat("timeout: no answer from the source for ", timeout_ms, " ms");
+  }
+  if (absl::IsUnauthenticated(status)) {
+    return "401 unauthorized: the camera refused the user name or password";
+  }
+  const auto has = [&](std::string_view s) { return detail.find(s) != std::string::npos; };
+  if (has("Connection refused"))
+    return "connection refused: nothing listens at the camera's address";
+  if (has("No route to host") || has("Network is unreachable")) return "host unreachable";
+  if (has("Connection reset") || has("Broken pipe")) return "connection reset by the source";
+  if (has("closed the connection")) return "EOF: the source closed the stream";
+  if (has("cannot resolve")) return base::cat("host not found: ", detail);
+  return base::cat("error: ", detail);
+}
+
 }  // namespace origin

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <random>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "base/clock.hpp"
@@ -26,6 +27,7 @@ constexpr int64_t kPollSliceUs = 50'000;
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr int kMaxRedirects = 5;
 constexpr auto kTeardownWait = std::chrono::milliseconds(200);
+constexpr char kStatusPayload[] = "rtsp-streamer/rtsp-status";
 
 std::string random_hex(std::mt19937_64& rng, int digits) {
   std::string out;
@@ -56,6 +58,13 @@ bool is_video(media::Codec c) {
 }
 
 }  // namespace
+
+std::optional<int> rtsp_status_of(const absl::Status& status) {
+  auto payload = status.GetPayload(kStatusPayload);
+  int code = 0;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &code)) return std::nullopt;
+  return code;
+}
 
 absl::StatusOr<std::unique_ptr<RtspReceiver>> RtspReceiver::open(ReceiverOptions options,
                                                                  CancelFn cancelled) {
@@ -148,7 +157,14 @@ absl::StatusOr<rtsp::ClientReaction> RtspReceiver::exchange(const rtsp::Request&
       rtsp::Response response = std::move(responses_.front());
       responses_.erase(responses_.begin());
       auto reaction = session_.on_response(response);
-      if (!reaction.ok() || reaction->kind != rtsp::ClientReaction::Kind::Ignored) return reaction;
+      if (!reaction.ok()) {
+        absl::Status st = reaction.status();
+        if (session_.last_status() >= 300) {
+          st.SetPayload(kStatusPayload, absl::Cord(std::to_string(session_.last_status())));
+        }
+        return st;
+      }
+      if (reaction->kind != rtsp::ClientReaction::Kind::Ignored) return reaction;
     }
     if (cancelled_ && cancelled_()) return absl::CancelledError("stopped");
     const int64_t now = base::monotonic_us();

@@ -31,6 +31,10 @@ namespace receiver {
 
 enum class Lower { Tcp, Udp, Multicast };
 
+// The RTSP status code a failed open() was answered with (the server refused a request), from
+// the error's payload; nullopt for network failures and timeouts.
+std::optional<int> rtsp_status_of(const absl::Status& status);
+
 struct ReceiverOptions {
   std::string url;  // rtsp://[user[:password]@]host[:port]/path
   Lower lower = Lower::Tcp;

@@ -39,6 +39,11 @@ void FrameRecorder::run(std::string endpoint, std::string stream) {
   relay::SubscriberOptions options;
   options.endpoints = {endpoint};
   options.queue_frames = 10'000;  // a test observer must not lose frames
+  // ... not even the first ones: the origin binds just before it starts publishing (a camera
+  // read with our RTSP client sends its first frame tens of milliseconds later), so connect
+  // within 10 ms of the bind.
+  options.reconnect_interval = std::chrono::milliseconds(10);
+  options.reconnect_interval_max = std::chrono::milliseconds(10);
   auto subscriber = relay::FrameSubscriber::create(context, options);
   if (!subscriber.ok()) {
     error_ = std::string(subscriber.status().message());

@@ -4,6 +4,7 @@ serving an MP4 file's H.264 or H.265 video, and its AAC audio when present, over
 UDP), paced in real time. Prints "READY <url>" on stdout once it listens; runs until killed.
 
   camera_server.py --port 8554 --file clip.mp4 --video h264 [--audio] [--path /cam]
+                   [--address 127.0.0.1]
 """
 import argparse
 import signal
@@ -35,11 +36,12 @@ def main():
     parser.add_argument("--video", choices=["h264", "h265"], default="h264")
     parser.add_argument("--audio", action="store_true")
     parser.add_argument("--path", default="/cam")
+    parser.add_argument("--address", default="127.0.0.1", help="listen address (0.0.0.0: all)")
     args = parser.parse_args()
 
     Gst.init(None)
     server = GstRtspServer.RTSPServer()
-    server.set_address("127.0.0.1")
+    server.set_address(args.address)
     server.set_service(str(args.port))
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_launch(launch_line(args.file, args.video, args.audio))
@@ -50,7 +52,7 @@ def main():
         return 1
     loop = GLib.MainLoop()
     GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, loop.quit)
-    print(f"READY rtsp://127.0.0.1:{args.port}{args.path}", flush=True)
+    print(f"READY rtsp://{args.address}:{args.port}{args.path}", flush=True)
     loop.run()
     return 0
 

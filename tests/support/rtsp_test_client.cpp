@@ -315,10 +315,11 @@ absl::StatusOr<rtsp::Response> RtspTestClient::exchange(const rtsp::Request& req
 
 absl::StatusOr<rtsp::Response> RtspTestClient::request(
     std::string method, std::string uri, std::vector<std::pair<std::string, std::string>> headers,
-    milliseconds timeout) {
+    milliseconds timeout, std::string body) {
   rtsp::Request req;
   req.method = std::move(method);
   req.uri = std::move(uri);
+  req.body = std::move(body);
   req.headers.set("CSeq", std::to_string(++cseq_));
   req.headers.set("User-Agent", "rs-test-client");
   if (!session_.empty()) req.headers.set("Session", session_);

@@ -85,11 +85,12 @@ class RtspTestClient {
   // recorded as media.
   absl::StatusOr<rtsp::Response> exchange(
       const rtsp::Request& request, std::chrono::milliseconds timeout = std::chrono::seconds(5));
-  // Builds a request with the next CSeq, a User-Agent and the session (when known) and sends it.
+  // Builds a request with the next CSeq, a User-Agent and the session (when known), and `body`
+  // (Content-Length added when not empty), and sends it.
   absl::StatusOr<rtsp::Response> request(
       std::string method, std::string uri,
       std::vector<std::pair<std::string, std::string>> headers = {},
-      std::chrono::milliseconds timeout = std::chrono::seconds(5));
+      std::chrono::milliseconds timeout = std::chrono::seconds(5), std::string body = {});
   // Reads the next response (e.g. after send_raw).
   absl::StatusOr<rtsp::Response> read_response(std::chrono::milliseconds timeout);
 

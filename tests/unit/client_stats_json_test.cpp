@@ -33,7 +33,7 @@ TEST(StatsJson, SecondLineHasEveryFieldInOrder) {
             R"("receive_latency_ms":{"p50":12.0,"p95":14.0,"max":20.0},"decode_ms":1.23,)"
             R"("frames":90,"drops":1,"reconnects":0,"edge":"edge-a",)"
             R"js("url":"rtsp://127.0.0.1:8554/cam1","decoder":"h264 (software)",)js"
-            R"("state":"connecting","assign_requests":0})");
+            R"("state":"connecting","assign_requests":0,"stalls":0,"max_frame_gap_ms":0.0})");
 }
 
 TEST(StatsJson, OfflineSecondCarriesTheReason) {
@@ -42,7 +42,7 @@ TEST(StatsJson, OfflineSecondCarriesTheReason) {
   r.state_reason = "source offline - waiting (edge says source-down)";
   r.assign_requests = 2;
   EXPECT_NE(format_second(r).find(R"js("state":"offline","state_reason":"source offline - )js"
-                                  R"js(waiting (edge says source-down)","assign_requests":2})js"),
+                                  R"js(waiting (edge says source-down)","assign_requests":2,)js"),
             std::string::npos)
       << format_second(r);
 }
@@ -78,6 +78,19 @@ TEST(PlaybackStats, OfflineWaitsAreCountedAndTimed) {
   EXPECT_DOUBLE_EQ(s.offline_s, 3.0);
   EXPECT_EQ(s.assign_requests, 1u);
   EXPECT_EQ(stats.second(5'000'000).state, "playing");
+}
+
+TEST(PlaybackStats, MaxFrameGapSeesAFreezeAndTheOneStillRunning) {
+  PlaybackStats stats(0);
+  stats.on_session_start("edge-a", "rtsp://a/cam1");
+  stats.on_session_playing();
+  for (int64_t t = 0; t <= 1'000'000; t += 40'000) stats.on_frame(t, {});
+  EXPECT_DOUBLE_EQ(stats.second(1'000'000).max_frame_gap_ms, 40.0);
+  stats.on_frame(1'700'000, {});  // 700 ms frozen
+  EXPECT_DOUBLE_EQ(stats.second(1'710'000).max_frame_gap_ms, 700.0);
+  EXPECT_DOUBLE_EQ(stats.second(3'000'000).max_frame_gap_ms, 1300.0);  // still frozen
+  stats.on_stall();
+  EXPECT_EQ(stats.second(3'000'000).stalls, 1u);
 }
 
 TEST(StatsJson, LatencyIsNullWithoutSamples) {

@@ -154,6 +154,17 @@ TEST(StreamHealthTracker, SourceDownCarriesTheOriginsReasonUntilFramesReturn) {
   EXPECT_EQ(at(t, 4100), rs::cluster::STREAM_HEALTH_LIVE);
 }
 
+TEST(StreamHealthTracker, ADownThatIsNoLongerRepeatedMeansTheOriginWentQuiet) {
+  edge::StreamHealthTracker t;
+  t.on_subscribed(0);
+  frames(t, 0, 1000);
+  for (int64_t ms = 1050; ms <= 3050; ms += 1000) {
+    t.on_info(info(rs::media::STREAM_STATE_DOWN, 0, "camera gone"), ms * kMs);
+  }
+  EXPECT_EQ(at(t, 5500), rs::cluster::STREAM_HEALTH_SOURCE_DOWN);    // 2.45 s after the last
+  EXPECT_EQ(at(t, 5600), rs::cluster::STREAM_HEALTH_ORIGIN_SILENT);  // the origin died too
+}
+
 TEST(StreamHealthTracker, LiveElsewhereBecomesEdgeLocalOnlyAfterTheHold) {
   edge::StreamHealthTracker t;
   t.on_subscribed(0);
@@ -163,7 +174,9 @@ TEST(StreamHealthTracker, LiveElsewhereBecomesEdgeLocalOnlyAfterTheHold) {
   EXPECT_EQ(at(t, 1500), rs::cluster::STREAM_HEALTH_ORIGIN_SILENT);  // another edge may just be
   EXPECT_EQ(at(t, 2900), rs::cluster::STREAM_HEALTH_ORIGIN_SILENT);  // quicker to reconnect
   t.on_fact(fact(rs::cluster::STREAM_HEALTH_LIVE, {"edge-1", "edge-2"}), "edge-1", 3000 * kMs);
-  const auto s = t.status(3100 * kMs, kWall + 3100);
+  EXPECT_EQ(at(t, 3400), rs::cluster::STREAM_HEALTH_ORIGIN_SILENT);  // live elsewhere 1.9 s
+  t.on_fact(fact(rs::cluster::STREAM_HEALTH_LIVE, {"edge-1", "edge-2"}), "edge-1", 3500 * kMs);
+  const auto s = t.status(3500 * kMs, kWall + 3500);
   EXPECT_EQ(s.health(), rs::cluster::STREAM_HEALTH_EDGE_LOCAL);
   EXPECT_NE(s.reason().find("edge-2"), std::string::npos) << s.reason();
   EXPECT_EQ(s.reason().find("edge-1"), std::string::npos) << s.reason();
@@ -176,9 +189,22 @@ TEST(StreamHealthTracker, OnlyThisEdgeLiveIsNotEdgeLocalAndStaleFactsAreIgnored)
   t.on_fact(fact(rs::cluster::STREAM_HEALTH_LIVE, {"edge-1"}), "edge-1", 3000 * kMs);
   EXPECT_EQ(at(t, 3100), rs::cluster::STREAM_HEALTH_ORIGIN_SILENT);
   t.on_fact(fact(rs::cluster::STREAM_HEALTH_LIVE, {"edge-2"}), "edge-1", 3200 * kMs);
-  EXPECT_EQ(at(t, 3300), rs::cluster::STREAM_HEALTH_EDGE_LOCAL);
+  t.on_fact(fact(rs::cluster::STREAM_HEALTH_LIVE, {"edge-2"}), "edge-1", 5200 * kMs);
+  EXPECT_EQ(at(t, 5300), rs::cluster::STREAM_HEALTH_EDGE_LOCAL);
   // The coordinator went away: after 3 s its last word no longer counts.
-  EXPECT_EQ(at(t, 6300), rs::cluster::STREAM_HEALTH_ORIGIN_SILENT);
+  EXPECT_EQ(at(t, 8300), rs::cluster::STREAM_HEALTH_ORIGIN_SILENT);
+}
+
+TEST(StreamHealthTracker, AfterAnOriginRestartTheFirstEdgeBackDoesNotMakeTheOthersEdgeLocal) {
+  edge::StreamHealthTracker t;
+  t.on_subscribed(0);
+  frames(t, 0, 1000);  // origin killed at 1 s, silent for 4 s
+  t.on_fact(fact(rs::cluster::STREAM_HEALTH_ORIGIN_SILENT, {}), "edge-1", 2000 * kMs);
+  // At 5 s the origin is back and edge-2 reconnected first; edge-1 follows 600 ms later.
+  t.on_fact(fact(rs::cluster::STREAM_HEALTH_LIVE, {"edge-2"}), "edge-1", 5000 * kMs);
+  EXPECT_EQ(at(t, 5500), rs::cluster::STREAM_HEALTH_ORIGIN_SILENT);
+  frames(t, 5600, 6000);
+  EXPECT_EQ(at(t, 6000), rs::cluster::STREAM_HEALTH_LIVE);
 }
 
 }  // namespace
