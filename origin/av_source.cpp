@@ -143,6 +143,12 @@ absl::Status AvSource::open_input() {
     av_dict_set(&options, "analyzeduration", kCameraAnalyzeUs, 0);
     av_dict_set(&options, "buffer_size", kCameraUdpBufferBytes, 0);
     av_dict_set(&options, "max_delay", kCameraReorderUs, 0);
+  } else if (kind_ == SourceKind::Network) {
+    // Live network input (RTMP, SRT, HLS, UDP/TCP MPEG-TS): no demuxer buffering, and a dead
+    // peer is noticed within the read timeout (rw_timeout works for every protocol).
+    const auto timeout_us = std::chrono::microseconds(settings_.read_timeout).count();
+    av_dict_set(&options, "rw_timeout", std::to_string(timeout_us).c_str(), 0);
+    av_dict_set(&options, "fflags", "nobuffer", 0);
   }
   arm_deadline();
   int rc = avformat_open_input(&format_, url.c_str(), nullptr, &options);

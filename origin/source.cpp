@@ -23,6 +23,7 @@ absl::StatusOr<std::unique_ptr<Source>> open_source(const StreamSettings& settin
       }
       return AvSource::open(settings, stop);  // MJPEG and other cameras, --transcode
     case SourceKind::File:
+    case SourceKind::Network:
       return AvSource::open(settings, stop);
   }
   return absl::InternalError("unknown source kind");

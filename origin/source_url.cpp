@@ -152,6 +152,22 @@ absl::StatusOr<SourceUrl> parse_file(std::string_view url) {
   return out;
 }
 
+// rtmp://host[:port]/app/key, srt://host:port?..., http(s)://host/live.m3u8, udp://@group:port:
+// a host (or "@" for udp listen addresses) is required; the rest is libavformat's to judge.
+absl::StatusOr<SourceUrl> parse_network(std::string_view url, size_t scheme_end) {
+  const std::string_view rest = url.substr(scheme_end + 3);
+  if (rest.empty() || rest.front() == '/' || rest.front() == '?') {
+    return bad_source(url, "no host (want scheme://host[:port]/...)");
+  }
+  if (url.find_first_of(" \t\r\n") != std::string_view::npos) {
+    return bad_source(url, "spaces or control characters in the URL");
+  }
+  SourceUrl out;
+  out.kind = SourceKind::Network;
+  out.location = std::string(url);
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<SourceUrl> SourceUrl::parse(std::string_view url) {
@@ -165,15 +181,23 @@ absl::StatusOr<SourceUrl> SourceUrl::parse(std::string_view url) {
   if (url.starts_with("webcam:") || url.starts_with("v4l2://")) return parse_webcam(url);
   if (url.starts_with("file://")) return parse_file(url);
   if (const size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+    const std::string_view name = url.substr(0, scheme);
+    for (std::string_view known : kNetworkSchemes) {
+      if (name == known) return parse_network(url, scheme);
+    }
     return absl::InvalidArgumentError(absl::StrCat(
-        "unsupported source '", av(redact_source(url)), "': unknown scheme '",
-        av(url.substr(0, scheme)),
-        "' (want rtsp://, file://, test://pattern, webcam:N, v4l2:///dev/videoN or a file path)"));
+        "unsupported source '", av(redact_source(url)), "': unknown scheme '", av(name),
+        "' (want rtsp://, rtmp://, srt://, http(s)://, udp://, file://, test://pattern, "
+        "webcam:N, v4l2:///dev/videoN or a file path)"));
   }
   return parse_file(url);
 }
 
 std::string_view SourceUrl::kind_name() const {
+  if (kind == SourceKind::Network) {
+    const std::string_view l = location;
+    return l.substr(0, l.find("://"));
+  }
   switch (kind) {
     case SourceKind::TestPattern:
       return "test";
@@ -183,6 +207,8 @@ std::string_view SourceUrl::kind_name() const {
       return "rtsp";
     case SourceKind::Webcam:
       return "webcam";
+    case SourceKind::Network:
+      break;
   }
   return "unknown";
 }

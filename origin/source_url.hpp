@@ -3,6 +3,8 @@
 //   file:///path/x.mp4 or a plain path           MP4/MKV/TS, paced in real time
 //   test://pattern?size=1920x1080&fps=30&bitrate=4M&gop=30   the built-in test pattern
 //   webcam:0 or v4l2:///dev/video0               OpenCV VideoCapture, encoded once
+//   rtmp://, rtmps://, srt://, http(s)://...m3u8, udp://, tcp://   other live network sources
+//                                                 libavformat reads (no pacing, reconnect)
 // Parsing is pure (no file-system access); OriginConfig checks that a file exists.
 #pragma once
 
@@ -33,13 +35,17 @@ struct VideoSize {
   friend bool operator==(const VideoSize&, const VideoSize&) = default;
 };
 
-enum class SourceKind { TestPattern, File, Rtsp, Webcam };
+enum class SourceKind { TestPattern, File, Rtsp, Webcam, Network };
+
+// URL schemes of live network sources read with libavformat (SourceKind::Network).
+inline constexpr std::string_view kNetworkSchemes[] = {"rtmp", "rtmps", "srt",  "http",
+                                                       "https", "udp",  "tcp", "rtp"};
 
 // A parsed source URL. Query parameters (test pattern only) override the matching flags.
 struct SourceUrl {
   SourceKind kind = SourceKind::TestPattern;
-  // File: the path (file:// removed). Rtsp: the URL as given. Webcam: the device path for
-  // v4l2:// URLs, empty for webcam:N.
+  // File: the path (file:// removed). Rtsp, Network: the URL as given. Webcam: the device path
+  // for v4l2:// URLs, empty for webcam:N.
   std::string location;
   int webcam_index = -1;  // webcam:N
   std::optional<VideoSize> size;
@@ -50,7 +56,8 @@ struct SourceUrl {
   // Errors quote the URL and the offending part.
   static absl::StatusOr<SourceUrl> parse(std::string_view url);
 
-  // "test", "file", "rtsp" or "webcam" (StreamInfo.source_kind).
+  // "test", "file", "rtsp", "webcam" or the network scheme ("rtmp", "srt", "http", ...)
+  // (StreamInfo.source_kind).
   std::string_view kind_name() const;
 
   friend bool operator==(const SourceUrl&, const SourceUrl&) = default;

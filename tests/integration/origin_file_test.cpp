@@ -136,5 +136,41 @@ TEST(FileSource, CorruptInputIsSkippedAndCounted) {
   for (size_t i = 1; i < video.size(); ++i) ASSERT_GT(video[i].dts, video[i - 1].dts);
 }
 
+// Live network sources libavformat reads (RTMP, SRT, HLS, UDP/TCP MPEG-TS) are opened rather
+// than refused: here an encoder sends MPEG-TS over UDP to the origin (ffmpeg -f mpegts udp://).
+TEST(NetworkSource, MpegTsOverUdpIsPublished) {
+  const CameraMedia& media = camera_media();
+  ASSERT_EQ(media.error, "");
+  std::string error;
+  const std::string endpoint = free_publish_endpoint();
+  auto recorder = FrameRecorder::start(endpoint, "net", &error);
+  ASSERT_NE(recorder, nullptr) << error;
+  const std::string udp = "udp://127.0.0.1:" + std::to_string(free_tcp_port());
+  auto origin = Process::start({.argv = {bin_path("rtsp-origin"), "--source=" + udp, "--stream=net",
+                                         "--publish=" + endpoint},
+                                .name = "origin"},
+                               &error);
+  ASSERT_NE(origin, nullptr) << error;
+  auto sender = Process::start(
+      {.argv = {"/usr/bin/ffmpeg", "-v", "error", "-re", "-stream_loop", "-1", "-i", media.h264_mp4,
+                "-an", "-c", "copy", "-f", "mpegts", udp + "?pkt_size=1316"},
+       .name = "ffmpeg"},
+      &error);
+  ASSERT_NE(sender, nullptr) << error;
+  ASSERT_TRUE(recorder->wait_until([](const Recording& r) { return r.frames.size() >= 30; },
+                                   milliseconds(15'000)))
+      << origin->stderr_tail() << sender->stderr_tail();
+  const Recording r = recorder->snapshot();
+  bool keyframe = false;
+  for (const RecordedFrame& f : r.frames) {
+    EXPECT_EQ(f.codec, rs::media::CODEC_H264);
+    keyframe = keyframe || f.keyframe;
+  }
+  EXPECT_TRUE(keyframe);
+  ASSERT_FALSE(r.infos.empty());
+  EXPECT_EQ(r.infos.back().source_kind(), "udp");
+  EXPECT_EQ(r.infos.back().tracks(0).width(), 320u);
+}
+
 }  // namespace
 }  // namespace rstest

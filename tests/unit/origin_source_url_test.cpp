@@ -46,11 +46,18 @@ struct BadCase {
 const BadCase kBad[] = {
     {"empty", "", "empty source"},
     {"unknown scheme", "gopher://cam/1",
-     "unsupported source 'gopher://cam/1': unknown scheme 'gopher' (want rtsp://, file://, "
-     "test://pattern, webcam:N, v4l2:///dev/videoN or a file path)"},
-    {"unknown scheme hides the password", "http://admin:secret@cam/1",
-     "unsupported source 'http://admin:***@cam/1': unknown scheme 'http' (want rtsp://, file://, "
-     "test://pattern, webcam:N, v4l2:///dev/videoN or a file path)"},
+     "unsupported source 'gopher://cam/1': unknown scheme 'gopher' (want rtsp://, rtmp://, "
+     "srt://, http(s)://, udp://, file://, test://pattern, webcam:N, v4l2:///dev/videoN or a "
+     "file path)"},
+    {"unknown scheme hides the password", "ftp://admin:secret@cam/1",
+     "unsupported source 'ftp://admin:***@cam/1': unknown scheme 'ftp' (want rtsp://, rtmp://, "
+     "srt://, http(s)://, udp://, file://, test://pattern, webcam:N, v4l2:///dev/videoN or a "
+     "file path)"},
+    {"rtmp without host", "rtmp:///live/key",
+     "bad source 'rtmp:///live/key': no host (want scheme://host[:port]/...)"},
+    {"srt with a space", "srt://cam:9000?mode=caller latency=20",
+     "bad source 'srt://cam:9000?mode=caller latency=20': spaces or control characters in the "
+     "URL"},
     {"rtsp without host", "rtsp://",
      "bad source 'rtsp://': no host (want "
      "rtsp://[user:pass@]host[:port]/path)"},
@@ -138,6 +145,13 @@ const KindCase kKinds[] = {
     {"relative path", "clips/a.ts", SourceKind::File, "clips/a.ts", -1},
     {"webcam index", "webcam:2", SourceKind::Webcam, "", 2},
     {"v4l2 device", "v4l2:///dev/video0", SourceKind::Webcam, "/dev/video0", -1},
+    {"rtmp (OBS, encoders)", "rtmp://10.0.0.9/live/key", SourceKind::Network,
+     "rtmp://10.0.0.9/live/key", -1},
+    {"srt caller", "srt://10.0.0.9:9000?mode=caller&latency=20000", SourceKind::Network,
+     "srt://10.0.0.9:9000?mode=caller&latency=20000", -1},
+    {"hls playlist", "https://cdn.example/live/index.m3u8", SourceKind::Network,
+     "https://cdn.example/live/index.m3u8", -1},
+    {"mpeg-ts over udp", "udp://@239.1.1.1:5000", SourceKind::Network, "udp://@239.1.1.1:5000", -1},
 };
 
 TEST(SourceUrl, RecognisesEveryKind) {
@@ -149,6 +163,13 @@ TEST(SourceUrl, RecognisesEveryKind) {
     EXPECT_EQ(got->location, c.location);
     EXPECT_EQ(got->webcam_index, c.webcam_index);
   }
+}
+
+TEST(SourceUrl, NetworkSourcesNameTheirScheme) {
+  EXPECT_EQ(SourceUrl::parse("rtmp://h/live/k")->kind_name(), "rtmp");
+  EXPECT_EQ(SourceUrl::parse("srt://h:9000")->kind_name(), "srt");
+  EXPECT_EQ(SourceUrl::parse("https://h/x.m3u8")->kind_name(), "https");
+  EXPECT_EQ(SourceUrl::parse("rtsp://h/x")->kind_name(), "rtsp");
 }
 
 TEST(SourceUrl, RedactsPasswords) {
