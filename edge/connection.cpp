@@ -44,7 +44,9 @@ Connection::Connection(IoLoop& loop, int fd, const sockaddr_storage& peer)
       peer_(peer),
       serial_(loop.next_serial()),
       session_(*this, loop.new_session_id(), loop.options().session_timeout),
-      last_activity_us_(base::monotonic_us()) {}
+      last_activity_us_(base::monotonic_us()),
+      out_(ReaderQueueLimits{.max_bytes = loop.options().reader_queue_bytes,
+                             .latency_budget_us = loop.options().latency_budget.count() * 1000}) {}
 
 Connection::~Connection() {
   if (!closed_) close("shutdown");
@@ -79,8 +81,7 @@ void Connection::close(std::string_view why) {
   ::close(fd_);
   closed_ = true;
   loop_.mark_closed(fd_);
-  queue_.clear();
-  queue_bytes_ = 0;
+  out_.clear();
 }
 
 void Connection::on_readable() {
@@ -146,8 +147,7 @@ void Connection::start_tunnel(int64_t now_us) {
   }
   if (end == std::string::npos || end + skip > rtsp::kMaxTunnelHeadBytes) {
     if (head_.size() > rtsp::kMaxTunnelHeadBytes) {
-      enqueue(OutItem{.text = "HTTP/1.0 431 Request Header Fields Too Large\r\n\r\n",
-                      .enqueued_us = now_us});
+      out_.push_text("HTTP/1.0 431 Request Header Fields Too Large\r\n\r\n", now_us);
       close_after_flush_ = true;
     } else if (partial_since_us_ == 0) {
       partial_since_us_ = now_us;
@@ -160,7 +160,7 @@ void Connection::start_tunnel(int64_t now_us) {
   head_.clear();
   if (!request.ok()) {
     LOG_INFO("edge", "bad tunnel request from ", peer_name_, ": ", request.status().message());
-    enqueue(OutItem{.text = "HTTP/1.0 400 Bad Request\r\n\r\n", .enqueued_us = now_us});
+    out_.push_text("HTTP/1.0 400 Bad Request\r\n\r\n", now_us);
     close_after_flush_ = true;
     return;
   }
@@ -168,17 +168,17 @@ void Connection::start_tunnel(int64_t now_us) {
   if (request->method == rtsp::TunnelRequest::Method::Get) {
     // The GET half carries this session's responses and media.
     if (!loop_.tunnels()->add(tunnel_cookie_, {&loop_, fd_, serial_})) {
-      enqueue(OutItem{.text = "HTTP/1.0 409 Conflict\r\n\r\n", .enqueued_us = now_us});
+      out_.push_text("HTTP/1.0 409 Conflict\r\n\r\n", now_us);
       close_after_flush_ = true;
       return;
     }
     mode_ = Mode::TunnelGet;
-    enqueue(OutItem{.text = rtsp::tunnel_get_reply(), .enqueued_us = now_us});
+    out_.push_text(rtsp::tunnel_get_reply(), now_us);
     return;
   }
   auto target = loop_.tunnels()->find(tunnel_cookie_);
   if (!target) {
-    enqueue(OutItem{.text = "HTTP/1.0 404 Not Found\r\n\r\n", .enqueued_us = now_us});
+    out_.push_text("HTTP/1.0 404 Not Found\r\n\r\n", now_us);
     close_after_flush_ = true;
     return;
   }
@@ -263,88 +263,28 @@ void Connection::process_pending(int64_t now_us) {
 }
 
 void Connection::send_response(const rtsp::Response& response) {
-  enqueue(OutItem{.text = response.serialize(), .enqueued_us = base::monotonic_us()});
-}
-
-void Connection::enqueue(OutItem item) {
-  queue_bytes_ += item.size();
-  queue_.push_back(std::move(item));
-}
-
-size_t Connection::build_iovecs(std::vector<iovec>& iov) {
-  iov.clear();
-  prefix_scratch_.resize(kMaxIov * 4);
-  size_t scratch_used = 0;
-  for (const OutItem& item : queue_) {
-    if (iov.size() >= kMaxIov) break;
-    if (!item.frame) {
-      iov.push_back(
-          {const_cast<char*>(item.text.data()) + item.offset, item.text.size() - item.offset});
-      continue;
-    }
-    const media::PacketizedFrame& f = *item.frame;
-    if (f.interleaved_channel == item.channel) {
-      // The shared buffer already carries this reader's channel: the whole frame in one iovec.
-      iov.push_back(
-          {const_cast<uint8_t*>(f.bytes.data()) + item.offset, f.bytes.size() - item.offset});
-      continue;
-    }
-    for (size_t i = 0; i < f.packet_count() && iov.size() + 2 <= kMaxIov; ++i) {
-      const size_t begin = f.packet_offsets[i];
-      const size_t end = i + 1 < f.packet_count() ? f.packet_offsets[i + 1] : f.bytes.size();
-      if (end <= item.offset) continue;
-      uint8_t* prefix = prefix_scratch_.data() + scratch_used;
-      scratch_used += 4;
-      std::memcpy(prefix, f.bytes.data() + begin, 4);
-      prefix[1] = item.channel;
-      if (item.offset < begin + 4) {
-        const size_t skip = item.offset > begin ? item.offset - begin : 0;
-        iov.push_back({prefix + skip, 4 - skip});
-      }
-      const size_t data_begin = std::max(begin + 4, item.offset);
-      iov.push_back({const_cast<uint8_t*>(f.bytes.data()) + data_begin, end - data_begin});
-    }
-    break;  // a split frame ends the batch so offsets stay simple
-  }
-  return iov.size();
-}
-
-void Connection::consume(size_t written) {
-  loop_.mutable_counters().bytes_out.fetch_add(written, std::memory_order_relaxed);
-  while (written > 0 && !queue_.empty()) {
-    OutItem& head = queue_.front();
-    const size_t left = head.size() - head.offset;
-    if (written < left) {
-      head.offset += written;
-      queue_bytes_ -= written;
-      return;
-    }
-    written -= left;
-    queue_bytes_ -= left;
-    if (head.frame && head.live) {
-      loop_.mutable_counters().queue_delay.observe(base::monotonic_us() -
-                                                   head.frame->received_monotonic_us);
-    }
-    queue_.pop_front();
-  }
-  if (queue_.empty()) behind_since_us_ = 0;
+  out_.push_text(response.serialize(), base::monotonic_us());
 }
 
 void Connection::flush() {
   if (closed_) return;
   std::vector<iovec>& iov = iov_scratch_;  // kept between flushes: no allocation per write
-  while (!queue_.empty()) {
-    if (build_iovecs(iov) == 0) break;
+  auto& counters = loop_.mutable_counters();
+  while (!out_.empty()) {
+    if (out_.build_iovecs(iov, kMaxIov) == 0) break;
     const ssize_t n = ::writev(fd_, iov.data(), static_cast<int>(iov.size()));
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       return close(base::cat("write: ", std::strerror(errno)));
     }
-    consume(static_cast<size_t>(n));
+    counters.bytes_out.fetch_add(static_cast<size_t>(n), std::memory_order_relaxed);
+    out_.consume(static_cast<size_t>(n), [&](const media::PacketizedFrame& frame) {
+      counters.queue_delay.observe(base::monotonic_us() - frame.received_monotonic_us);
+    });
   }
-  if (queue_.empty() && close_after_flush_) return close("closing after error response");
-  const bool want = !queue_.empty();
+  if (out_.empty() && close_after_flush_) return close("closing after error response");
+  const bool want = !out_.empty();
   if (want != want_write_) {
     want_write_ = want;
     loop_.watch(fd_, want_write_);
@@ -360,31 +300,11 @@ void Connection::count_skipped(uint64_t frames) {
   loop_.mutable_counters().frames_skipped.fetch_add(frames, std::memory_order_relaxed);
 }
 
-void Connection::skip_queued_frames(bool count) {
-  // Drop every frame not yet started; a partly written head stays so framing stays intact.
-  std::deque<OutItem> kept;
-  uint64_t dropped = 0;
-  for (size_t i = 0; i < queue_.size(); ++i) {
-    OutItem& item = queue_[i];
-    if (!item.frame || (i == 0 && item.offset > 0)) {
-      kept.push_back(std::move(item));
-    } else {
-      queue_bytes_ -= item.size();
-      ++dropped;
-    }
-  }
-  queue_.swap(kept);
-  if (count) count_skipped(dropped);
-}
-
 void Connection::deliver(const media::PacketizedFramePtr& frame, int64_t now_us) {
   if (closed_ || !playing_) return;
   auto it = transports_.find(frame->track);
   if (it == transports_.end()) return;  // the reader did not set this track up
-  if (skipping_to_keyframe_) {
-    if (!frame->keyframe) return count_skipped(1);
-    skipping_to_keyframe_ = false;
-  }
+  if (!out_.passes(frame->keyframe)) return count_skipped(1);
   TrackTransport& transport = it->second;
   transport.last_rtp_timestamp = frame->rtp_timestamp;
   transport.last_capture_time_us = frame->capture_time_us;
@@ -401,41 +321,24 @@ void Connection::deliver(const media::PacketizedFramePtr& frame, int64_t now_us)
   }
 }
 
-bool Connection::handle_overflow(const media::PacketizedFramePtr& frame, int64_t now_us) {
-  const int64_t budget_us = loop_.options().latency_budget.count() * 1000;
-  const int64_t age_us = queue_.empty() ? 0 : now_us - queue_.front().enqueued_us;
-  const bool overflow = queue_bytes_ + frame->bytes.size() > loop_.options().reader_queue_bytes ||
-                        age_us > budget_us / 2;
-  if (!overflow) return true;
-  if (behind_since_us_ == 0) behind_since_us_ = now_us;
-  if (now_us - behind_since_us_ > budget_us) {
+void Connection::deliver_tcp(const media::PacketizedFramePtr& frame, TrackTransport& transport,
+                             int64_t now_us) {
+  const ReaderQueue::Push push =
+      out_.push_frame(frame, transport.rtp_channel, !sending_gop_, now_us);
+  if (push.verdict == ReaderQueue::Verdict::Disconnect) {
     loop_.mutable_counters().readers_dropped_slow.fetch_add(1, std::memory_order_relaxed);
     LOG_WARN("edge", "reader ", peer_name_, " on ", stream_, " disconnected: behind for more than ",
-             budget_us / 1000, " ms (", frames_skipped_, " frames skipped)");
-    close("slow reader");
-    return false;
+             loop_.options().latency_budget.count(), " ms (", frames_skipped_, " frames skipped)");
+    return close("slow reader");
   }
-  // Never half a GOP: drop what is queued and resume at the next keyframe.
-  skip_queued_frames();
+  count_skipped(push.skipped);
   uint64_t suppressed = 0;
-  if (g_slow_log.allow(&suppressed)) {
+  if (push.dropped_backlog && g_slow_log.allow(&suppressed)) {
     LOG_WARN("edge", "slow reader ", peer_name_, " on ", stream_,
              ": skipping to the next keyframe (", frames_skipped_, " frames skipped so far",
              suppressed ? base::cat(", ", suppressed, " similar events suppressed") : "", ")");
   }
-  if (frame->keyframe) return true;
-  skipping_to_keyframe_ = true;
-  count_skipped(1);
-  return false;
-}
-
-void Connection::deliver_tcp(const media::PacketizedFramePtr& frame, TrackTransport& transport,
-                             int64_t now_us) {
-  if (!handle_overflow(frame, now_us)) return;
-  enqueue(OutItem{.frame = frame,
-                  .channel = transport.rtp_channel,
-                  .live = !sending_gop_,
-                  .enqueued_us = now_us});
+  if (push.verdict == ReaderQueue::Verdict::Skipped) return;
   loop_.mutable_counters().packets_out.fetch_add(frame->packet_count(), std::memory_order_relaxed);
   flush();
 }
@@ -480,11 +383,11 @@ void Connection::send_sender_reports(int64_t now_us) {
     const auto sr = media::make_sender_report(t.ssrc, t.last_capture_time_us, t.last_rtp_timestamp,
                                               t.packets, t.octets);
     if (t.kind == TrackTransport::Kind::Tcp) {
-      if (queue_bytes_ > loop_.options().reader_queue_bytes / 2) continue;
+      if (out_.bytes() > loop_.options().reader_queue_bytes / 2) continue;
       std::string framed = {'$', static_cast<char>(t.rtcp_channel),
                             static_cast<char>(sr.size() >> 8), static_cast<char>(sr.size() & 0xff)};
       framed.append(reinterpret_cast<const char*>(sr.data()), sr.size());
-      enqueue(OutItem{.text = std::move(framed), .enqueued_us = now_us});
+      out_.push_text(std::move(framed), now_us);
     } else {
       ::sendto(loop_.udp_rtcp_fd(), sr.data(), sr.size(), MSG_DONTWAIT,
                reinterpret_cast<const sockaddr*>(&t.udp.rtcp), t.udp.length);
@@ -507,7 +410,7 @@ void Connection::tick(int64_t now_us) {
     return close("request incomplete for too long");
   }
   const int64_t budget_us = loop_.options().latency_budget.count() * 1000;
-  if (!queue_.empty() && now_us - queue_.front().enqueued_us > budget_us) {
+  if (out_.oldest_age_us(now_us) > budget_us) {
     loop_.mutable_counters().readers_dropped_slow.fetch_add(1, std::memory_order_relaxed);
     LOG_WARN("edge", "reader ", peer_name_, " disconnected: nothing written for more than ",
              budget_us / 1000, " ms");
@@ -627,7 +530,7 @@ absl::StatusOr<std::vector<rtsp::PlayStart>> Connection::play() {
   // share the group's packets and start at the next keyframe.
   const bool send_gop = !resume && view->ready() && !in_multicast_group_;
   if (send_gop) pending_gop_ = view->gop;
-  if (!resume) skipping_to_keyframe_ = !send_gop;
+  if (!resume) out_.set_waiting_for_keyframe(!send_gop);
   std::vector<rtsp::PlayStart> starts;
   for (const auto& [track, t] : transports_) {
     rtsp::PlayStart start{.track = track};
@@ -650,7 +553,7 @@ absl::StatusOr<std::vector<rtsp::PlayStart>> Connection::play() {
 void Connection::pause() {
   stop_playing();
   // PLAY after PAUSE resumes live at the next keyframe.
-  skipping_to_keyframe_ = true;
+  out_.wait_for_keyframe();
 }
 
 void Connection::leave_multicast() {
@@ -707,7 +610,7 @@ void Connection::stop_playing() {
   for (const auto& [track, t] : transports_) {
     if (t.kind == TrackTransport::Kind::Udp) loop_.unregister_udp_peer(address_key(t.udp.rtcp));
   }
-  skip_queued_frames(/*count=*/false);  // not a slowness skip: the reader stopped
+  out_.drop_unstarted_frames();  // not a slowness skip: the reader stopped
   pending_gop_.clear();
 }
 

@@ -15,6 +15,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "edge/io_loop.hpp"
+#include "edge/reader_queue.hpp"
 #include "media/packetized_frame.hpp"
 #include "rtsp/http_tunnel.hpp"
 #include "rtsp/message_reader.hpp"
@@ -73,15 +74,6 @@ class Connection : public rtsp::ServerSessionHost {
   std::optional<std::string> get_parameter(std::string_view stream, std::string_view name) override;
 
  private:
-  struct OutItem {
-    std::string text;                 // RTSP response or RTCP (already framed)
-    media::PacketizedFramePtr frame;  // or a frame's packets
-    uint8_t channel = 0;              // interleaved RTP channel for the frame
-    bool live = true;                 // false for the late joiner's cached GOP (not a delay sample)
-    size_t offset = 0;                // bytes of this item already written
-    int64_t enqueued_us = 0;
-    size_t size() const { return frame ? frame->bytes.size() : text.size(); }
-  };
   struct Destination {
     sockaddr_storage rtp{};
     sockaddr_storage rtcp{};
@@ -108,17 +100,11 @@ class Connection : public rtsp::ServerSessionHost {
   void forward_tunnel(std::string_view base64);
   void process_pending(int64_t now_us);
   void send_response(const rtsp::Response& response);
-  void enqueue(OutItem item);
   void flush();
-  size_t build_iovecs(std::vector<iovec>& iov);
-  void consume(size_t written);
   void deliver_tcp(const media::PacketizedFramePtr& frame, TrackTransport& transport,
                    int64_t now_us);
   void deliver_udp(const media::PacketizedFrame& frame, const TrackTransport& transport);
-  bool handle_overflow(const media::PacketizedFramePtr& frame, int64_t now_us);
   void count_skipped(uint64_t frames);
-  // Drops queued frames not yet started; `count` them as slowness skips (metrics) or not.
-  void skip_queued_frames(bool count = true);
   void send_sender_reports(int64_t now_us);
   void stop_playing();
   void leave_multicast();
@@ -154,15 +140,11 @@ class Connection : public rtsp::ServerSessionHost {
   absl::flat_hash_map<uint32_t, TrackTransport> transports_;
   bool in_multicast_group_ = false;
   absl::StatusOr<MulticastGroup> multicast_group_ = absl::NotFoundError("not joined");
-  bool sending_gop_ = false;  // deliver() is replaying the cached GOP
-  std::deque<OutItem> queue_;
+  bool sending_gop_ = false;                            // deliver() is replaying the cached GOP
   std::vector<media::PacketizedFramePtr> pending_gop_;  // sent right after the PLAY response
-  size_t queue_bytes_ = 0;
-  bool skipping_to_keyframe_ = false;
+  ReaderQueue out_;  // TCP output: responses, RTCP, interleaved RTP; the slow-reader policy
   uint64_t frames_skipped_ = 0;
-  std::vector<uint8_t> prefix_scratch_;  // per-packet prefixes when a reader's channel differs
   std::vector<iovec> iov_scratch_;
-  int64_t behind_since_us_ = 0;  // first overflow of the current backlog, 0 when caught up
   ReaderReport report_;
   int64_t next_sender_report_us_ = 0;
 };
