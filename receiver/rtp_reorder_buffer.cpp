@@ -18,7 +18,7 @@ void RtpReorderBuffer::push(uint16_t sequence, std::string packet, int64_t now_u
                             std::vector<std::string>& out) {
   if (!started_) {
     started_ = true;
-    first_ = next_ = 65536 + sequence;  // room below for packets that overtook the first
+    first_ = next_ = highest_ = 65536 + sequence;  // room below for packets that overtook it
   }
   const int64_t at = extend(sequence);
   if (at < next_ || held_.contains(at)) {
@@ -53,6 +53,11 @@ void RtpReorderBuffer::flush_due(int64_t now_us, std::vector<std::string>& out) 
   while (!held_.empty() && now_us - held_.begin()->second.arrived_us >= max_hold_us_) {
     skip_to_first_held(out);
   }
+}
+
+void RtpReorderBuffer::restart(std::vector<std::string>& out) {
+  while (!held_.empty()) skip_to_first_held(out);
+  started_ = false;
 }
 
 std::optional<int64_t> RtpReorderBuffer::next_due_us() const {

@@ -37,6 +37,10 @@ class RtpReorderBuffer {
   void flush_due(int64_t now_us, std::vector<std::string>& out);
   // When flush_due() should next be called (nullopt: nothing held).
   std::optional<int64_t> next_due_us() const;
+  // A new source (SSRC) starts: appends every held packet in order (the gaps between them are
+  // given up and counted lost), then forgets the sequence line so that the next push() starts a
+  // new one. Statistics are kept.
+  void restart(std::vector<std::string>& out);
 
   const ReorderStats& stats() const { return stats_; }
   // The extended highest sequence number delivered (RFC 3550 A.3), for receiver reports.

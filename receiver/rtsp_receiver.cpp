@@ -28,6 +28,9 @@ constexpr size_t kReadChunk = 64 * 1024;
 constexpr int kMaxRedirects = 5;
 constexpr auto kTeardownWait = std::chrono::milliseconds(200);
 constexpr char kStatusPayload[] = "rtsp-streamer/rtsp-status";
+// Where a source's extended sequence numbers start, leaving room below for packets that overtook
+// its first one. Not part of what RTCP reports: it is taken off again there.
+constexpr int64_t kSequenceOrigin = 65536;
 
 std::string random_hex(std::mt19937_64& rng, int digits) {
   std::string out;
@@ -55,6 +58,12 @@ std::string peer_address_of(int fd) {
 
 bool is_video(media::Codec c) {
   return c == media::Codec::H264 || c == media::Codec::H265;
+}
+
+// The SSRC of an RTP packet of at least kRtpHeaderSize bytes (RFC 3550 5.1, bytes 8-11).
+uint32_t ssrc_of(std::string_view packet) {
+  const auto* p = reinterpret_cast<const uint8_t*>(packet.data());
+  return (uint32_t{p[8]} << 24) | (uint32_t{p[9]} << 16) | (uint32_t{p[10]} << 8) | p[11];
 }
 
 }  // namespace
@@ -337,6 +346,9 @@ void RtspReceiver::on_response(rtsp::Response response) {
 void RtspReceiver::on_rtp(Track& track, std::string_view packet, int64_t now_us) {
   ++stats_.packets;
   stats_.bytes += packet.size();
+  if (track.seen && packet.size() >= media::kRtpHeaderSize && ssrc_of(packet) != track.ssrc) {
+    restart_source(track);
+  }
   count_reception(track, packet, now_us);
   if (!track.reorder) {
     deliver(track, packet);
@@ -348,6 +360,27 @@ void RtspReceiver::on_rtp(Track& track, std::string_view packet, int64_t now_us)
   std::vector<std::string> ready;
   track.reorder->push(sequence, std::string(packet), now_us, ready);
   for (const auto& p : ready) deliver(track, p);
+}
+
+// A camera that restarted its encoder sends a new SSRC with unrelated sequence numbers. RFC 3550
+// counts per source (6.4.1: "The total number of RTP data packets from source SSRC_n that have
+// been lost since the beginning of reception"), and its A.1 re-syncs on a restart ("assume that
+// the other side restarted without telling us so just re-sync (i.e., pretend this was the first
+// packet)"). So the reception statistics and the reorder window start over for the new source;
+// otherwise its packets were dropped as duplicates (sequence numbers behind the old ones) or
+// counted as thousands lost (far ahead): receiver_quirks_test UnitsContinueAcrossAnSsrcChange.
+// The old source's held packets go out first. (Late stragglers of the old source after the new
+// one started would restart again; a restarting encoder leaves no such overlap.)
+void RtspReceiver::restart_source(Track& track) {
+  track.lost_before += track.lost_in_source();
+  track.seen = false;
+  track.received = track.expected_prior = track.received_prior = 0;
+  track.jitter = 0;
+  track.has_transit = false;
+  if (!track.reorder) return;
+  std::vector<std::string> held;
+  track.reorder->restart(held);
+  for (const auto& p : held) deliver(track, p);
 }
 
 void RtspReceiver::deliver(Track& track, std::string_view packet) {
@@ -371,10 +404,10 @@ void RtspReceiver::count_reception(Track& track, std::string_view packet, int64_
   const uint16_t seq = static_cast<uint16_t>((p[2] << 8) | p[3]);
   const uint32_t ts =
       (uint32_t{p[4]} << 24) | (uint32_t{p[5]} << 16) | (uint32_t{p[6]} << 8) | p[7];
-  track.ssrc = (uint32_t{p[8]} << 24) | (uint32_t{p[9]} << 16) | (uint32_t{p[10]} << 8) | p[11];
+  track.ssrc = ssrc_of(packet);
   if (!track.seen) {
     track.seen = true;
-    track.first_seq = track.highest_seq = 65536 + seq;
+    track.first_seq = track.highest_seq = kSequenceOrigin + seq;
   }
   int64_t ext = (track.highest_seq & ~int64_t{0xFFFF}) | seq;
   if (ext - track.highest_seq > 32768) ext -= 65536;
@@ -482,7 +515,11 @@ void RtspReceiver::maybe_report(int64_t now_us) {
                               : static_cast<uint8_t>((lost_interval << 8) / expected_interval);
     block.cumulative_lost =
         static_cast<int32_t>(static_cast<int64_t>(expected) - static_cast<int64_t>(t.received));
-    block.highest_sequence = static_cast<uint32_t>(t.highest_seq);
+    // RFC 3550 6.4.1: "The low 16 bits contain the highest sequence number received in an RTP
+    // data packet from source SSRC_n, and the most significant 16 bits extend that sequence
+    // number with the corresponding count of sequence number cycles": none before the first wrap
+    // (receiver_quirks_test SendsRtcpReceiverReports).
+    block.highest_sequence = static_cast<uint32_t>(t.highest_seq - kSequenceOrigin);
     block.jitter = static_cast<uint32_t>(t.jitter);
     send_rtcp(t, media::make_receiver_report(own_ssrc_, std::span(&block, 1)));
   }
@@ -530,10 +567,8 @@ ReceiverStats RtspReceiver::stats() const {
     if (t.reorder) {
       s.lost_packets += t.reorder->stats().lost;
       s.reordered += t.reorder->stats().reordered;
-    } else if (t.seen) {
-      const int64_t expected = t.highest_seq - t.first_seq + 1;
-      s.lost_packets +=
-          static_cast<uint64_t>(std::max<int64_t>(0, expected - static_cast<int64_t>(t.received)));
+    } else {
+      s.lost_packets += t.lost_before + t.lost_in_source();
     }
   }
   return s;

@@ -10,6 +10,7 @@
 // of the caller's cancel function.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -96,9 +97,9 @@ class RtspReceiver {
     std::string server_address;  // UDP: where RTCP goes
     uint16_t server_rtcp_port = 0;
     std::unique_ptr<RtpReorderBuffer> reorder;  // UDP / multicast
-    // Reception statistics for RTCP RR (RFC 3550 A.3, A.8).
+    // Reception statistics of the current source (SSRC) for RTCP RR (RFC 3550 A.3, A.8).
     uint32_t ssrc = 0;
-    bool seen = false;
+    bool seen = false;  // a packet of the current source arrived
     int64_t first_seq = 0;
     int64_t highest_seq = 0;
     uint64_t received = 0;
@@ -107,6 +108,14 @@ class RtspReceiver {
     double jitter = 0;
     int64_t last_transit = 0;
     bool has_transit = false;
+    uint64_t lost_before = 0;  // packets lost from earlier sources (TCP; UDP counts in `reorder`)
+
+    // RFC 3550 A.3: packets of the current source that never arrived (expected - received).
+    uint64_t lost_in_source() const {
+      if (!seen) return 0;
+      const int64_t expected = highest_seq - first_seq + 1;
+      return static_cast<uint64_t>(std::max<int64_t>(0, expected - static_cast<int64_t>(received)));
+    }
   };
 
   RtspReceiver(ReceiverOptions options, CancelFn cancelled, rtsp::ClientSession session);
@@ -124,6 +133,7 @@ class RtspReceiver {
   void on_item(rtsp::ReaderItem& item);
   void on_response(rtsp::Response response);
   void on_rtp(Track& track, std::string_view packet, int64_t now_us);
+  void restart_source(Track& track);
   void deliver(Track& track, std::string_view packet);
   void read_udp(Track& track, int64_t now_us);
   void count_reception(Track& track, std::string_view packet, int64_t now_us);

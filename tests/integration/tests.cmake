@@ -16,3 +16,6 @@ endforeach()
 rs_test(stream_health_cluster_test SOURCES ${_rs_it_dir}/stream_health_cluster_test.cpp
   DEPS rs_camera_support rs_test_support rs_cluster LABELS integration TIMEOUT 120)
 add_dependencies(stream_health_cluster_test rtsp-origin rtsp-edge rtsp-coordinator)
+# The RTSP receiver against a scripted fake camera in the test's own thread: real devices' quirks.
+rs_test(receiver_quirks_test SOURCES ${_rs_it_dir}/receiver_quirks_test.cpp
+  DEPS rs_fake_camera rs_receiver LABELS integration TIMEOUT 60)
