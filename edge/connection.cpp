@@ -37,7 +37,7 @@ sockaddr_storage with_port(const sockaddr_storage& base, uint16_t port) {
 
 }  // namespace
 
-Connection::Connection(IoLoop& loop, int fd, const sockaddr_storage& peer)
+Connection::Connection(ConnectionHost& loop, int fd, const sockaddr_storage& peer)
     : loop_(loop),
       fd_(fd),
       peer_name_(address_key(peer)),
@@ -269,7 +269,7 @@ void Connection::send_response(const rtsp::Response& response) {
 void Connection::flush() {
   if (closed_) return;
   std::vector<iovec>& iov = iov_scratch_;  // kept between flushes: no allocation per write
-  auto& counters = loop_.mutable_counters();
+  auto& counters = loop_.counters();
   while (!out_.empty()) {
     if (out_.build_iovecs(iov, kMaxIov) == 0) break;
     const ssize_t n = ::writev(fd_, iov.data(), static_cast<int>(iov.size()));
@@ -297,7 +297,7 @@ void Connection::on_writable() {
 
 void Connection::count_skipped(uint64_t frames) {
   frames_skipped_ += frames;
-  loop_.mutable_counters().frames_skipped.fetch_add(frames, std::memory_order_relaxed);
+  loop_.counters().frames_skipped.fetch_add(frames, std::memory_order_relaxed);
 }
 
 void Connection::deliver(const media::PacketizedFramePtr& frame, int64_t now_us) {
@@ -326,7 +326,7 @@ void Connection::deliver_tcp(const media::PacketizedFramePtr& frame, TrackTransp
   const ReaderQueue::Push push =
       out_.push_frame(frame, transport.rtp_channel, !sending_gop_, now_us);
   if (push.verdict == ReaderQueue::Verdict::Disconnect) {
-    loop_.mutable_counters().readers_dropped_slow.fetch_add(1, std::memory_order_relaxed);
+    loop_.counters().readers_dropped_slow.fetch_add(1, std::memory_order_relaxed);
     LOG_WARN("edge", "reader ", peer_name_, " on ", stream_, " disconnected: behind for more than ",
              loop_.options().latency_budget.count(), " ms (", frames_skipped_, " frames skipped)");
     return close("slow reader");
@@ -339,7 +339,7 @@ void Connection::deliver_tcp(const media::PacketizedFramePtr& frame, TrackTransp
              suppressed ? base::cat(", ", suppressed, " similar events suppressed") : "", ")");
   }
   if (push.verdict == ReaderQueue::Verdict::Skipped) return;
-  loop_.mutable_counters().packets_out.fetch_add(frame->packet_count(), std::memory_order_relaxed);
+  loop_.counters().packets_out.fetch_add(frame->packet_count(), std::memory_order_relaxed);
   flush();
 }
 
@@ -363,15 +363,14 @@ void Connection::deliver_udp(const media::PacketizedFrame& frame, const TrackTra
         ::sendmmsg(loop_.udp_rtp_fd(), messages, static_cast<unsigned>(batch), MSG_DONTWAIT);
     const size_t ok = sent > 0 ? static_cast<size_t>(sent) : 0;
     for (size_t i = 0; i < ok; ++i) bytes += iov[i].iov_len;
-    auto& counters = loop_.mutable_counters();
+    auto& counters = loop_.counters();
     counters.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
     counters.packets_out.fetch_add(ok, std::memory_order_relaxed);
     if (ok < batch) counters.udp_packets_dropped.fetch_add(batch - ok, std::memory_order_relaxed);
     done += batch;
   }
   if (!sending_gop_) {
-    loop_.mutable_counters().queue_delay.observe(base::monotonic_us() -
-                                                 frame.received_monotonic_us);
+    loop_.counters().queue_delay.observe(base::monotonic_us() - frame.received_monotonic_us);
   }
 }
 
@@ -411,7 +410,7 @@ void Connection::tick(int64_t now_us) {
   }
   const int64_t budget_us = loop_.options().latency_budget.count() * 1000;
   if (out_.oldest_age_us(now_us) > budget_us) {
-    loop_.mutable_counters().readers_dropped_slow.fetch_add(1, std::memory_order_relaxed);
+    loop_.counters().readers_dropped_slow.fetch_add(1, std::memory_order_relaxed);
     LOG_WARN("edge", "reader ", peer_name_, " disconnected: nothing written for more than ",
              budget_us / 1000, " ms");
     return close("stalled reader");
@@ -529,7 +528,7 @@ absl::StatusOr<std::vector<rtsp::PlayStart>> Connection::play() {
   // queued first, so RTP-Info names exactly the first packet that follows it. Multicast readers
   // share the group's packets and start at the next keyframe.
   const bool send_gop = !resume && view->ready() && !in_multicast_group_;
-  if (send_gop) pending_gop_ = view->gop;
+  if (send_gop) pending_gop_ = view->gop.frames();
   if (!resume) out_.set_waiting_for_keyframe(!send_gop);
   std::vector<rtsp::PlayStart> starts;
   for (const auto& [track, t] : transports_) {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "edge/io_loop.hpp"
+#include "edge/connection_host.hpp"
 #include "edge/reader_queue.hpp"
 #include "media/packetized_frame.hpp"
 #include "rtsp/http_tunnel.hpp"
@@ -25,7 +25,7 @@ namespace edge {
 
 class Connection : public rtsp::ServerSessionHost {
  public:
-  Connection(IoLoop& loop, int fd, const sockaddr_storage& peer);
+  Connection(ConnectionHost& loop, int fd, const sockaddr_storage& peer);
   ~Connection() override;
 
   int fd() const { return fd_; }
@@ -110,7 +110,7 @@ class Connection : public rtsp::ServerSessionHost {
   void leave_multicast();
   void release_slots();
 
-  IoLoop& loop_;
+  ConnectionHost& loop_;
   int fd_;
   std::string peer_name_;
   sockaddr_storage peer_{};

@@ -20,9 +20,6 @@ inline constexpr size_t kDefaultMaxReadersPerStream = 10000;
 // A request that has not completed this long after its first byte closes the connection
 // (slowloris).
 inline constexpr std::chrono::seconds kPartialRequestTimeout{10};
-// GOP cache limits per stream; past them late joiners wait for the next keyframe.
-inline constexpr size_t kMaxGopFrames = 600;
-inline constexpr size_t kMaxGopBytes = 32 * 1024 * 1024;
 // How often each I/O loop runs its housekeeping (timeouts, RTCP sender reports).
 inline constexpr std::chrono::milliseconds kTickInterval{50};
 inline constexpr std::chrono::seconds kSenderReportInterval{1};

@@ -219,7 +219,7 @@ uint16_t EdgeServer::http_port() const {
 std::string EdgeServer::metrics() const {
   MetricsInput input;
   for (const auto& loop : loops_) {
-    input.loops.push_back(&loop->counters());
+    input.loops.push_back(&loop->loop_counters());
     input.loop_snapshots.push_back(loop->snapshot());
   }
   input.ingest = ingest_->snapshot();
@@ -236,7 +236,7 @@ EdgeCounters EdgeServer::counters() const {
   c.gaps = ingest_->counters().gaps.load();
   c.catchup_requests = ingest_->counters().catchup_requests.load();
   for (const auto& loop : loops_) {
-    const LoopCounters& l = loop->counters();
+    const LoopCounters& l = loop->loop_counters();
     c.connections += l.connections.load();
     c.readers += l.readers_tcp.load() + l.readers_udp.load();
     c.bytes_out += l.bytes_out.load();

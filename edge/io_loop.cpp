@@ -257,8 +257,6 @@ void IoLoop::on_stream_event(const StreamEvent& event) {
         const std::vector<Connection*> readers = view.readers;
         for (Connection* reader : readers) reader->close("stream codec changed");
         view.gop.clear();
-        view.gop_bytes = 0;
-        view.gop_complete = false;
       }
       const bool was_ready = view.ready();
       view.description = event.description;
@@ -271,8 +269,6 @@ void IoLoop::on_stream_event(const StreamEvent& event) {
       break;
     case StreamEvent::Kind::Idle:
       view.gop.clear();
-      view.gop_bytes = 0;
-      view.gop_complete = false;
       break;
     case StreamEvent::Kind::Frame:
       view.down = false;
@@ -283,21 +279,7 @@ void IoLoop::on_stream_event(const StreamEvent& event) {
 
 void IoLoop::on_frame(StreamView& view, const media::PacketizedFramePtr& frame) {
   const bool was_ready = view.ready();
-  if (frame->keyframe && frame->track == 0) {
-    view.gop.clear();
-    view.gop_bytes = 0;
-    view.gop_complete = true;
-  }
-  if (view.gop_complete) {
-    if (view.gop.size() >= kMaxGopFrames || view.gop_bytes + frame->bytes.size() > kMaxGopBytes) {
-      view.gop.clear();  // too long to cache: late joiners wait for the next keyframe
-      view.gop_bytes = 0;
-      view.gop_complete = false;
-    } else {
-      view.gop.push_back(frame);
-      view.gop_bytes += frame->bytes.size();
-    }
-  }
+  view.gop.add(frame, frame->bytes.size(), frame->keyframe && frame->track == 0);
   auto& position = view.positions[frame->track];
   position.next_sequence = static_cast<uint16_t>(frame->first_sequence + frame->packet_count());
   position.last_rtp_timestamp = frame->rtp_timestamp;

@@ -1,6 +1,7 @@
 // IoLoop: one epoll thread owning a share of the edge's RTSP connections, its own UDP sockets and
 // its own view of every stream (description, cached GOP, readers). The ingest thread hands each
-// frame to each loop once; the loop fans it out to its readers. See docs/threading.md.
+// frame to each loop once; the loop fans it out to its readers. Its connections see it only as
+// a ConnectionHost. See docs/threading.md.
 #pragma once
 
 #include <netinet/in.h>
@@ -18,37 +19,15 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "edge/access_control.hpp"
-#include "edge/delay_histogram.hpp"
-#include "edge/edge_options.hpp"
+#include "edge/connection_host.hpp"
 #include "edge/event_inbox.hpp"
-#include "edge/reader_limits.hpp"
 #include "edge/stream_event.hpp"
-#include "edge/stream_health_board.hpp"
-#include "edge/tunnel_registry.hpp"
-#include "rtsp/transport.hpp"
 
 #include <sys/socket.h>
 
 namespace edge {
 
 class Connection;
-
-// "ip:port" of a socket address (IPv4 or IPv6).
-std::string address_key(const sockaddr_storage& address);
-
-// Counters read by other threads (metrics, logs); written by the loop thread only.
-struct LoopCounters {
-  std::atomic<uint64_t> connections{0};
-  std::atomic<uint64_t> readers_tcp{0};
-  std::atomic<uint64_t> readers_udp{0};
-  std::atomic<uint64_t> bytes_out{0};
-  std::atomic<uint64_t> packets_out{0};
-  std::atomic<uint64_t> frames_skipped{0};
-  std::atomic<uint64_t> readers_dropped_slow{0};
-  std::atomic<uint64_t> udp_packets_dropped{0};
-  DelayHistogram queue_delay;  // edge receive -> last byte handed to the socket
-};
 
 // What a loop knows about one stream, published for the metrics thread twice a second.
 struct StreamSnapshot {
@@ -64,26 +43,6 @@ struct StreamSnapshot {
 };
 using LoopSnapshot = absl::flat_hash_map<std::string, StreamSnapshot>;
 
-// The loop-local view of one stream.
-struct StreamView {
-  StreamDescriptionPtr description;
-  std::vector<media::PacketizedFramePtr> gop;  // from the last keyframe
-  size_t gop_bytes = 0;
-  bool gop_complete = false;  // false after a cache overflow, until the next keyframe
-  std::vector<Connection*> readers;
-  struct TrackPosition {
-    uint16_t next_sequence = 0;
-    uint32_t last_rtp_timestamp = 0;
-  };
-  absl::flat_hash_map<uint32_t, TrackPosition> positions;  // per track: where live delivery is
-  bool down = false;
-
-  // DESCRIBE can answer: parameter sets, the track list (StreamInfo) and a keyframe are here.
-  bool ready() const {
-    return description && description->info_seen && gop_complete && !gop.empty();
-  }
-};
-
 // Objects every loop shares with the others (all thread-safe).
 struct LoopShared {
   std::atomic<size_t>* sessions = nullptr;
@@ -95,26 +54,17 @@ struct LoopShared {
   const StreamHealthBoard* health = nullptr;  // GET_PARAMETER stream_state
 };
 
-// Decoded bytes of a tunnelled POST, for the GET half's connection on another loop.
-struct TunnelData {
-  int fd = -1;
-  uint64_t serial = 0;
-  std::string bytes;
-};
-
 struct NewConnection {
   int fd = -1;
   sockaddr_storage peer{};
 };
 
-using EventBatch = std::shared_ptr<const std::vector<StreamEvent>>;
-
-class IoLoop {
+class IoLoop final : public ConnectionHost {
  public:
   // Creates the epoll instance, inbox and the UDP RTP/RTCP socket pair bound on `udp_host`.
   static absl::StatusOr<std::unique_ptr<IoLoop>> create(size_t index, const EdgeOptions& options,
                                                         LoopShared shared);
-  ~IoLoop();
+  ~IoLoop() override;
 
   void start();
   // Any thread: asks the loop to stop; join() waits for it.
@@ -125,54 +75,48 @@ class IoLoop {
   void post_events(EventBatch batch) { events_.push(std::move(batch)); }
   void post_connection(NewConnection connection) { accepted_.push(connection); }
 
-  const LoopCounters& counters() const { return counters_; }
-  // Any thread: the per-stream snapshot as of the last publication.
+  // Any thread: counters (relaxed atomics) and the per-stream snapshot as of the last publication.
+  const LoopCounters& loop_counters() const { return counters_; }
   LoopSnapshot snapshot() const {
     std::lock_guard lock(snapshot_mutex_);
     return snapshot_;
   }
   size_t index() const { return index_; }
+  // Set once before start(): how to tell the ingest thread that a reader wants a stream.
+  void set_want(std::function<void(std::string)> want) { want_ = std::move(want); }
 
-  // --- loop thread only (used by Connection) ---
-  const EdgeOptions& options() const { return options_; }
-  LoopCounters& mutable_counters() { return counters_; }
-  StreamView* find_stream(const std::string& stream);
-  int udp_rtp_fd() const { return udp_rtp_fd_; }
-  int udp_rtcp_fd() const { return udp_rtcp_fd_; }
-  rtsp::PortPair udp_ports() const { return udp_ports_; }
-  void watch(int fd, bool want_write);
-  void add_reader(const std::string& stream, Connection* reader);
-  void remove_reader(const std::string& stream, Connection* reader);
-  std::string new_session_id();
-  AccessControl* access() { return shared_.access; }
-  TunnelRegistry* tunnels() { return shared_.tunnels; }
-  ReaderLimits* reader_limits() { return shared_.reader_limits; }
-  const StreamHealthBoard* health() const { return shared_.health; }
-  bool draining() const {
-    return shared_.draining && shared_.draining->load(std::memory_order_relaxed);
-  }
-  uint64_t next_serial() { return ++serial_counter_; }
-  // Any thread: bytes for the GET half of a tunnel living on this loop.
-  void post_tunnel(TunnelData data) { tunnel_inbox_.push(std::move(data)); }
-  // Loop thread: hands tunnelled bytes to the connection `fd` if it is still `serial`.
-  void deliver_tunnel(const TunnelData& data);
-  // Tells the ingest thread a reader wants `stream` (on-demand subscription). Loop thread.
-  void want(const std::string& stream) {
+  // ConnectionHost (connection_host.hpp); loop thread only except post_tunnel().
+  const EdgeOptions& options() const override { return options_; }
+  LoopCounters& counters() override { return counters_; }
+  StreamView* find_stream(const std::string& stream) override;
+  void want(const std::string& stream) override {
     if (want_) want_(stream);
   }
-  // Set once before start().
-  void set_want(std::function<void(std::string)> want) { want_ = std::move(want); }
-  MulticastGroups* multicast() { return shared_.multicast; }
-  // Session accounting across all loops (max_sessions).
-  bool acquire_session();
-  void release_session();
-  // A connection closed itself; it is destroyed at the end of the current iteration.
-  void mark_closed(int fd) { closed_fds_.push_back(fd); }
-  // UDP readers' RTCP source addresses, so receiver reports count as session activity.
-  void register_udp_peer(const std::string& address, Connection* reader) {
+  void add_reader(const std::string& stream, Connection* reader) override;
+  void remove_reader(const std::string& stream, Connection* reader) override;
+  void watch(int fd, bool want_write) override;
+  void mark_closed(int fd) override { closed_fds_.push_back(fd); }
+  std::string new_session_id() override;
+  uint64_t next_serial() override { return ++serial_counter_; }
+  bool acquire_session() override;
+  void release_session() override;
+  ReaderLimits* reader_limits() override { return shared_.reader_limits; }
+  AccessControl* access() override { return shared_.access; }
+  bool draining() const override {
+    return shared_.draining && shared_.draining->load(std::memory_order_relaxed);
+  }
+  const StreamHealthBoard* health() const override { return shared_.health; }
+  int udp_rtp_fd() const override { return udp_rtp_fd_; }
+  int udp_rtcp_fd() const override { return udp_rtcp_fd_; }
+  rtsp::PortPair udp_ports() const override { return udp_ports_; }
+  MulticastGroups* multicast() override { return shared_.multicast; }
+  void register_udp_peer(const std::string& address, Connection* reader) override {
     udp_peers_[address] = reader;
   }
-  void unregister_udp_peer(const std::string& address) { udp_peers_.erase(address); }
+  void unregister_udp_peer(const std::string& address) override { udp_peers_.erase(address); }
+  TunnelRegistry* tunnels() override { return shared_.tunnels; }
+  void deliver_tunnel(const TunnelData& data) override;
+  void post_tunnel(TunnelData data) override { tunnel_inbox_.push(std::move(data)); }
 
  private:
   IoLoop(size_t index, const EdgeOptions& options, LoopShared shared);

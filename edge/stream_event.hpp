@@ -55,4 +55,7 @@ struct StreamEvent {
   StreamDescriptionPtr description;  // Kind::Description
 };
 
+// One ingest step's events, posted as one shared, immutable batch to every I/O loop.
+using EventBatch = std::shared_ptr<const std::vector<StreamEvent>>;
+
 }  // namespace edge

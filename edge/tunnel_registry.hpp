@@ -11,15 +11,22 @@
 
 namespace edge {
 
-class IoLoop;
+class ConnectionHost;
 
 struct TunnelTarget {
-  IoLoop* loop = nullptr;
+  ConnectionHost* loop = nullptr;  // the I/O loop that owns the GET half
   int fd = -1;
   uint64_t serial = 0;  // guards against a reused fd
 };
 
 inline constexpr size_t kMaxTunnels = 10000;
+
+// Decoded bytes of a tunnelled POST, for the GET half's connection on another loop.
+struct TunnelData {
+  int fd = -1;
+  uint64_t serial = 0;
+  std::string bytes;
+};
 
 class TunnelRegistry {
  public:

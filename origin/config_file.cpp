@@ -1,6 +1,8 @@
 // --config parsing and validation; see config_file.hpp.
 #include "origin/config_file.hpp"
 
+#include "origin/stream_flags.hpp"
+
 #include <fstream>
 #include <set>
 #include <sstream>

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "origin/origin_config.hpp"
+#include "origin/origin_flags.hpp"
 #include "origin/stream_settings.hpp"
 
 namespace origin {

@@ -68,8 +68,4 @@ class Source {
 using SourceOpener = std::function<absl::StatusOr<std::unique_ptr<Source>>(
     const StreamSettings& settings, const std::atomic<bool>& stop)>;
 
-// The opener for real sources (libavformat, test pattern, OpenCV).
-absl::StatusOr<std::unique_ptr<Source>> open_source(const StreamSettings& settings,
-                                                    const std::atomic<bool>& stop);
-
 }  // namespace origin

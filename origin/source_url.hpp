@@ -38,8 +38,8 @@ struct VideoSize {
 enum class SourceKind { TestPattern, File, Rtsp, Webcam, Network };
 
 // URL schemes of live network sources read with libavformat (SourceKind::Network).
-inline constexpr std::string_view kNetworkSchemes[] = {"rtmp", "rtmps", "srt",  "http",
-                                                       "https", "udp",  "tcp", "rtp"};
+inline constexpr std::string_view kNetworkSchemes[] = {"rtmp",  "rtmps", "srt", "http",
+                                                       "https", "udp",   "tcp", "rtp"};
 
 // A parsed source URL. Query parameters (test pattern only) override the matching flags.
 struct SourceUrl {

@@ -16,6 +16,7 @@
 #include "origin/frame_sink.hpp"
 #include "origin/parameter_sets.hpp"
 #include "origin/source.hpp"
+#include "origin/source_factory.hpp"
 #include "origin/timeline.hpp"
 
 namespace origin {

@@ -1,6 +1,8 @@
 // The origin's publishing thread: PUB socket, per-stream GOP cache and catch-up ROUTER.
 #include "relay/publisher_thread.hpp"
 
+#include "media/gop_cache.hpp"
+
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -36,9 +38,7 @@ struct CachedFrame {
 
 struct StreamCache {
   std::string info_bytes;
-  std::vector<CachedFrame> gop;  // from the last video keyframe, all tracks in publish order
-  size_t gop_bytes = 0;
-  bool complete = false;
+  media::GopCache<CachedFrame> gop;  // from the last video keyframe, all tracks in publish order
 };
 
 void release_payload(void* /*data*/, void* hint) {
@@ -150,21 +150,9 @@ class PublisherThread::Impl {
       LOG_WARN("relay", st.message());
     }
     StreamCache& cache = cache_[header.stream()];
-    if (header.track() == 0 && header.keyframe()) {
-      cache.gop.clear();
-      cache.gop_bytes = 0;
-      cache.complete = true;
-    }
-    if (cache.complete) {
-      if (cache.gop.size() >= kMaxCatchupFrames ||
-          cache.gop_bytes + payload->size() > kMaxCatchupBytes) {
-        cache.gop.clear();
-        cache.gop_bytes = 0;
-        cache.complete = false;
-      } else {
-        cache.gop.push_back({header.SerializeAsString(), payload});
-        cache.gop_bytes += payload->size();
-      }
+    const bool keyframe = header.track() == 0 && header.keyframe();
+    if (keyframe || cache.gop.complete()) {
+      cache.gop.add({header.SerializeAsString(), payload}, payload->size(), keyframe);
     }
     std::lock_guard lock(mutex_);
     ++stats_.frames;
@@ -184,14 +172,14 @@ class PublisherThread::Impl {
       std::vector<zmq::message_t> reply;
       reply.push_back(std::move(request[0]));  // routing identity
       auto it = cache_.find(stream);
-      if (it == cache_.end() || !it->second.complete || it->second.info_bytes.empty()) {
+      if (it == cache_.end() || !it->second.gop.complete() || it->second.info_bytes.empty()) {
         reply.emplace_back(std::string(kCatchupNotFound));
         reply.emplace_back(stream);
       } else {
         reply.emplace_back(std::string(kCatchupOk));
         reply.emplace_back(stream);
         reply.emplace_back(it->second.info_bytes);
-        for (const CachedFrame& f : it->second.gop) {
+        for (const CachedFrame& f : it->second.gop.frames()) {
           reply.emplace_back(f.header_bytes);
           reply.push_back(zero_copy(f.payload));
         }

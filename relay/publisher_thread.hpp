@@ -16,10 +16,6 @@
 
 namespace relay {
 
-// Per-stream GOP cache limits at the origin (catch-up answers); beyond them the catch-up answer
-// is empty until the next keyframe.
-inline constexpr size_t kMaxCatchupFrames = 600;
-inline constexpr size_t kMaxCatchupBytes = 32 * 1024 * 1024;
 // Frames queued from producers to the publishing thread; beyond this the oldest are dropped
 // (and counted) so a stalled socket can never grow memory.
 inline constexpr size_t kMaxPendingFrames = 256;
