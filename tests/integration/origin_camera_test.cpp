@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <regex>
 #include <sstream>
@@ -16,6 +17,8 @@
 #include "media/h264.hpp"
 #include "tests/support/camera_observer.hpp"
 #include "tests/support/camera_stand_in.hpp"
+#include "tests/support/cluster.hpp"
+#include "tests/support/edge_probe.hpp"
 #include "tests/support/process.hpp"
 
 namespace rstest {
@@ -240,6 +243,43 @@ TEST(CameraRefuses, NotFoundPathGetsASpecificLogLine) {
   EXPECT_TRUE(origin->wait_for_stderr_line(std::regex("attempt 2 to open .* failed: 404"),
                                            milliseconds(10'000)))
       << origin->stderr_tail();
+}
+
+// Our own edge as the camera, with viewer authentication: the origin's RTSP client answers the
+// edge's Digest challenge (SHA-256, the strongest offered) and relays the stream; a wrong password
+// is one specific log line per attempt.
+TEST(CameraIsOurEdge, OriginPullsThroughDigest) {
+  const std::string file = temp_dir() + "/auth.conf";
+  std::ofstream(file) << "user alice s3cret\nstream cam1 alice\n";
+  std::string error;
+  auto edge = Cluster::start({.size = "320x180",
+                              .bitrate = "300k",
+                              .edge_args = {"--auth_file=" + file},
+                              .wait_for_stream = false},
+                             &error);
+  ASSERT_NE(edge, nullptr) << error;
+  const std::string url = "127.0.0.1:" + std::to_string(edge->rtsp_port()) + "/cam1";
+  const std::string endpoint = free_publish_endpoint();
+  auto recorder = FrameRecorder::start(endpoint, "relay", &error);
+  ASSERT_NE(recorder, nullptr) << error;
+  auto origin = start_origin({"--source=rtsp://alice:s3cret@" + url, "--stream=relay",
+                              "--reconnect_initial=200ms", "--reconnect_max=500ms"},
+                             endpoint, &error);
+  ASSERT_NE(origin, nullptr) << error;
+  EXPECT_TRUE(recorder->wait_until(
+      [](const Recording& r) {
+        return r.track(0).size() >= 30 &&
+               std::any_of(r.frames.begin(), r.frames.end(), [](auto& f) { return f.keyframe; });
+      },
+      milliseconds(15'000)))
+      << origin->stderr_tail() << edge->logs();
+
+  auto wrong = start_origin({"--source=rtsp://alice:guess@" + url, "--stream=wrong"},
+                            free_publish_endpoint(), &error);
+  ASSERT_NE(wrong, nullptr) << error;
+  EXPECT_TRUE(wrong->wait_for_stderr_line(
+      std::regex("attempt 1 to open .* failed: 401 unauthorized"), milliseconds(10'000)))
+      << wrong->stderr_tail();
 }
 
 }  // namespace

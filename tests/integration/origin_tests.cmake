@@ -3,5 +3,5 @@
 foreach(_t origin_camera_test origin_file_test origin_cli_test)
   rs_test(${_t} SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/${_t}.cpp DEPS rs_camera_support
           LABELS integration TIMEOUT 180)
-  add_dependencies(${_t} rtsp-origin)
+  add_dependencies(${_t} rtsp-origin rtsp-edge)
 endforeach()
