@@ -1,10 +1,13 @@
 // Bridges between std::string_view and absl::string_view. Debian's Abseil 20220623 is built
-// with ABSL_OPTION_USE_STD_STRING_VIEW 0, so the two are distinct types (docs/adr/002-abseil.md).
+// with ABSL_OPTION_USE_STD_STRING_VIEW 0, so the two are distinct types
+// (docs/adr/002-abseil-string-view.md).
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -30,6 +33,16 @@ const T& piece(const T& value) {
 template <typename... Args>
 std::string cat(const Args&... args) {
   return absl::StrCat(piece(args)...);
+}
+
+// `s` without leading and trailing ASCII whitespace.
+inline std::string_view trim(std::string_view s) {
+  return sv(absl::StripAsciiWhitespace(av(s)));
+}
+
+// ASCII case-insensitive equality (RTSP and HTTP header names, methods, SDP encodings).
+inline bool equals_ignore_case(std::string_view a, std::string_view b) {
+  return absl::EqualsIgnoreCase(av(a), av(b));
 }
 
 }  // namespace base

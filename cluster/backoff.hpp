@@ -1,5 +1,8 @@
-// Exponential backoff with full jitter: wait = uniform(0, min(max, initial * 2^attempt)).
-// Spreads reconnects of many nodes and clients after a coordinator restart (docs/coordinator.md).
+// Exponential backoff with full jitter (the "Full Jitter" scheme of the AWS architecture note
+// "Exponential Backoff And Jitter"): wait = max(min, uniform(0, min(max, initial * 2^attempt))).
+// Spreads reconnects of many nodes and clients after a coordinator restart (docs/coordinator.md)
+// and an origin's reconnects to a lost source (the floor keeps a source that fails at once from
+// making the origin busy-loop).
 #pragma once
 
 #include <chrono>
@@ -10,7 +13,8 @@ namespace cluster {
 
 struct BackoffOptions {
   std::chrono::milliseconds initial{100};
-  std::chrono::milliseconds max{1000};
+  std::chrono::milliseconds max{1000};  // a max below initial counts as initial
+  std::chrono::milliseconds min{0};     // no wait is shorter than this
 };
 
 // Not thread-safe: one owner. Pure apart from its own random generator (seedable for tests).

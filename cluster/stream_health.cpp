@@ -23,10 +23,6 @@ constexpr std::pair<StreamHealth, std::string_view> kNames[] = {
 
 constexpr char kTimeFormat[] = "%Y-%m-%dT%H:%M:%E3SZ";
 
-std::string_view trim(std::string_view s) {
-  return base::sv(absl::StripAsciiWhitespace(base::av(s)));
-}
-
 }  // namespace
 
 std::string_view health_name(StreamHealth health) {
@@ -83,12 +79,12 @@ std::optional<rs::cluster::StreamStatus> parse_stream_state(std::string_view val
   // The reason runs to the end of the value: split it off first.
   std::string_view head = value;
   if (const size_t at = value.find("reason="); at != std::string_view::npos) {
-    out.set_reason(std::string(trim(value.substr(at + 7))));
+    out.set_reason(std::string(base::trim(value.substr(at + 7))));
     head = value.substr(0, at);
   }
   bool first = true;
   for (absl::string_view part : absl::StrSplit(base::av(head), ';')) {
-    const std::string_view field = trim(base::sv(part));
+    const std::string_view field = base::trim(base::sv(part));
     if (first) {
       auto health = parse_health_name(field);
       if (!health) return std::nullopt;

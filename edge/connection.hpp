@@ -72,6 +72,7 @@ class Connection : public rtsp::ServerSessionHost {
   std::optional<Denial> authorize(const rtsp::Request& request, std::string_view stream) override;
   // stream_state and edge_state (cluster/stream_health.hpp).
   std::optional<std::string> get_parameter(std::string_view stream, std::string_view name) override;
+  std::string new_session_id() override { return loop_.new_session_id(); }
 
  private:
   struct Destination {

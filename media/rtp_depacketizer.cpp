@@ -54,7 +54,8 @@ absl::StatusOr<std::optional<RtpAccessUnit>> RtpDepacketizer::feed(
   std::optional<RtpAccessUnit> out;
   // RFC 6184 5.1 / RFC 7798 4.1: the marker bit is set for the last packet of the access unit;
   // a sender that omits it is still served: a new timestamp closes the previous unit
-  // (rtp_h264_test and rtp_h265_test "timestamp change closes a unit without marker").
+  // (rtp_nal_codec_test, rtp_h264_cases.hpp and rtp_h265_cases.hpp: "timestamp change closes a unit
+  // without marker").
   if (current_timestamp_ && *current_timestamp_ != header->timestamp) out = finish();
   if (!current_timestamp_) current_timestamp_ = header->timestamp;
 

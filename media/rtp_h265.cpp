@@ -68,7 +68,8 @@ bool is_dropped(Nal nal) {
   if (nal.size() < h265::kNalHeaderSize) return true;
   const uint8_t type = h265::nal_type(nal);
   // H.265 types 48..63 are unspecified; RFC 7798 4.4 gives 48, 49 and 50 to AP, FU and PACI,
-  // so a receiver would misread such a NAL unit (rtp_h265_test "unspecified types").
+  // so a receiver would misread such a NAL unit (rtp_nal_codec_test (rtp_h265_cases.hpp)
+  // "unspecified types").
   return type == static_cast<uint8_t>(h265::NalType::Aud) ||
          type == static_cast<uint8_t>(h265::NalType::Fd) || type >= kAp;
 }

@@ -120,7 +120,6 @@ std::string build_sdp(const SdpSession& session) {
                    "c=IN IP4 0.0.0.0\r\n", "t=0 0\r\n");
   // RFC 2326 C.1.1: "a=control:" at session level gives the aggregate control URL.
   absl::StrAppend(&out, "a=control:", session.base_control, "\r\n", "a=range:npt=now-\r\n");
-  for (const auto& video : session.videos) append_video(out, video);
   for (const auto& track : session.tracks) {
     std::visit([&out](const auto& t) { append_track(out, t); }, track);
   }

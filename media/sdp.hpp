@@ -70,8 +70,7 @@ struct SdpSession {
   std::string origin_address = "127.0.0.1";
   std::string session_name = "stream";
   std::string base_control = "*";
-  std::vector<SdpVideoH264> videos;  // written first, then `tracks`
-  std::vector<SdpTrack> tracks;      // any codec, written in this order
+  std::vector<SdpTrack> tracks;  // any codec, written in this order
 };
 
 // Builds the session description with CRLF line endings: v=, o=, s=, c=IN IP4 0.0.0.0, t=0 0,

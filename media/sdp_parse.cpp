@@ -16,12 +16,6 @@
 namespace media {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::string lower(std::string_view s) {
   return absl::AsciiStrToLower(base::av(s));
 }
@@ -93,10 +87,11 @@ absl::StatusOr<SdpDescription> Parser::run(std::string_view text) {
     if (l.size() > kMaxSdpLineBytes) {
       return error(base::cat(l.size(), " bytes, more than ", kMaxSdpLineBytes));
     }
-    if (trim(l).empty()) continue;
+    if (base::trim(l).empty()) continue;
     if (!seen_version) {
       // RFC 8866 5.1: "v=0", the first line of every description (section 5 gives the order).
-      if (trim(l) != "v=0") return error(base::cat("want v=0 first, got '", l.substr(0, 40), "'"));
+      if (base::trim(l) != "v=0")
+        return error(base::cat("want v=0 first, got '", l.substr(0, 40), "'"));
       seen_version = true;
       continue;
     }
@@ -154,14 +149,15 @@ std::optional<std::string_view> Parser::for_current_pt(std::string_view value) c
   if (!parse_uint<uint8_t>(value.substr(0, space), 127, &pt) ||
       pt != out_.media.back().payload_type)
     return std::nullopt;
-  return trim(value.substr(space + 1));
+  return base::trim(value.substr(space + 1));
 }
 
 absl::Status Parser::attribute(std::string_view value) {
   // RFC 8866 5.13: a=<attribute-name>[:<attribute-value>]
   const size_t colon = value.find(':');
-  const std::string name = lower(trim(value.substr(0, colon)));
-  const std::string_view v = colon == std::string_view::npos ? "" : trim(value.substr(colon + 1));
+  const std::string name = lower(base::trim(value.substr(0, colon)));
+  const std::string_view v =
+      colon == std::string_view::npos ? "" : base::trim(value.substr(colon + 1));
   SdpMedia* m = out_.media.empty() ? nullptr : &out_.media.back();
   if (name == "control") {
     (m ? m->control : out_.control) = std::string(v);
@@ -183,7 +179,7 @@ absl::Status Parser::rtpmap(std::string_view value) {
   SdpMedia& m = out_.media.back();
   std::vector<std::string_view> parts;
   for (absl::string_view p : absl::StrSplit(base::av(*rest), '/'))
-    parts.push_back(trim(base::sv(p)));
+    parts.push_back(base::trim(base::sv(p)));
   const auto bad = [&] { return error(base::cat("bad a=rtpmap '", value, "'")); };
   if (parts.size() < 2 || parts.size() > 3 || parts[0].empty()) return bad();
   if (!parse_uint<uint32_t>(parts[1], 0xffffffffu, &m.clock_rate) || m.clock_rate == 0)
@@ -204,11 +200,11 @@ void Parser::fmtp(std::string_view value) {
   const auto rest = for_current_pt(value);
   if (!rest) return;
   for (absl::string_view raw : absl::StrSplit(base::av(*rest), ';')) {
-    const std::string_view p = trim(base::sv(raw));
+    const std::string_view p = base::trim(base::sv(raw));
     if (p.empty()) continue;
     const size_t eq = p.find('=');
-    std::string key = lower(trim(p.substr(0, eq)));
-    std::string val(eq == std::string_view::npos ? "" : trim(p.substr(eq + 1)));
+    std::string key = lower(base::trim(p.substr(0, eq)));
+    std::string val(eq == std::string_view::npos ? "" : base::trim(p.substr(eq + 1)));
     out_.media.back().fmtp.emplace_back(std::move(key), std::move(val));
   }
 }
@@ -275,7 +271,7 @@ Codec codec_of(const SdpMedia& m) {
 absl::StatusOr<std::vector<std::vector<uint8_t>>> decode_sprop(std::string_view value) {
   std::vector<std::vector<uint8_t>> out;
   for (absl::string_view raw : absl::StrSplit(base::av(value), ',')) {
-    const std::string_view item = trim(base::sv(raw));
+    const std::string_view item = base::trim(base::sv(raw));
     if (item.empty()) continue;
     std::string bytes;
     if (!absl::Base64Unescape(base::av(item), &bytes)) {

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
                     "or encoding once.\n"
                     "  rtsp-origin --source=rtsp://user:pass@camera/stream1 --stream=cam1 "
                     "--publish=tcp://127.0.0.1:5556",
-                    "origin/main.");
+                    "origin/");
   const origin::ProcessFlags process = origin::read_process_flags();
   if (const std::string& prefix = process.keygen; !prefix.empty()) {
     if (auto st = relay::write_keypair_files(prefix); !st.ok())

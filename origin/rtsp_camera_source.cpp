@@ -9,6 +9,7 @@
 #include "media/h265.hpp"
 #include "media/sdp.hpp"
 #include "origin/av_errors.hpp"
+#include "relay/frame_subscriber.hpp"
 
 namespace origin {
 namespace {
@@ -26,26 +27,6 @@ receiver::Lower lower_for(RtspTransport transport) {
       break;
   }
   return receiver::Lower::Tcp;
-}
-
-rs::media::Codec wire_codec(media::Codec c) {
-  switch (c) {
-    case media::Codec::H264:
-      return rs::media::CODEC_H264;
-    case media::Codec::H265:
-      return rs::media::CODEC_H265;
-    case media::Codec::Aac:
-      return rs::media::CODEC_AAC;
-    case media::Codec::Opus:
-      return rs::media::CODEC_OPUS;
-    case media::Codec::Pcmu:
-      return rs::media::CODEC_PCMU;
-    case media::Codec::Pcma:
-      return rs::media::CODEC_PCMA;
-    case media::Codec::Unknown:
-      break;
-  }
-  return rs::media::CODEC_UNSPECIFIED;
 }
 
 bool is_video(media::Codec c) {
@@ -109,7 +90,8 @@ absl::Status RtspCameraSource::describe_tracks() {
     const rtsp::ClientTrack& t = described[index];
     if (is_video(t.codec) && !video_) {
       video_ = index;
-      TrackDesc desc{.track = kVideoTrack, .codec = wire_codec(t.codec), .fps = t.media.framerate};
+      TrackDesc desc{
+          .track = kVideoTrack, .codec = relay::codec_to_wire(t.codec), .fps = t.media.framerate};
       if (auto sets = media::parameter_sets_of(t.media); sets.ok()) {
         size_from_sps(*sets, t.codec, desc);
         for (const auto* list : {&sets->vps, &sets->sps, &sets->pps}) {
@@ -123,7 +105,7 @@ absl::Status RtspCameraSource::describe_tracks() {
     } else if (!is_video(t.codec) && !audio_) {
       audio_ = index;
       TrackDesc desc{.track = kAudioTrack,
-                     .codec = wire_codec(t.codec),
+                     .codec = relay::codec_to_wire(t.codec),
                      .clock_rate = t.media.clock_rate,
                      .channels = t.media.channels == 0 ? 1 : t.media.channels};
       if (auto config = t.media.fmtp_value("config")) {

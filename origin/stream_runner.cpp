@@ -80,7 +80,10 @@ StreamRunner::StreamRunner(StreamSettings settings, FrameSink* sink, uint64_t or
       sink_(sink),
       origin_epoch_(origin_epoch),
       opener_(std::move(opener)),
-      backoff_(settings_.reconnect_initial, settings_.reconnect_max, random_seed()) {}
+      backoff_({.initial = settings_.reconnect_initial,
+                .max = settings_.reconnect_max,
+                .min = kMinReconnectDelay},
+               random_seed()) {}
 
 void StreamRunner::run(const std::atomic<bool>& stop) {
   const std::string where = redact_source(settings_.source);

@@ -12,7 +12,7 @@
 #include <optional>
 
 #include "absl/status/status.h"
-#include "origin/backoff.hpp"
+#include "cluster/backoff.hpp"
 #include "origin/frame_sink.hpp"
 #include "origin/parameter_sets.hpp"
 #include "origin/source.hpp"
@@ -66,7 +66,7 @@ class StreamRunner {
   FrameSink* sink_;
   uint64_t origin_epoch_;
   SourceOpener opener_;
-  Backoff backoff_;
+  cluster::Backoff backoff_;
   Timeline timeline_;
   std::optional<ParameterSetCache> parameter_sets_;
   std::vector<TrackDesc> tracks_;

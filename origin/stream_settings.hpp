@@ -14,6 +14,8 @@ enum class RtspTransport { Tcp, Udp, UdpMulticast, Auto };
 
 inline constexpr std::chrono::milliseconds kDefaultReconnectInitial{500};
 inline constexpr std::chrono::milliseconds kDefaultReconnectMax{30'000};
+// No reconnect waits less than this: a source that fails at once cannot make the origin spin.
+inline constexpr std::chrono::milliseconds kMinReconnectDelay{100};
 
 struct StreamSettings {
   std::string stream = "cam1";

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/clock.hpp"
 #include "base/strings.hpp"
+#include "relay/liveness.hpp"
 #include "relay/topic.hpp"
 
 namespace relay {
@@ -28,12 +29,7 @@ absl::StatusOr<std::unique_ptr<FramePublisher>> FramePublisher::create(
     socket.set(zmq::sockopt::sndhwm, options.queue_frames * kPartsPerFrame);
     socket.set(zmq::sockopt::sndbuf, options.sndbuf_bytes);
     socket.set(zmq::sockopt::linger, 0);
-    socket.set(zmq::sockopt::tcp_keepalive, 1);
-    socket.set(zmq::sockopt::tcp_keepalive_idle, 10);
-    socket.set(zmq::sockopt::tcp_keepalive_intvl, 5);
-    socket.set(zmq::sockopt::heartbeat_ivl, static_cast<int>(options.heartbeat_interval.count()));
-    socket.set(zmq::sockopt::heartbeat_timeout,
-               static_cast<int>(options.heartbeat_timeout.count()));
+    set_liveness(socket, options.heartbeat_interval, options.heartbeat_timeout);
     if (curve) make_curve_server(socket, *curve);
     socket.bind(options.endpoint);
     return std::unique_ptr<FramePublisher>(new FramePublisher(std::move(socket)));

@@ -7,6 +7,7 @@
 #include "base/clock.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
+#include "relay/liveness.hpp"
 #include "relay/topic.hpp"
 
 namespace relay {
@@ -144,12 +145,7 @@ absl::StatusOr<std::unique_ptr<FrameSubscriber>> FrameSubscriber::create(
     socket.set(zmq::sockopt::reconnect_ivl, static_cast<int>(options.reconnect_interval.count()));
     socket.set(zmq::sockopt::reconnect_ivl_max,
                static_cast<int>(options.reconnect_interval_max.count()));
-    socket.set(zmq::sockopt::tcp_keepalive, 1);
-    socket.set(zmq::sockopt::tcp_keepalive_idle, 10);
-    socket.set(zmq::sockopt::tcp_keepalive_intvl, 5);
-    socket.set(zmq::sockopt::heartbeat_ivl, static_cast<int>(options.heartbeat_interval.count()));
-    socket.set(zmq::sockopt::heartbeat_timeout,
-               static_cast<int>(options.heartbeat_timeout.count()));
+    set_liveness(socket, options.heartbeat_interval, options.heartbeat_timeout);
     if (options.curve_keys) {
       make_curve_client(socket, *options.curve_keys, options.curve_server_public_z85);
     }

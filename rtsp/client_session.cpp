@@ -16,18 +16,10 @@
 namespace rtsp {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  return base::sv(absl::StripAsciiWhitespace(base::av(s)));
-}
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  return absl::EqualsIgnoreCase(base::av(a), base::av(b));
-}
-
 std::optional<int64_t> cseq_of(const Response& response) {
   auto value = response.headers.get("CSeq");
   int64_t cseq = 0;
-  if (!value || !absl::SimpleAtoi(base::av(trim(*value)), &cseq)) return std::nullopt;
+  if (!value || !absl::SimpleAtoi(base::av(base::trim(*value)), &cseq)) return std::nullopt;
   return cseq;
 }
 
@@ -46,8 +38,8 @@ bool is_redirect(int status) {
 
 // "application/sdp", ignoring case and parameters ("application/sdp; charset=utf-8").
 bool is_sdp(std::string_view content_type) {
-  return equals_ignore_case(trim(content_type.substr(0, content_type.find(';'))),
-                            "application/sdp");
+  return base::equals_ignore_case(base::trim(content_type.substr(0, content_type.find(';'))),
+                                  "application/sdp");
 }
 
 // A URL we can put in a request line (RFC 2326 6.1: Method SP Request-URI SP RTSP-Version):
@@ -286,7 +278,7 @@ absl::StatusOr<ClientReaction> ClientSession::on_unauthorized(const Pending& p,
 absl::StatusOr<ClientReaction> ClientSession::on_redirect(const Pending& p,
                                                           ClientReaction reaction) {
   const auto location = reaction.response.headers.get("Location");
-  if (!location || trim(*location).empty()) {
+  if (!location || base::trim(*location).empty()) {
     return protocol_error(p, base::cat(reaction.response.status, " without Location"));
   }
   if (redirects_ >= kMaxRedirects) {
@@ -295,7 +287,7 @@ absl::StatusOr<ClientReaction> ClientSession::on_redirect(const Pending& p,
   }
   // 12.25 (HTTP/1.1 14.30): Location is an absolute URI. A path alone is taken relative to the
   // current server (robustness; ClientSessionRedirect.RetargetsUpToTheLimit).
-  const std::string target = resolve_control_url(url_, trim(*location));
+  const std::string target = resolve_control_url(url_, base::trim(*location));
   if (auto st = retarget(target); !st.ok()) {
     return protocol_error(p, base::cat("bad Location: ", st.message()));
   }
@@ -325,7 +317,7 @@ absl::StatusOr<ClientReaction> ClientSession::on_success(const Pending& p,
     bool listed = false;
     if (auto methods = reaction.response.headers.get("Public")) {
       for (absl::string_view m : absl::StrSplit(base::av(*methods), ',')) {
-        listed = listed || equals_ignore_case(trim(base::sv(m)), "GET_PARAMETER");
+        listed = listed || base::equals_ignore_case(base::trim(base::sv(m)), "GET_PARAMETER");
       }
     }
     supports_get_parameter_ = listed;
@@ -346,9 +338,9 @@ absl::StatusOr<ClientReaction> ClientSession::on_describe(const Pending& p,
   // C.1.1: relative URLs resolve against Content-Base, else Content-Location, else the request URL.
   std::string base = p.uri;
   if (auto v = r.headers.get("Content-Base")) {
-    base = trim(*v);
+    base = base::trim(*v);
   } else if (auto loc = r.headers.get("Content-Location")) {
-    base = trim(*loc);
+    base = base::trim(*loc);
   }
   std::vector<std::string> ignored;
   auto tracks = tracks_of(*sdp, base, ignored);
@@ -372,7 +364,7 @@ absl::StatusOr<ClientReaction> ClientSession::on_describe(const Pending& p,
 
 void ClientSession::apply_session(std::string_view value, std::string& note) {
   // 12.37: Session = "Session" ":" session-id [ ";" "timeout" "=" delta-seconds ]
-  const std::string_view id = trim(value.substr(0, value.find(';')));
+  const std::string_view id = base::trim(value.substr(0, value.find(';')));
   if (session_id_.empty()) {
     session_id_ = std::string(id);
   } else if (id != session_id_) {
@@ -382,11 +374,12 @@ void ClientSession::apply_session(std::string_view value, std::string& note) {
   }
   if (value.find(';') == std::string_view::npos) return;
   for (absl::string_view raw : absl::StrSplit(base::av(value.substr(value.find(';') + 1)), ';')) {
-    const std::string_view param = trim(base::sv(raw));
+    const std::string_view param = base::trim(base::sv(raw));
     const size_t eq = param.find('=');
     int64_t seconds = 0;
-    if (eq != std::string_view::npos && equals_ignore_case(trim(param.substr(0, eq)), "timeout") &&
-        absl::SimpleAtoi(base::av(trim(param.substr(eq + 1))), &seconds) && seconds > 0) {
+    if (eq != std::string_view::npos &&
+        base::equals_ignore_case(base::trim(param.substr(0, eq)), "timeout") &&
+        absl::SimpleAtoi(base::av(base::trim(param.substr(eq + 1))), &seconds) && seconds > 0) {
       timeout_ = std::chrono::seconds(seconds);
     }
   }
@@ -395,7 +388,7 @@ void ClientSession::apply_session(std::string_view value, std::string& note) {
 absl::StatusOr<ClientReaction> ClientSession::on_setup(const Pending& p, ClientReaction reaction) {
   const Response& r = reaction.response;
   const auto session = r.headers.get("Session");
-  if (!session || trim(session->substr(0, session->find(';'))).empty()) {
+  if (!session || base::trim(session->substr(0, session->find(';'))).empty()) {
     return protocol_error(p, "200 without Session header");
   }
   const auto header = r.headers.get("Transport");
@@ -436,12 +429,12 @@ absl::StatusOr<ClientReaction> ClientSession::on_play(const Pending& p, ClientRe
 std::vector<std::pair<std::string, std::string>> parse_parameters(std::string_view body) {
   std::vector<std::pair<std::string, std::string>> out;
   for (absl::string_view raw : absl::StrSplit(base::av(body), '\n')) {
-    const std::string_view line = trim(base::sv(raw));
+    const std::string_view line = base::trim(base::sv(raw));
     if (line.empty()) continue;
     const size_t colon = line.find(':');
     out.emplace_back(
-        std::string(trim(line.substr(0, colon))),
-        colon == std::string_view::npos ? "" : std::string(trim(line.substr(colon + 1))));
+        std::string(base::trim(line.substr(0, colon))),
+        colon == std::string_view::npos ? "" : std::string(base::trim(line.substr(colon + 1))));
   }
   return out;
 }

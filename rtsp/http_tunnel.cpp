@@ -2,6 +2,7 @@
 #include "rtsp/http_tunnel.hpp"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "base/strings.hpp"
@@ -9,13 +10,8 @@
 namespace rtsp {
 namespace {
 
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
+bool base64_char(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=';
 }
 
 }  // namespace
@@ -84,25 +80,16 @@ std::string tunnel_get_reply() {
 absl::StatusOr<std::string> Base64StreamDecoder::feed(std::string_view chunk) {
   std::string out;
   for (char c : chunk) {
-    if (c == '\r' || c == '\n' || c == ' ' || c == '\t') continue;
-    if (c != '=' && base64_value(c) < 0)
-      return absl::InvalidArgumentError("bad base64 in tunnelled request");
+    if (absl::ascii_isspace(static_cast<unsigned char>(c))) continue;
+    if (!base64_char(c)) return absl::InvalidArgumentError("bad base64 in tunnelled request");
     quartet_.push_back(c);
     if (quartet_.size() < 4) continue;
     // Each quartet decodes on its own; '=' pads the last quartet of one encoded request.
-    const int a = base64_value(quartet_[0]), b = base64_value(quartet_[1]);
-    if (a < 0 || b < 0) return absl::InvalidArgumentError("bad base64 padding");
-    out.push_back(static_cast<char>((a << 2) | (b >> 4)));
-    if (quartet_[2] != '=') {
-      const int c3 = base64_value(quartet_[2]);
-      out.push_back(static_cast<char>(((b & 0xf) << 4) | (c3 >> 2)));
-      if (quartet_[3] != '=') {
-        const int d = base64_value(quartet_[3]);
-        out.push_back(static_cast<char>(((c3 & 0x3) << 6) | d));
-      }
-    } else if (quartet_[3] != '=') {
+    std::string bytes;
+    if (!absl::Base64Unescape(base::av(quartet_), &bytes)) {
       return absl::InvalidArgumentError("bad base64 padding");
     }
+    out += bytes;
     quartet_.clear();
   }
   return out;

@@ -7,11 +7,11 @@
 //    RFC 2326 section 4.2 inherits LWS folding from HTTP/1.1 ("folded header continuation").
 #include "rtsp/message.hpp"
 
-#include <initializer_list>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "base/strings.hpp"
 
 namespace rtsp {
 namespace {
@@ -19,25 +19,6 @@ namespace {
 constexpr std::string_view kContentLength = "Content-Length";
 // Enough for any length we could hold in memory; longer digit strings are malformed.
 constexpr size_t kMaxContentLengthDigits = 18;
-
-// Debian's Abseil 20220623 has its own absl::string_view, not an alias of std::string_view,
-// so text is assembled with std::string here instead of absl::StrCat.
-std::string cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view p : parts) out.append(p);
-  return out;
-}
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (absl::ascii_tolower(static_cast<unsigned char>(a[i])) !=
-        absl::ascii_tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 bool is_ctl(unsigned char c) {
   return c < 0x20 || c == 0x7f;
@@ -65,12 +46,6 @@ bool has_ctl(std::string_view s) {
   return false;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::optional<uint64_t> parse_digits(std::string_view s, size_t max_digits) {
   if (s.empty() || s.size() > max_digits) return std::nullopt;
   uint64_t v = 0;
@@ -94,17 +69,17 @@ bool take_line(std::string_view& text, std::string_view& line) {
 // RFC 2326 section 6.1 / 7.1: RTSP-Version = "RTSP" "/" 1*DIGIT "." 1*DIGIT.
 absl::Status check_version(std::string_view v) {
   if (!v.starts_with("RTSP/")) {
-    return absl::InvalidArgumentError(cat({"not an RTSP version: \"", v, "\""}));
+    return absl::InvalidArgumentError(base::cat("not an RTSP version: \"", v, "\""));
   }
   std::string_view num = v.substr(5);
   size_t dot = num.find('.');
   if (dot == std::string_view::npos || !parse_digits(num.substr(0, dot), 3) ||
       !parse_digits(num.substr(dot + 1), 3)) {
-    return absl::InvalidArgumentError(cat({"malformed RTSP version: \"", v, "\""}));
+    return absl::InvalidArgumentError(base::cat("malformed RTSP version: \"", v, "\""));
   }
   // Minor versions are compatible; only RTSP/1.x is understood (RTSP/2.0 is RFC 7826).
   if (*parse_digits(num.substr(0, dot), 3) != 1) {
-    return absl::UnimplementedError(cat({"unsupported RTSP version: \"", v, "\""}));
+    return absl::UnimplementedError(base::cat("unsupported RTSP version: \"", v, "\""));
   }
   return absl::OkStatus();
 }
@@ -120,7 +95,7 @@ absl::Status add_header_line(std::string_view line, std::vector<Headers::Field>&
     // RFC 2326 4.2 (via RFC 2616 2.2): "Header fields can be extended over multiple lines by
     // preceding each extra line with at least one SP or HT."
     if (fields.empty()) return absl::InvalidArgumentError("continuation line before any header");
-    std::string_view more = trim(line);
+    std::string_view more = base::trim(line);
     if (has_ctl(more)) return absl::InvalidArgumentError("control character in header value");
     std::string& value = fields.back().value;
     if (more.empty()) return absl::OkStatus();
@@ -130,10 +105,10 @@ absl::Status add_header_line(std::string_view line, std::vector<Headers::Field>&
   }
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) {
-    return absl::InvalidArgumentError(cat({"header line without colon: \"", line, "\""}));
+    return absl::InvalidArgumentError(base::cat("header line without colon: \"", line, "\""));
   }
-  std::string_view name = trim(line.substr(0, colon));
-  std::string_view value = trim(line.substr(colon + 1));
+  std::string_view name = base::trim(line.substr(0, colon));
+  std::string_view value = base::trim(line.substr(colon + 1));
   if (!is_token(name)) return absl::InvalidArgumentError("malformed header name");
   if (has_ctl(value)) return absl::InvalidArgumentError("control character in header value");
   fields.push_back({std::string(name), std::string(value)});
@@ -144,9 +119,9 @@ absl::Status add_header_line(std::string_view line, std::vector<Headers::Field>&
 absl::StatusOr<size_t> content_length(const Headers& headers) {
   std::optional<uint64_t> length;
   for (const auto& f : headers.fields()) {
-    if (!equals_ignore_case(f.name, kContentLength)) continue;
+    if (!base::equals_ignore_case(f.name, kContentLength)) continue;
     auto v = parse_digits(f.value, kMaxContentLengthDigits);
-    if (!v) return absl::InvalidArgumentError(cat({"bad Content-Length: \"", f.value, "\""}));
+    if (!v) return absl::InvalidArgumentError(base::cat("bad Content-Length: \"", f.value, "\""));
     if (length && *length != *v) return absl::InvalidArgumentError("conflicting Content-Length");
     length = v;
   }
@@ -170,18 +145,18 @@ absl::StatusOr<Parts> split_message(std::string_view text) {
   auto length = content_length(parts.headers);
   if (!length.ok()) return length.status();
   if (text.size() != *length) {
-    return absl::InvalidArgumentError(
-        cat({"body is ", std::to_string(text.size()), " bytes but Content-Length is ",
-             std::to_string(*length)}));
+    return absl::InvalidArgumentError(base::cat("body is ", std::to_string(text.size()),
+                                                " bytes but Content-Length is ",
+                                                std::to_string(*length)));
   }
   parts.body = text;
   return parts;
 }
 
 void serialize_tail(const Headers& headers, std::string_view body, std::string& out) {
-  for (const auto& f : headers.fields()) out += cat({f.name, ": ", f.value, "\r\n"});
+  for (const auto& f : headers.fields()) out += base::cat(f.name, ": ", f.value, "\r\n");
   if (!body.empty() && !headers.get(kContentLength)) {
-    out += cat({kContentLength, ": ", std::to_string(body.size()), "\r\n"});
+    out += base::cat(kContentLength, ": ", std::to_string(body.size()), "\r\n");
   }
   out += "\r\n";
   out.append(body);
@@ -191,7 +166,7 @@ void serialize_tail(const Headers& headers, std::string_view body, std::string& 
 
 std::optional<std::string_view> Headers::get(std::string_view name) const {
   for (const auto& f : fields_) {
-    if (equals_ignore_case(f.name, name)) return std::string_view(f.value);
+    if (base::equals_ignore_case(f.name, name)) return std::string_view(f.value);
   }
   return std::nullopt;
 }
@@ -201,7 +176,7 @@ void Headers::set(std::string_view name, std::string_view value) {
   std::vector<Field> kept;
   kept.reserve(fields_.size() + 1);
   for (auto& f : fields_) {
-    if (!equals_ignore_case(f.name, name)) {
+    if (!base::equals_ignore_case(f.name, name)) {
       kept.push_back(std::move(f));
     } else if (!replaced) {
       kept.push_back({std::string(name), std::string(value)});
@@ -217,7 +192,7 @@ void Headers::add(std::string_view name, std::string_view value) {
 }
 
 void Headers::remove(std::string_view name) {
-  std::erase_if(fields_, [&](const Field& f) { return equals_ignore_case(f.name, name); });
+  std::erase_if(fields_, [&](const Field& f) { return base::equals_ignore_case(f.name, name); });
 }
 
 absl::StatusOr<Request> Request::parse(std::string_view text) {
@@ -229,7 +204,7 @@ absl::StatusOr<Request> Request::parse(std::string_view text) {
   size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
   if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos) {
     return absl::InvalidArgumentError(
-        cat({"request line is not METHOD SP URI SP VERSION: \"", line, "\""}));
+        base::cat("request line is not METHOD SP URI SP VERSION: \"", line, "\""));
   }
   Request r;
   r.method = line.substr(0, sp1);
@@ -244,7 +219,7 @@ absl::StatusOr<Request> Request::parse(std::string_view text) {
 }
 
 std::string Request::serialize() const {
-  std::string out = cat({method, " ", uri, " ", version, "\r\n"});
+  std::string out = base::cat(method, " ", uri, " ", version, "\r\n");
   serialize_tail(headers, body, out);
   return out;
 }
@@ -252,7 +227,7 @@ std::string Request::serialize() const {
 std::optional<int64_t> Request::cseq() const {
   auto v = headers.get("CSeq");
   if (!v) return std::nullopt;
-  auto n = parse_digits(trim(*v), kMaxContentLengthDigits);
+  auto n = parse_digits(base::trim(*v), kMaxContentLengthDigits);
   if (!n) return std::nullopt;
   return static_cast<int64_t>(*n);
 }
@@ -270,14 +245,14 @@ absl::StatusOr<Response> Response::parse(std::string_view text) {
   std::string_view rest = line.substr(sp + 1);
   auto code = parse_digits(rest.substr(0, 3), 3);
   if (!code || rest.substr(0, 3).size() != 3 || *code < 100) {
-    return absl::InvalidArgumentError(cat({"malformed status code: \"", line, "\""}));
+    return absl::InvalidArgumentError(base::cat("malformed status code: \"", line, "\""));
   }
   rest.remove_prefix(3);
   // Some cameras omit the reason phrase ("RTSP/1.0 200"); see "camera: status without reason".
   if (!rest.empty() && rest.front() != ' ') {
-    return absl::InvalidArgumentError(cat({"malformed status code: \"", line, "\""}));
+    return absl::InvalidArgumentError(base::cat("malformed status code: \"", line, "\""));
   }
-  std::string_view reason = trim(rest);
+  std::string_view reason = base::trim(rest);
   if (has_ctl(reason)) return absl::InvalidArgumentError("control character in reason phrase");
   r.status = static_cast<int>(*code);
   r.reason = reason;
@@ -288,8 +263,8 @@ absl::StatusOr<Response> Response::parse(std::string_view text) {
 
 std::string Response::serialize() const {
   std::string out =
-      cat({version, " ", std::to_string(status), " ",
-           reason.empty() ? reason_phrase(status) : std::string_view(reason), "\r\n"});
+      base::cat(version, " ", std::to_string(status), " ",
+                reason.empty() ? reason_phrase(status) : std::string_view(reason), "\r\n");
   serialize_tail(headers, body, out);
   return out;
 }

@@ -2,11 +2,11 @@
 // binary frames (section 10.12), with the limits of limits.hpp enforced byte by byte.
 #include "rtsp/message_reader.hpp"
 
-#include <initializer_list>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "base/strings.hpp"
 #include "rtsp/limits.hpp"
 
 namespace rtsp {
@@ -15,37 +15,12 @@ namespace {
 constexpr size_t kInterleavedHeaderBytes = 4;
 constexpr size_t kMaxContentLengthDigits = 18;
 
-// Debian's Abseil 20220623 has its own absl::string_view, not an alias of std::string_view,
-// so text is assembled with std::string here instead of absl::StrCat.
-std::string cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view p : parts) out.append(p);
-  return out;
-}
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (absl::ascii_tolower(static_cast<unsigned char>(a[i])) !=
-        absl::ascii_tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 bool is_line_end(char c) {
   return c == '\r' || c == '\n';
 }
 
 bool is_binary(unsigned char c) {
   return (c < 0x20 && c != '\r' && c != '\n' && c != '\t') || c == 0x7f;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 ReaderError error(int status, std::string message) {
@@ -56,8 +31,9 @@ ReaderError error(int status, std::string message) {
 std::optional<std::string_view> content_length_value(std::string_view line) {
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
-  if (!equals_ignore_case(trim(line.substr(0, colon)), "Content-Length")) return std::nullopt;
-  return trim(line.substr(colon + 1));
+  if (!base::equals_ignore_case(base::trim(line.substr(0, colon)), "Content-Length"))
+    return std::nullopt;
+  return base::trim(line.substr(colon + 1));
 }
 
 std::optional<uint64_t> parse_length(std::string_view value) {
@@ -148,14 +124,14 @@ std::optional<ReaderError> MessageReader::scan_head(std::string_view rest) {
     char c = rest[i];
     if (i + 1 > kMaxHeadBytes) {
       return error(431,
-                   cat({"message head longer than ", std::to_string(kMaxHeadBytes), " bytes"}));
+                   base::cat("message head longer than ", std::to_string(kMaxHeadBytes), " bytes"));
     }
     // The start line may reach the limit and still be followed by CRLF.
     bool start_line_over = scan_.lines == 0 && i + 1 > kMaxStartLineBytes && c != '\n' &&
                            !(c == '\r' && i == kMaxStartLineBytes);
     if (start_line_over) {
-      return error(400,
-                   cat({"start line longer than ", std::to_string(kMaxStartLineBytes), " bytes"}));
+      return error(
+          400, base::cat("start line longer than ", std::to_string(kMaxStartLineBytes), " bytes"));
     }
     if (is_binary(static_cast<unsigned char>(c))) {
       return error(400, "binary data in message head");
@@ -178,22 +154,22 @@ std::optional<ReaderError> MessageReader::end_line(std::string_view line) {
   size_t index = scan_.lines++;
   if (index == 0) {
     if (line.size() > kMaxStartLineBytes) {
-      return error(400,
-                   cat({"start line longer than ", std::to_string(kMaxStartLineBytes), " bytes"}));
+      return error(
+          400, base::cat("start line longer than ", std::to_string(kMaxStartLineBytes), " bytes"));
     }
     return std::nullopt;
   }
   if (line.empty() || line.front() == ' ' || line.front() == '\t') return std::nullopt;
   if (++scan_.header_count > kMaxHeaderCount) {
-    return error(431, cat({"more than ", std::to_string(kMaxHeaderCount), " header fields"}));
+    return error(431, base::cat("more than ", std::to_string(kMaxHeaderCount), " header fields"));
   }
   auto value = content_length_value(line);
   if (!value) return std::nullopt;
   auto length = parse_length(*value);
-  if (!length) return error(400, cat({"bad Content-Length: \"", *value, "\""}));
+  if (!length) return error(400, base::cat("bad Content-Length: \"", *value, "\""));
   if (*length > kMaxBodyBytes) {
-    return error(413, cat({"Content-Length ", std::to_string(*length), " exceeds ",
-                           std::to_string(kMaxBodyBytes)}));
+    return error(413, base::cat("Content-Length ", std::to_string(*length), " exceeds ",
+                                std::to_string(kMaxBodyBytes)));
   }
   if (scan_.content_length && *scan_.content_length != *length) {
     return error(400, "conflicting Content-Length headers");

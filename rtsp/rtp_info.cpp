@@ -12,10 +12,6 @@
 namespace rtsp {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  return base::sv(absl::StripAsciiWhitespace(base::av(s)));
-}
-
 template <typename T>
 std::optional<T> number(std::string_view s) {
   uint64_t v = 0;
@@ -30,11 +26,11 @@ absl::StatusOr<RtpInfoEntry> parse_entry(std::string_view text) {
   RtpInfoEntry entry;
   bool has_url = false;
   for (absl::string_view raw : absl::StrSplit(base::av(text), ';')) {
-    const std::string_view param = trim(base::sv(raw));
+    const std::string_view param = base::trim(base::sv(raw));
     const size_t eq = param.find('=');
     if (eq == std::string_view::npos) continue;
-    const std::string_view name = trim(param.substr(0, eq));
-    std::string_view value = trim(param.substr(eq + 1));
+    const std::string_view name = base::trim(param.substr(0, eq));
+    std::string_view value = base::trim(param.substr(eq + 1));
     if (absl::EqualsIgnoreCase(base::av(name), "url")) {
       // RTSP 2.0 servers quote the URL (RFC 7826); see rtsp_rtp_info_test "quoted url".
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
@@ -61,7 +57,7 @@ absl::StatusOr<RtpInfo> RtpInfo::parse(std::string_view value) {
   // reason); like live555 and ffmpeg, every comma separates entries and quoted URLs are accepted.
   RtpInfo info;
   for (absl::string_view raw : absl::StrSplit(base::av(value), ',')) {
-    const std::string_view text = trim(base::sv(raw));
+    const std::string_view text = base::trim(base::sv(raw));
     if (text.empty()) continue;
     auto entry = parse_entry(text);
     if (!entry.ok()) return entry.status();

@@ -197,9 +197,7 @@ Outcome ServerSession::on_setup(const Request& request) {
 }
 
 Outcome ServerSession::on_play(const Request& request) {
-  if (state_ == SessionState::Init) {
-    return error(request, 455, allowed_states_message("PLAY", state_, "Ready, Playing"));
-  }
+  if (state_ == SessionState::Init) return not_set_up(request, "PLAY");
   if (auto bad = check_session(request)) return *bad;
   auto starts = host_.play();
   if (!starts.ok())
@@ -220,9 +218,7 @@ Outcome ServerSession::on_play(const Request& request) {
 }
 
 Outcome ServerSession::on_pause(const Request& request) {
-  if (state_ == SessionState::Init) {
-    return error(request, 455, allowed_states_message("PAUSE", state_, "Ready, Playing"));
-  }
+  if (state_ == SessionState::Init) return not_set_up(request, "PAUSE");
   if (auto bad = check_session(request)) return *bad;
   host_.pause();
   state_ = SessionState::Ready;
@@ -237,7 +233,17 @@ Outcome ServerSession::on_teardown(const Request& request) {
   host_.teardown();
   state_ = SessionState::Init;
   tracks_.clear();
+  // 10.7: TEARDOWN "stops the stream delivery for the given URI, freeing the resources
+  // associated with it": the id is gone; a later SETUP starts a session with a new one.
+  if (std::string id = host_.new_session_id(); !id.empty()) session_id_ = std::move(id);
   return Outcome{base_response(request, 200)};
+}
+
+Outcome ServerSession::not_set_up(const Request& request, std::string_view method) const {
+  // 12.37 / 7.1.1: a request that names a session we do not have (torn down, forged, another
+  // connection's) is 454 Session Not Found; without a session it is 455 in this state.
+  if (request.headers.get("Session")) return error(request, 454, "unknown session");
+  return error(request, 455, allowed_states_message(method, state_, "Ready, Playing"));
 }
 
 Outcome ServerSession::on_parameter(const Request& request) {

@@ -62,6 +62,8 @@ class ServerSessionHost {
                                                    std::string_view /*name*/) {
     return std::nullopt;
   }
+  // A fresh session id for the session after a TEARDOWN ("" keeps the current one).
+  virtual std::string new_session_id() { return {}; }
 };
 
 struct Outcome {
@@ -95,6 +97,8 @@ class ServerSession {
   // unknown (451) or too many are asked (400).
   std::optional<Outcome> answer_parameters(const Request& request, Response& response);
 
+  // PLAY/PAUSE before SETUP: 454 when the request names a session, else 455.
+  Outcome not_set_up(const Request& request, std::string_view method) const;
   // Checks the Session header: 454 when it names another session or is missing.
   std::optional<Outcome> check_session(const Request& request) const;
   Outcome error(const Request& request, int status, absl::string_view why = {}) const;

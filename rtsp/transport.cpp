@@ -8,41 +8,16 @@
 //  - unknown parameters are ignored; in a list, alternatives we cannot parse are skipped.
 #include "rtsp/transport.hpp"
 
-#include <initializer_list>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "base/strings.hpp"
 
 namespace rtsp {
 namespace {
 
 constexpr size_t kMaxSsrcHexDigits = 8;
-
-// Debian's Abseil 20220623 has its own absl::string_view, not an alias of std::string_view,
-// so text is assembled with std::string here instead of absl::StrCat.
-std::string cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view p : parts) out.append(p);
-  return out;
-}
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (absl::ascii_tolower(static_cast<unsigned char>(a[i])) !=
-        absl::ascii_tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::string_view unquote(std::string_view s) {
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
@@ -66,7 +41,7 @@ std::vector<std::string_view> split_unquoted(std::string_view s, char sep) {
 }
 
 std::optional<uint32_t> parse_uint(std::string_view s, uint32_t max) {
-  s = trim(s);
+  s = base::trim(s);
   if (s.empty() || s.size() > 10) return std::nullopt;
   uint64_t v = 0;
   for (char c : s) {
@@ -92,7 +67,7 @@ std::optional<std::pair<uint32_t, uint32_t>> parse_range(std::string_view s, uin
 }
 
 absl::Status bad(std::string_view what, std::string_view param) {
-  return absl::InvalidArgumentError(cat({"Transport: bad ", what, " \"", param, "\""}));
+  return absl::InvalidArgumentError(base::cat("Transport: bad ", what, " \"", param, "\""));
 }
 
 absl::StatusOr<PortPair> port_pair(std::string_view value, std::string_view param) {
@@ -103,7 +78,7 @@ absl::StatusOr<PortPair> port_pair(std::string_view value, std::string_view para
 
 // RFC 2326 12.39: ssrc = 8*8(HEX). Hikvision sends "ssrc= 4317f" (fewer digits, a space).
 std::optional<uint32_t> parse_ssrc(std::string_view s) {
-  s = trim(s);
+  s = base::trim(s);
   if (s.empty() || s.size() > kMaxSsrcHexDigits) return std::nullopt;
   uint32_t v = 0;
   for (char c : s) {
@@ -118,21 +93,21 @@ std::optional<uint32_t> parse_ssrc(std::string_view s) {
 
 // RFC 2326 12.39: transport-protocol "/" profile ["/" lower-transport], e.g. RTP/AVP/TCP.
 absl::Status parse_spec(std::string_view spec, Transport& t) {
-  std::vector<std::string_view> parts = split_unquoted(trim(spec), '/');
-  if (parts.size() < 2 || parts.size() > 3 || !equals_ignore_case(parts[0], "RTP") ||
+  std::vector<std::string_view> parts = split_unquoted(base::trim(spec), '/');
+  if (parts.size() < 2 || parts.size() > 3 || !base::equals_ignore_case(parts[0], "RTP") ||
       parts[1].empty()) {
     return bad("transport spec", spec);
   }
   for (char c : parts[1]) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) return bad("profile", spec);
   }
-  t.profile = cat({"RTP/", parts[1]});
+  t.profile = base::cat("RTP/", parts[1]);
   for (char& c : t.profile) c = absl::ascii_toupper(static_cast<unsigned char>(c));
   if (parts.size() == 3) {
     // "The default value is "UDP"" (lower-transport).
-    if (equals_ignore_case(parts[2], "TCP")) {
+    if (base::equals_ignore_case(parts[2], "TCP")) {
       t.lower = LowerTransport::Tcp;
-    } else if (!equals_ignore_case(parts[2], "UDP")) {
+    } else if (!base::equals_ignore_case(parts[2], "UDP")) {
       return bad("lower transport", spec);
     }
   }
@@ -140,10 +115,10 @@ absl::Status parse_spec(std::string_view spec, Transport& t) {
 }
 
 absl::StatusOr<TransportMode> parse_mode(std::string_view value) {
-  std::string_view mode = trim(unquote(trim(value)));
-  if (equals_ignore_case(mode, "play")) return TransportMode::Play;
+  std::string_view mode = base::trim(unquote(base::trim(value)));
+  if (base::equals_ignore_case(mode, "play")) return TransportMode::Play;
   // RFC 2326 12.39 also names "receive" for the recording direction.
-  if (equals_ignore_case(mode, "record") || equals_ignore_case(mode, "receive")) {
+  if (base::equals_ignore_case(mode, "record") || base::equals_ignore_case(mode, "receive")) {
     return TransportMode::Record;
   }
   return bad("mode", value);
@@ -187,20 +162,20 @@ absl::Status parse_valued(std::string_view name, std::string_view value, std::st
 }
 
 absl::Status parse_param(std::string_view param, Transport& t) {
-  param = trim(param);
+  param = base::trim(param);
   size_t eq = param.find('=');
-  std::string name(trim(param.substr(0, eq)));
+  std::string name(base::trim(param.substr(0, eq)));
   for (char& c : name) c = absl::ascii_tolower(static_cast<unsigned char>(c));
   if (eq == std::string_view::npos) {
     if (name == "unicast") t.delivery = Delivery::Unicast;
     if (name == "multicast") t.delivery = Delivery::Multicast;
     return absl::OkStatus();
   }
-  return parse_valued(name, trim(param.substr(eq + 1)), param, t);
+  return parse_valued(name, base::trim(param.substr(eq + 1)), param, t);
 }
 
 std::string pair_text(uint32_t a, uint32_t b) {
-  return cat({std::to_string(a), "-", std::to_string(b)});
+  return base::cat(std::to_string(a), "-", std::to_string(b));
 }
 
 std::string hex8(uint32_t v) {
@@ -229,7 +204,7 @@ absl::StatusOr<std::vector<Transport>> Transport::parse_list(std::string_view va
   std::vector<Transport> list;
   std::optional<absl::Status> first_error;
   for (std::string_view item : split_unquoted(value, ',')) {
-    if (trim(item).empty()) continue;
+    if (base::trim(item).empty()) continue;
     auto t = parse(item);
     if (t.ok()) {
       list.push_back(std::move(*t));
@@ -245,8 +220,8 @@ std::string Transport::serialize() const {
   std::string out = profile;
   if (lower == LowerTransport::Tcp) out += "/TCP";
   if (delivery) out += *delivery == Delivery::Unicast ? ";unicast" : ";multicast";
-  if (destination) out += cat({";destination=", *destination});
-  if (source) out += cat({";source=", *source});
+  if (destination) out += base::cat(";destination=", *destination);
+  if (source) out += base::cat(";source=", *source);
   if (interleaved) {
     out += ";interleaved=" + pair_text(interleaved->rtp, interleaved->rtcp);
   }

@@ -31,13 +31,10 @@ function(rs_fuzz_instrument target)
   endforeach()
 endfunction()
 
-# rs_fuzz_target(NAME SOURCE file.cpp DEPS ...): skipped until the source exists.
+# rs_fuzz_target(NAME SOURCE file.cpp DEPS ...).
 function(rs_fuzz_target name)
   cmake_parse_arguments(ARG "" "SOURCE" "DEPS" ${ARGN})
   set(source ${CMAKE_CURRENT_SOURCE_DIR}/${ARG_SOURCE})
-  if(NOT EXISTS ${source})
-    return()
-  endif()
   add_executable(${name}_replay ${source} ${CMAKE_CURRENT_SOURCE_DIR}/replay_main.cpp)
   target_include_directories(${name}_replay PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(${name}_replay PRIVATE ${ARG_DEPS})

@@ -25,28 +25,17 @@ class EdgeBadInputTest : public ::testing::Test {
       start_error_ = error;
       return;
     }
-    reader_ = new RtspTestClient(cluster_->url());
-    if (auto st = reader_->start_playing(Lower::Tcp); !st.ok()) {
-      start_error_ = "normal reader: " + std::string(st.message());
+    reader_ = BackgroundReader::start(cluster_->url(), milliseconds(100000), &error).release();
+    if (!reader_) {
+      start_error_ = error;
       return;
     }
-    reader_thread_ = new std::thread(
-        [] { reader_->receive_until([] { return stop_reader_.load(); }, milliseconds(100000)); });
   }
   static void TearDownTestSuite() {
-    stop_reader();
     delete reader_;
     reader_ = nullptr;
     delete cluster_;
     cluster_ = nullptr;
-  }
-  static void stop_reader() {
-    stop_reader_ = true;
-    if (reader_thread_) {
-      reader_thread_->join();
-      delete reader_thread_;
-      reader_thread_ = nullptr;
-    }
   }
   void SetUp() override {
     ASSERT_TRUE(cluster_ != nullptr && start_error_.empty()) << "setup failed: " << start_error_;
@@ -77,17 +66,13 @@ class EdgeBadInputTest : public ::testing::Test {
 
   static Cluster* cluster_;
   static std::string start_error_;
-  static RtspTestClient* reader_;
-  static std::thread* reader_thread_;
-  static std::atomic<bool> stop_reader_;
+  static BackgroundReader* reader_;
   std::unique_ptr<RtspTestClient> client_;
 };
 
 Cluster* EdgeBadInputTest::cluster_ = nullptr;
 std::string EdgeBadInputTest::start_error_;
-RtspTestClient* EdgeBadInputTest::reader_ = nullptr;
-std::thread* EdgeBadInputTest::reader_thread_ = nullptr;
-std::atomic<bool> EdgeBadInputTest::stop_reader_{false};
+BackgroundReader* EdgeBadInputTest::reader_ = nullptr;
 
 TEST_F(EdgeBadInputTest, MalformedRequestLineGets400) {
   auto r = raw_exchange("this is not rtsp\r\nCSeq: 1\r\n\r\n");
@@ -207,8 +192,8 @@ TEST_F(EdgeBadInputTest, ForgedSessionGets454) {
 TEST_F(EdgeBadInputTest, NormalReaderLostNothingAndEdgeStaysUp) {
   // Let the reader run a little past the last hostile request.
   std::this_thread::sleep_for(milliseconds(500));
-  stop_reader();
-  const RtspTestClient& r = *reader_;
+  reader_->stop();
+  const RtspTestClient& r = reader_->client();
   EXPECT_FALSE(r.connection_closed()) << r.summary();
   ASSERT_GT(r.access_units().size(), 30u) << r.summary();
   EXPECT_EQ(r.stats().sequence_gaps, 0u) << r.summary();

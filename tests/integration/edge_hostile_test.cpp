@@ -51,13 +51,11 @@ class EdgeHostileTest : public ::testing::Test {
       start_error_ = error;
       return;
     }
-    reader_ = new RtspTestClient(cluster_->url());
-    if (auto st = reader_->start_playing(Lower::Tcp); !st.ok()) {
-      start_error_ = "normal reader: " + std::string(st.message());
+    reader_ = BackgroundReader::start(cluster_->url(), milliseconds(170'000), &error).release();
+    if (!reader_) {
+      start_error_ = error;
       return;
     }
-    reader_thread_ = new std::thread(
-        [] { reader_->receive_until([] { return stop_reader_.load(); }, milliseconds(170'000)); });
     // Slowloris: partial requests held open from the start; checked near the end.
     slowloris_opened_ = Clock::now();
     for (const char* partial : {"OPTIONS rtsp://127.0.0.1/cam1 RTSP/1.0\r\nCSeq: 1\r\nUser-Ag",
@@ -76,21 +74,12 @@ class EdgeHostileTest : public ::testing::Test {
                 base_rss_kib_);
   }
   static void TearDownTestSuite() {
-    stop_reader();
     delete reader_;
     reader_ = nullptr;
     for (auto* c : slowloris_) delete c;
     slowloris_.clear();
     delete cluster_;
     cluster_ = nullptr;
-  }
-  static void stop_reader() {
-    stop_reader_ = true;
-    if (reader_thread_) {
-      reader_thread_->join();
-      delete reader_thread_;
-      reader_thread_ = nullptr;
-    }
   }
   void SetUp() override {
     ASSERT_TRUE(cluster_ != nullptr && start_error_.empty()) << "setup failed: " << start_error_;
@@ -138,9 +127,7 @@ class EdgeHostileTest : public ::testing::Test {
 
   static Cluster* cluster_;
   static std::string start_error_;
-  static RtspTestClient* reader_;
-  static std::thread* reader_thread_;
-  static std::atomic<bool> stop_reader_;
+  static BackgroundReader* reader_;
   static std::vector<RtspTestClient*> slowloris_;
   static Clock::time_point slowloris_opened_;
   static int base_fds_;
@@ -149,9 +136,7 @@ class EdgeHostileTest : public ::testing::Test {
 
 Cluster* EdgeHostileTest::cluster_ = nullptr;
 std::string EdgeHostileTest::start_error_;
-RtspTestClient* EdgeHostileTest::reader_ = nullptr;
-std::thread* EdgeHostileTest::reader_thread_ = nullptr;
-std::atomic<bool> EdgeHostileTest::stop_reader_{false};
+BackgroundReader* EdgeHostileTest::reader_ = nullptr;
 std::vector<RtspTestClient*> EdgeHostileTest::slowloris_;
 Clock::time_point EdgeHostileTest::slowloris_opened_;
 int EdgeHostileTest::base_fds_ = 0;
@@ -477,8 +462,8 @@ TEST_F(EdgeHostileTest, SlowlorisConnectionsAreClosedAfterThePartialRequestTimeo
 // Declared last.
 TEST_F(EdgeHostileTest, NormalReaderLostNothingThroughout) {
   std::this_thread::sleep_for(milliseconds(300));
-  stop_reader();
-  const RtspTestClient& r = *reader_;
+  reader_->stop();
+  const RtspTestClient& r = reader_->client();
   EXPECT_FALSE(r.connection_closed()) << r.summary();
   EXPECT_GT(r.access_units().size(), 150u) << r.summary();
   EXPECT_EQ(r.stats().sequence_gaps, 0u) << r.summary();

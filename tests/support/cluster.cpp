@@ -137,4 +137,27 @@ bool Cluster::wait_for_stream(milliseconds timeout, std::string* last_error) con
   return false;
 }
 
+std::unique_ptr<BackgroundReader> BackgroundReader::start(const std::string& url,
+                                                          std::chrono::milliseconds max_run,
+                                                          std::string* error) {
+  std::unique_ptr<BackgroundReader> r(new BackgroundReader(url));
+  if (auto st = r->client_.start_playing(RtspTestClient::Lower::Tcp); !st.ok()) {
+    *error = "normal reader: " + std::string(st.message());
+    return nullptr;
+  }
+  BackgroundReader* raw = r.get();
+  r->thread_ = std::thread(
+      [raw, max_run] { raw->client_.receive_until([raw] { return raw->stop_.load(); }, max_run); });
+  return r;
+}
+
+BackgroundReader::~BackgroundReader() {
+  stop();
+}
+
+void BackgroundReader::stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
 }  // namespace rstest

@@ -3,14 +3,17 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/process.hpp"
+#include "tests/support/rtsp_test_client.hpp"
 
 namespace rstest {
 
@@ -66,6 +69,26 @@ class Cluster {
   std::vector<std::string> origin_argv_;
   std::unique_ptr<Process> origin_;
   std::unique_ptr<Process> edge_;
+};
+
+// A normal reader playing `url` over TCP on its own thread until stop() (or `max_run`): the
+// reader that bad input, hostile connections and slow readers must never disturb. Its records
+// are read after stop().
+class BackgroundReader {
+ public:
+  // Starts playing; nullptr and *error when the reader cannot play.
+  static std::unique_ptr<BackgroundReader> start(const std::string& url,
+                                                 std::chrono::milliseconds max_run,
+                                                 std::string* error);
+  ~BackgroundReader();  // stop()
+  void stop();
+  const RtspTestClient& client() const { return client_; }
+
+ private:
+  explicit BackgroundReader(const std::string& url) : client_(url) {}
+  RtspTestClient client_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
 };
 
 // A GoogleTest fixture whose tests share one Cluster, started once per suite by

@@ -40,10 +40,6 @@ int remaining_ms(SteadyTime deadline) {
   return left < 0 ? 0 : static_cast<int>(left);
 }
 
-std::string_view trim(std::string_view s) {
-  return base::sv(absl::StripAsciiWhitespace(base::av(s)));
-}
-
 // Binds a UDP socket on 127.0.0.1:port (0: any); returns the fd or -1.
 int bind_udp(uint16_t port, uint16_t* bound) {
   const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -374,7 +370,7 @@ absl::StatusOr<rtsp::Response> RtspTestClient::setup(Lower lower, std::string co
   if (auto s = response->headers.get("Session")) {
     std::string_view id = *s;
     if (const size_t semi = id.find(';'); semi != std::string_view::npos) id = id.substr(0, semi);
-    session_ = std::string(trim(id));
+    session_ = std::string(base::trim(id));
   }
   if (auto t = response->headers.get("Transport")) {
     auto parsed = rtsp::Transport::parse(*t);
@@ -395,7 +391,7 @@ absl::StatusOr<rtsp::Response> RtspTestClient::setup_multicast(
   if (auto s = response->headers.get("Session")) {
     std::string_view id = *s;
     if (const size_t semi = id.find(';'); semi != std::string_view::npos) id = id.substr(0, semi);
-    session_ = std::string(trim(id));
+    session_ = std::string(base::trim(id));
   }
   auto header = response->headers.get("Transport");
   if (!header) return absl::DataLossError("multicast SETUP answered without Transport");
@@ -532,7 +528,7 @@ std::optional<RtpInfo> parse_rtp_info(std::string_view header) {
   std::string_view first = header.substr(0, header.find(','));
   RtpInfo info;
   for (absl::string_view part : absl::StrSplit(base::av(first), ';')) {
-    std::string_view p = trim(base::sv(part));
+    std::string_view p = base::trim(base::sv(part));
     const size_t eq = p.find('=');
     if (eq == std::string_view::npos) continue;
     std::string_view key = p.substr(0, eq), value = p.substr(eq + 1);
@@ -551,12 +547,12 @@ std::optional<RtpInfo> parse_rtp_info(std::string_view header) {
 
 std::optional<std::string> sdp_fmtp_param(std::string_view sdp, std::string_view name) {
   for (absl::string_view line : absl::StrSplit(base::av(sdp), '\n')) {
-    std::string_view l = trim(base::sv(line));
+    std::string_view l = base::trim(base::sv(line));
     if (l.substr(0, 7) != "a=fmtp:") continue;
     const size_t space = l.find(' ');
     if (space == std::string_view::npos) continue;
     for (absl::string_view param : absl::StrSplit(base::av(l.substr(space + 1)), ';')) {
-      std::string_view p = trim(base::sv(param));
+      std::string_view p = base::trim(base::sv(param));
       const size_t eq = p.find('=');
       if (eq != std::string_view::npos && p.substr(0, eq) == name)
         return std::string(p.substr(eq + 1));

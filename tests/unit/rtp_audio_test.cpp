@@ -5,15 +5,20 @@
 
 #include <gtest/gtest.h>
 
+#include "rtp_test_util.hpp"
 #include "test_bytes.hpp"
 
-#include <cctype>
 #include <string_view>
 #include <vector>
 
 namespace media {
 namespace {
 
+using rtp_test::expect_depacketized;
+using rtp_test::expect_packets;
+using rtp_test::feed_all;
+using rtp_test::slice;
+using rtp_test::WantPacket;
 using test_bytes::Bytes;
 using test_bytes::cat;
 using test_bytes::hex;
@@ -23,44 +28,6 @@ Bytes data(size_t size) {
   Bytes out;
   for (size_t i = 0; i < size; ++i) out.push_back(static_cast<uint8_t>(i % 255 + 1));
   return out;
-}
-
-Bytes slice(const Bytes& b, size_t begin, size_t end) {
-  return Bytes(b.begin() + begin, b.begin() + end);
-}
-
-struct WantPacket {
-  bool marker;
-  uint32_t timestamp;
-  Bytes payload;
-};
-
-// Checks prefix, RTP header and payload of every packet of `f`.
-void expect_packets(const PacketizedFrame& f, uint8_t channel, uint8_t payload_type,
-                    uint16_t first_sequence, uint32_t ssrc, const std::vector<WantPacket>& want) {
-  EXPECT_EQ(f.first_sequence, first_sequence);
-  EXPECT_EQ(f.interleaved_channel, channel);
-  EXPECT_TRUE(f.keyframe);
-  ASSERT_EQ(f.packet_count(), want.size());
-  if (!want.empty()) {
-    EXPECT_EQ(f.rtp_timestamp, want[0].timestamp);
-  }
-  for (size_t i = 0; i < f.packet_count(); ++i) {
-    SCOPED_TRACE(i);
-    const auto packet = f.packet(i);
-    const uint8_t* prefix = f.bytes.data() + f.packet_offsets[i];
-    EXPECT_EQ(Bytes(prefix, prefix + 4),
-              (Bytes{'$', channel, static_cast<uint8_t>(packet.size() >> 8),
-                     static_cast<uint8_t>(packet.size())}));
-    auto h = RtpHeader::parse(packet);
-    ASSERT_TRUE(h.ok()) << h.status();
-    EXPECT_EQ(*h, (RtpHeader{.marker = want[i].marker,
-                             .payload_type = payload_type,
-                             .sequence = static_cast<uint16_t>(first_sequence + i),
-                             .timestamp = want[i].timestamp,
-                             .ssrc = ssrc}));
-    EXPECT_EQ(Bytes(packet.begin() + 12, packet.end()), want[i].payload);
-  }
 }
 
 // ---- AAC ----
@@ -118,15 +85,11 @@ TEST(RtpAacDepacketizer, RoundTripsSharedCases) {
     auto f = p.packetize(c.au, 2048);
     ASSERT_TRUE(f.ok()) << f.status();
     RtpAacDepacketizer d;
-    std::vector<RtpAacDepacketizer::AccessUnit> got;
-    for (size_t i = 0; i < f->packet_count(); ++i) {
-      auto r = d.feed(f->packet(i));
-      ASSERT_TRUE(r.ok()) << r.status();
-      for (auto& au : *r) got.push_back(std::move(au));
-    }
-    ASSERT_EQ(got.size(), 1u);
-    EXPECT_EQ(got[0].rtp_timestamp, 2048u);
-    EXPECT_EQ(got[0].data, c.au);
+    const auto fed = feed_all(d, *f);
+    ASSERT_TRUE(fed.errors.empty()) << fed.errors.front();
+    ASSERT_EQ(fed.units.size(), 1u);
+    EXPECT_EQ(fed.units[0].rtp_timestamp, 2048u);
+    EXPECT_EQ(fed.units[0].data, c.au);
   }
 }
 
@@ -143,12 +106,7 @@ TEST(RtpAacPacketizer, WritesExactBytesAndRejectsBadUnits) {
 
 // An RTP packet with payload type 97 and SSRC 0.
 Bytes rtp(uint16_t seq, uint32_t ts, bool marker, std::string_view payload) {
-  Bytes out(kRtpHeaderSize);
-  RtpHeader{.marker = marker, .payload_type = 97, .sequence = seq, .timestamp = ts}.serialize_to(
-      out.data());
-  const Bytes p = hex(payload);
-  out.insert(out.end(), p.begin(), p.end());
-  return out;
+  return rtp_test::rtp(seq, ts, marker, payload, 97);
 }
 
 struct WantAu {
@@ -156,14 +114,7 @@ struct WantAu {
   std::string_view data;
 };
 
-struct AacDepacketizerCase {
-  std::string_view name;
-  std::vector<Bytes> packets;
-  std::vector<WantAu> want;
-  size_t want_errors;
-  uint64_t want_lost;
-  uint64_t want_dropped;
-};
+using AacDepacketizerCase = rtp_test::DepacketizerCase<WantAu>;
 
 const AacDepacketizerCase kAacDepacketizerCases[] = {
     {"two aus in one packet (au-index-delta 0)",
@@ -226,26 +177,11 @@ TEST(RtpAacDepacketizer, HandlesLossAndMalformedPayloads) {
   for (const auto& c : kAacDepacketizerCases) {
     SCOPED_TRACE(c.name);
     RtpAacDepacketizer d;
-    std::vector<RtpAacDepacketizer::AccessUnit> got;
-    size_t errors = 0;
-    for (const auto& packet : c.packets) {
-      auto r = d.feed(packet);
-      if (!r.ok()) {
-        ++errors;
-        continue;
-      }
-      for (auto& au : *r) got.push_back(std::move(au));
-    }
-    ASSERT_EQ(got.size(), c.want.size());
-    for (size_t i = 0; i < got.size(); ++i) {
-      SCOPED_TRACE(i);
-      EXPECT_EQ(got[i].rtp_timestamp, c.want[i].ts);
-      EXPECT_EQ(got[i].data, hex(c.want[i].data));
-    }
-    EXPECT_EQ(errors, c.want_errors);
-    EXPECT_EQ(d.stats().packets, c.packets.size());
-    EXPECT_EQ(d.stats().lost_packets, c.want_lost);
-    EXPECT_EQ(d.stats().dropped_units, c.want_dropped);
+    ASSERT_NO_FATAL_FAILURE(expect_depacketized(
+        d, c, [](const RtpAacDepacketizer::AccessUnit& got, const WantAu& want) {
+          EXPECT_EQ(got.rtp_timestamp, want.ts);
+          EXPECT_EQ(got.data, hex(want.data));
+        }));
   }
 }
 

@@ -101,9 +101,9 @@ class EdgeHost : public ServerSessionHost {
 
   absl::StatusOr<std::string> describe(std::string_view stream) override {
     if (stream != "cam1") return absl::NotFoundError("no such stream");
-    return media::build_sdp({.session_id = 42,
-                             .videos = {{.fps = 25}},
-                             .tracks = {media::SdpAudioOpus{.stereo = true}}});
+    return media::build_sdp(
+        {.session_id = 42,
+         .tracks = {media::SdpVideoH264{.fps = 25}, media::SdpAudioOpus{.stereo = true}}});
   }
   absl::StatusOr<Transport> setup(std::string_view, uint32_t track,
                                   const std::vector<Transport>& offered) override {

@@ -229,8 +229,8 @@ TEST(ParseSdp, ReadsBackBuildSdp) {
   const SdpSession session{
       .session_id = 42,
       .base_control = "rtsp://edge-a/cam1/",
-      .videos = {{.sps = kSps, .pps = kPps, .fps = 30000.0 / 1001}},
       .tracks = {
+          SdpVideoH264{.sps = kSps, .pps = kPps, .fps = 30000.0 / 1001},
           SdpVideoH265{.payload_type = 98,
                        .vps = kVps265,
                        .pps = kPps265,

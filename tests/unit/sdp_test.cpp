@@ -38,7 +38,8 @@ TEST(BuildSdp, WritesExactText) {
        {.session_id = 123456,
         .origin_address = "10.0.0.5",
         .session_name = "cam1",
-        .videos = {{.sps = kSps, .pps = kPps, .width = 1280, .height = 720, .fps = 30}}},
+        .tracks = {SdpVideoH264{
+            .sps = kSps, .pps = kPps, .width = 1280, .height = 720, .fps = 30}}},
        R"(v=0
 o=- 123456 1 IN IP4 10.0.0.5
 s=cam1
@@ -56,11 +57,11 @@ a=control:trackID=0
        {.session_id = 1,
         .session_version = 7,
         .base_control = "rtsp://edge-a/cam1/",
-        .videos = {{.payload_type = 97,
-                    .sps = kSps,
-                    .pps = kPps,
-                    .fps = 30000.0 / 1001,
-                    .control = "trackID=1"}}},
+        .tracks = {SdpVideoH264{.payload_type = 97,
+                                .sps = kSps,
+                                .pps = kPps,
+                                .fps = 30000.0 / 1001,
+                                .control = "trackID=1"}}},
        R"(v=0
 o=- 1 7 IN IP4 127.0.0.1
 s=stream
@@ -75,7 +76,7 @@ a=framerate:29.97
 a=control:trackID=1
 )"},
       {"parameter sets not known yet, fps unknown",
-       {.videos = {{}}},
+       {.tracks = {SdpVideoH264{}}},
        R"(v=0
 o=- 0 1 IN IP4 127.0.0.1
 s=stream
@@ -178,10 +179,9 @@ m=audio 0 RTP/AVP 0
 a=rtpmap:0 PCMU/8000
 a=control:trackID=1
 )"},
-      {"legacy videos come before tracks: h264 with pcma",
+      {"h264 with pcma",
        {.session_id = 42,
-        .videos = {{.sps = kSps, .pps = kPps}},
-        .tracks = {SdpAudioPcma{.control = "trackID=2"}}},
+        .tracks = {SdpVideoH264{.sps = kSps, .pps = kPps}, SdpAudioPcma{.control = "trackID=2"}}},
        R"(m=video 0 RTP/AVP 96
 a=rtpmap:96 H264/90000
 a=fmtp:96 packetization-mode=1;profile-level-id=64001f;sprop-parameter-sets=Z2QAH6yyAKALdgIgAAADACAAAAeR4wZJ,aOvDyyLA

@@ -45,6 +45,7 @@ class FakeHost : public ServerSessionHost {
     return std::nullopt;
   }
   std::string asked_stream;
+  std::string new_session_id() override { return "0F1E2D3C4B5A6978"; }
 };
 
 Request request(std::string method, std::string uri, int cseq,
@@ -134,6 +135,25 @@ TEST_F(ServerSessionTest, FullPlayFlowLikeFfmpeg) {
   EXPECT_EQ(host.teardowns, 1);
 }
 
+// After TEARDOWN the session id is gone: any later request naming it is 454, and a new SETUP
+// starts a session with a new id.
+TEST_F(ServerSessionTest, TornDownSessionIsNotFoundAndANewSetupGetsANewId) {
+  setup_and_play();
+  ASSERT_EQ(
+      handle(request("TEARDOWN", "rtsp://e/cam1/", 5, {{"Session", "A1B2C3D4E5F60708"}})).status,
+      200);
+  for (const char* method : {"PLAY", "PAUSE", "TEARDOWN", "GET_PARAMETER"}) {
+    SCOPED_TRACE(method);
+    EXPECT_EQ(
+        handle(request(method, "rtsp://e/cam1/", 6, {{"Session", "A1B2C3D4E5F60708"}})).status,
+        454);
+  }
+  const Response setup = handle(request("SETUP", "rtsp://e/cam1/trackID=0", 7,
+                                        {{"Transport", "RTP/AVP/TCP;unicast;interleaved=0-1"}}));
+  ASSERT_EQ(setup.status, 200);
+  EXPECT_EQ(setup.headers.get("Session").value_or(""), "0F1E2D3C4B5A6978;timeout=60");
+}
+
 TEST_F(ServerSessionTest, SessionHeaderWithTimeoutSuffixIsAccepted) {
   setup_and_play();
   // VLC echoes the timeout parameter back.
@@ -154,7 +174,9 @@ TEST_F(ServerSessionTest, ErrorsCarryTheRightStatusAndCSeq) {
       {"unknown method", request("FOO", "rtsp://e/cam1", 11), 501},
       {"unknown stream", request("DESCRIBE", "rtsp://e/nope", 12), 404},
       {"path traversal", request("DESCRIBE", "rtsp://e/../../etc/passwd", 13), 400},
-      {"play without setup", request("PLAY", "rtsp://e/cam1", 14, {{"Session", "X"}}), 455},
+      {"play naming a session we do not have",
+       request("PLAY", "rtsp://e/cam1", 14, {{"Session", "X"}}), 454},
+      {"play without setup or session", request("PLAY", "rtsp://e/cam1", 17), 455},
       {"pause without setup", request("PAUSE", "rtsp://e/cam1", 15), 455},
       {"teardown without setup", request("TEARDOWN", "rtsp://e/cam1", 16), 454},
       {"setup without transport", request("SETUP", "rtsp://e/cam1/trackID=0", 17), 400},
