@@ -12,6 +12,8 @@ foreach(_t edge_features_test edge_interop_test edge_multicast_test edge_slow_re
   rs_test(${_t} SOURCES ${_rs_it_dir}/${_t}.cpp DEPS rs_test_support LABELS integration TIMEOUT 120)
   add_dependencies(${_t} rtsp-origin rtsp-edge)
 endforeach()
+# Slow-reader timing must not share the two cores with another suite's encoders.
+set_tests_properties(edge_slow_reader_test PROPERTIES RUN_SERIAL TRUE)
 # Stream health end to end: camera stand-in, origin, edge and coordinator (docs/coordinator.md).
 rs_test(stream_health_cluster_test SOURCES ${_rs_it_dir}/stream_health_cluster_test.cpp
   DEPS rs_camera_support rs_test_support rs_cluster LABELS integration TIMEOUT 120)
