@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 #include "absl/synchronization/mutex.h"
 
@@ -40,6 +41,16 @@ int wait_for_termination() {
   int signal_number = 0;
   sigwait(&set, &signal_number);
   return signal_number;
+}
+
+const std::atomic<bool>& stop_flag_on_termination() {
+  static std::atomic<bool> stop{false};
+  block_termination_signals();
+  std::thread([] {
+    wait_for_termination();
+    stop.store(true);
+  }).detach();
+  return stop;
 }
 
 void configure_runtime() {

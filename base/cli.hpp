@@ -1,6 +1,7 @@
 // Helpers every program's main() shares: usage errors and termination signals.
 #pragma once
 
+#include <atomic>
 #include <string_view>
 
 #include "absl/strings/string_view.h"
@@ -14,6 +15,9 @@ namespace base {
 // inherit the mask. Then wait_for_termination() returns the signal number when one arrives.
 void block_termination_signals();
 int wait_for_termination();
+// Blocks them as above and starts a detached thread that waits for one and then sets the
+// returned flag (process-wide, set once): for programs whose loops poll a stop flag.
+const std::atomic<bool>& stop_flag_on_termination();
 
 // Process-wide runtime settings every program wants. Debian builds Abseil without NDEBUG, which
 // leaves absl::Mutex deadlock detection on: a debug aid that records a lock graph on every

@@ -8,32 +8,51 @@
 
 namespace base {
 
-absl::StatusOr<HostPort> parse_host_port(std::string_view text, bool allow_zero) {
-  HostPort out;
-  std::string_view port_text;
-  if (text.starts_with("[")) {
+absl::StatusOr<HostPortText> split_host_port(std::string_view text) {
+  HostPortText out;
+  std::string_view after_host;
+  if (text.starts_with('[')) {
     const size_t close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return absl::InvalidArgumentError(base::cat("expected [ipv6]:port, got '", av(text), "'"));
+    if (close == std::string_view::npos) {
+      return absl::InvalidArgumentError("unterminated IPv6 address");
     }
-    out.host = std::string(text.substr(1, close - 1));
-    port_text = text.substr(close + 2);
+    out.host = text.substr(1, close - 1);
+    after_host = text.substr(close + 1);
+    if (!after_host.empty() && after_host[0] != ':') {
+      return absl::InvalidArgumentError("junk after the IPv6 address");
+    }
   } else {
     const size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) {
-      return absl::InvalidArgumentError(base::cat("expected host:port, got '", av(text), "'"));
-    }
-    out.host = std::string(text.substr(0, colon));
-    port_text = text.substr(colon + 1);
+    out.host = text.substr(0, colon);
+    if (colon != std::string_view::npos) after_host = text.substr(colon);
   }
-  if (out.host.empty()) out.host = "0.0.0.0";
-  uint32_t port = 0;
-  if (!absl::SimpleAtoi(av(port_text), &port) || port > 65535 || (port == 0 && !allow_zero)) {
-    return absl::InvalidArgumentError(
-        base::cat("invalid port '", av(port_text), "' in '", av(text), "' (want 1-65535)"));
-  }
-  out.port = static_cast<uint16_t>(port);
+  out.has_port = !after_host.empty();
+  if (out.has_port) out.port = after_host.substr(1);
   return out;
+}
+
+std::optional<uint16_t> parse_port(std::string_view text, bool allow_zero) {
+  uint32_t port = 0;
+  if (!absl::SimpleAtoi(av(text), &port) || port > 65535 || (port == 0 && !allow_zero)) {
+    return std::nullopt;
+  }
+  return static_cast<uint16_t>(port);
+}
+
+absl::StatusOr<HostPort> parse_host_port(std::string_view text, bool allow_zero) {
+  auto split = split_host_port(text);
+  if (!split.ok() || !split->has_port) {
+    return absl::InvalidArgumentError(base::cat(
+        text.starts_with('[') ? "expected [ipv6]:port, got '" : "expected host:port, got '",
+        av(text), "'"));
+  }
+  const std::optional<uint16_t> port = parse_port(split->port, allow_zero);
+  if (!port) {
+    return absl::InvalidArgumentError(
+        base::cat("invalid port '", av(split->port), "' in '", av(text), "' (want 1-65535)"));
+  }
+  return HostPort{.host = split->host.empty() ? "0.0.0.0" : std::string(split->host),
+                  .port = *port};
 }
 
 absl::Status validate_zmq_endpoint(std::string_view endpoint) {

@@ -25,11 +25,8 @@ library only. Everything it starts is stopped by PID when it ends, on error, on 
 import argparse
 import json
 import os
-import re
-import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,64 +34,14 @@ import threading
 import time
 from pathlib import Path
 
+import benchproc
+
 ROOT = Path(__file__).resolve().parent.parent
-CHILDREN = []  # Popen objects we started; stopped by PID at exit
+PROCS = benchproc.Processes("camera_path")
+log = PROCS.log
+start = PROCS.start
+wait_line = PROCS.wait_line
 PATHS = ("floor", "ours", "gst-rtsp-server")
-
-
-def log(msg):
-    print(f"camera_path: {msg}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(argv, name, stdout=subprocess.PIPE, stderr=None):
-    proc = subprocess.Popen(argv, stdout=stdout, stderr=stderr)
-    proc.name = name
-    CHILDREN.append(proc)
-    return proc
-
-
-def wait_line(proc, pattern, timeout):
-    """First stdout line of proc matching pattern: its group (a tuple when several), or exit."""
-    deadline = time.monotonic() + timeout
-    fd = proc.stdout.fileno()
-    buf = b""
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"camera_path: {proc.name} exited with {proc.returncode}")
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            buf += os.read(fd, 4096)
-            m = re.search(pattern, buf.decode(errors="replace"))
-            if m:
-                return m.group(1) if m.re.groups == 1 else m.groups()
-    sys.exit(f"camera_path: {proc.name} did not print {pattern!r} within {timeout} s")
-
-
-def stop_all():
-    for proc in reversed(CHILDREN):
-        if proc.poll() is None:
-            try:
-                os.kill(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    deadline = time.monotonic() + 5
-    for proc in reversed(CHILDREN):
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-    CHILDREN.clear()
-
-
-def on_signal(signum, _frame):
-    raise SystemExit(f"camera_path: signal {signum}, stopping")
 
 
 def make_clip(args, path):
@@ -169,29 +116,6 @@ def bench_argv(args, server, n, label, json_path):
                   f"--label={label}", f"--threads={args.bench_threads}", "--quiet"] + probe
 
 
-def wait_bench(proc, timeout, label):
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        log(f"{label}: rtsp-bench timed out after {timeout} s")
-    CHILDREN.remove(proc)
-
-
-def read_result(json_path, label, returncode):
-    if not json_path.exists():
-        log(f"{label}: no result (rtsp-bench exit {returncode})")
-        return None
-    try:
-        result = json.loads(json_path.read_text(errors="replace"))
-    except ValueError as e:
-        log(f"{label}: unreadable result {json_path}: {e}")
-        return None
-    json_path.unlink()  # all runs end up in the combined file
-    return result
-
-
 def run_bench(args, server, n, label):
     """One rtsp-bench run; returns (its JSON or None, the machine during its window)."""
     json_path = args.out_dir / f"{label}.json"
@@ -200,9 +124,9 @@ def run_bench(args, server, n, label):
     with open(args.logs / f"{label}.txt", "w") as out:
         proc = start(argv, f"rtsp-bench {label}", stdout=out, stderr=subprocess.STDOUT)
         sampler = MachineSampler(ramp + 2)
-        wait_bench(proc, args.duration + ramp + 2 + 60, label)
+        PROCS.wait_done(proc, args.duration + ramp + 2 + 60, label)
         machine = sampler.stop()
-    result = read_result(json_path, label, proc.returncode)
+    result = PROCS.read_result(json_path, label, proc.returncode)
     time.sleep(args.pause)
     return result, machine
 
@@ -286,7 +210,8 @@ def table(rows):
 
 
 def start_camera(args, clip, logs):
-    sim = start([str(args.sim), f"--clip={clip}", f"--publish=tcp://127.0.0.1:{free_port()}",
+    publish = f"tcp://127.0.0.1:{benchproc.free_port()}"
+    sim = start([str(args.sim), f"--clip={clip}", f"--publish={publish}",
                  f"--fps={args.fps}", "--stream=cam"], "camera_sim",
                 stderr=open(logs / "camera_sim.log", "w"))
     zmq, mbps = wait_line(sim, r"camera_sim publishing \S+ on (\S+):.* ([\d.]+) Mb/s", 20)
@@ -300,7 +225,7 @@ def start_camera(args, clip, logs):
 
 def start_ours(args, camera_url, logs):
     # The origin binds --publish and the catch-up endpoint at port + 1 (the edge derives it).
-    zmq = f"tcp://127.0.0.1:{free_port()}"
+    zmq = f"tcp://127.0.0.1:{benchproc.free_port()}"
     origin = start([str(args.bin / "rtsp-origin"), f"--source={camera_url}", "--stream=cam1",
                     f"--publish={zmq}"], "rtsp-origin", stdout=subprocess.DEVNULL,
                    stderr=open(logs / "origin.log", "w"))
@@ -435,9 +360,7 @@ def report(args, counts, rows, runs):
 
 def main():
     args = parse_args()
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGALRM, on_signal)
+    PROCS.stop_on_signals()
     signal.alarm(args.max_total)
     counts = [int(x) for x in args.readers.split(",") if x]
     args.out_dir = args.out.parent / "camera_path"
@@ -456,7 +379,7 @@ def main():
             time.sleep(args.settle)
             rows, runs = measure(args, servers, counts)
         finally:
-            stop_all()
+            PROCS.stop_all()
     report(args, counts, rows, runs)
     return 0
 

@@ -236,12 +236,7 @@ int main(int argc, char** argv) {
   }
   const Clip clip = load_clip(absl::GetFlag(FLAGS_clip));
 
-  base::block_termination_signals();
-  static std::atomic<bool> stop{false};
-  std::thread([] {
-    base::wait_for_termination();
-    stop.store(true);
-  }).detach();
+  const std::atomic<bool>& stop = base::stop_flag_on_termination();
 
   zmq::context_t context;
   relay::PublisherOptions options;

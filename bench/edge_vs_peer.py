@@ -16,72 +16,19 @@ by PID when it ends, on error, on Ctrl-C, or after --max_total seconds.
 import argparse
 import json
 import os
-import re
-import select
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import benchproc
+
 ROOT = Path(__file__).resolve().parent.parent
-CHILDREN = []  # Popen objects we started; stopped by PID at exit
-
-
-def log(msg):
-    print(f"edge_vs_peer: {msg}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(argv, name, stdout=subprocess.PIPE, stderr=None):
-    proc = subprocess.Popen(argv, stdout=stdout, stderr=stderr)
-    proc.name = name
-    CHILDREN.append(proc)
-    return proc
-
-
-def wait_line(proc, pattern, timeout):
-    """First stdout line of proc matching pattern (a regex with one group), or exit."""
-    deadline = time.monotonic() + timeout
-    fd = proc.stdout.fileno()
-    buf = b""
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"edge_vs_peer: {proc.name} exited with {proc.returncode}")
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            buf += os.read(fd, 4096)
-            m = re.search(pattern, buf.decode(errors="replace"))
-            if m:
-                return m.group(1)
-    sys.exit(f"edge_vs_peer: {proc.name} did not print {pattern!r} within {timeout} s")
-
-
-def stop_all():
-    for proc in reversed(CHILDREN):
-        if proc.poll() is None:
-            try:
-                os.kill(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    deadline = time.monotonic() + 5
-    for proc in reversed(CHILDREN):
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-    CHILDREN.clear()
-
-
-def on_signal(signum, _frame):
-    raise SystemExit(f"edge_vs_peer: signal {signum}, stopping")
+PROCS = benchproc.Processes("edge_vs_peer")
+log = PROCS.log
+start = PROCS.start
+wait_line = PROCS.wait_line
 
 
 def run_bench(args, url, pid, n, label, out_dir, zmq, slow=0):
@@ -96,22 +43,8 @@ def run_bench(args, url, pid, n, label, out_dir, zmq, slow=0):
     log(f"{label}: {n} readers" + (f" ({slow} throttled to {args.slow_rate} B/s)" if slow else ""))
     timeout = args.duration + ramp + 2 + 60
     proc = start(argv, f"rtsp-bench {label}", stdout=None)
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        log(f"{label}: rtsp-bench timed out after {timeout} s")
-    CHILDREN.remove(proc)
-    if not json_path.exists():
-        log(f"{label}: no result (rtsp-bench exit {proc.returncode})")
-        return None
-    try:
-        result = json.loads(json_path.read_text(errors="replace"))
-    except ValueError as e:
-        log(f"{label}: unreadable result {json_path}: {e}")
-        return None
-    json_path.unlink()  # all runs end up in the combined file
+    PROCS.wait_done(proc, timeout, label)
+    result = PROCS.read_result(json_path, label, proc.returncode)
     time.sleep(args.pause)
     return result
 
@@ -193,9 +126,7 @@ def main():
             sys.exit(f"edge_vs_peer: {args.bin / prog} missing; build it first:\n"
                      "  cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release && "
                      "ninja -C build-bench rtsp-bench rtsp-edge rtsp-origin")
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGALRM, on_signal)
+    PROCS.stop_on_signals()
     signal.alarm(args.max_total)
     counts = [int(x) for x in args.readers.split(",") if x]
     edge_only = [n for n in (1000, 3000) if n <= args.max and n not in counts]
@@ -205,7 +136,7 @@ def main():
     logs.mkdir(exist_ok=True)
 
     try:
-        zport = free_port()
+        zport = benchproc.free_port()
         zmq = f"tcp://127.0.0.1:{zport}"
         start([str(args.bin / "rtsp-origin"), "--source=test://pattern", "--stream=cam1",
                f"--publish={zmq}", "--size=1920x1080", "--fps=30", "--bitrate=4M", "--gop=30"],
@@ -259,7 +190,7 @@ def main():
                                   "slow_disconnected": r["slow_disconnected"],
                                   "slow_failure": r["slow_failure"]}
     finally:
-        stop_all()
+        PROCS.stop_all()
 
     machine = f"{os.cpu_count()} cores, " + next(
         (l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),

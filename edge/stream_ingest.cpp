@@ -162,10 +162,10 @@ bool StreamIngest::ensure_packetizer(Track& t, uint32_t id, media::Codec codec) 
   const TrackDescription* described = description_ ? description_->track(id) : nullptr;
   auto created = media::RtpPacketizer::create(
       {.codec = codec,
-       .payload_type = described ? described->payload_type : payload_type_for(codec),
-       .ssrc = t.ssrc,
-       .initial_sequence = t.next_sequence,
-       .interleaved_channel = static_cast<uint8_t>(2 * id)});
+       .stream = {.payload_type = described ? described->payload_type : payload_type_for(codec),
+                  .ssrc = t.ssrc,
+                  .initial_sequence = t.next_sequence,
+                  .interleaved_channel = static_cast<uint8_t>(2 * id)}});
   if (!created.ok()) return false;
   t.packetizer = *std::move(created);
   t.codec = codec;

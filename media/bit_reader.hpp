@@ -1,5 +1,6 @@
 // Bounds-checked MSB-first bit reader over an RBSP, with the Exp-Golomb codes of H.264 9.1 and
 // H.265 9.2 (the same syntax in both). Every read returns nullopt past the end; nothing throws.
+// Plus the errors the H.264 and H.265 SPS parsers return, one wording for both.
 #pragma once
 
 #include <cstddef>
@@ -7,7 +8,25 @@
 #include <optional>
 #include <span>
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
 namespace media {
+
+inline absl::Status sps_truncated(absl::string_view field) {
+  return absl::InvalidArgumentError(absl::StrCat("SPS truncated or invalid at ", field));
+}
+
+inline absl::Status sps_out_of_range(absl::string_view field, int64_t value) {
+  return absl::InvalidArgumentError(absl::StrCat("SPS ", field, " out of range: ", value));
+}
+
+// Reads one syntax element into `var`, returning sps_truncated(name) from the caller when the
+// RBSP ends first.
+#define RS_SPS_READ(var, expr, name) \
+  auto var = (expr);                 \
+  if (!var) return ::media::sps_truncated(name)
 
 class BitReader {
  public:

@@ -28,18 +28,6 @@ size_t find_start_code(std::span<const uint8_t> data, size_t from) {
   return data.size();
 }
 
-absl::Status truncated(absl::string_view field) {
-  return absl::InvalidArgumentError(absl::StrCat("SPS truncated or invalid at ", field));
-}
-
-absl::Status out_of_range(absl::string_view field, int64_t value) {
-  return absl::InvalidArgumentError(absl::StrCat("SPS ", field, " out of range: ", value));
-}
-
-#define RS_SPS_READ(var, expr, name) \
-  auto var = (expr);                 \
-  if (!var) return truncated(name)
-
 // Profiles whose SPS carries chroma_format_idc and scaling matrices (7.3.2.1.1).
 bool has_chroma_info(uint8_t profile_idc) {
   static constexpr uint8_t kProfiles[] = {100, 110, 122, 244, 44,  83, 86,
@@ -54,7 +42,7 @@ absl::Status skip_scaling_list(BitReader& r, int size) {
   for (int j = 0; j < size; ++j) {
     if (next_scale != 0) {
       RS_SPS_READ(delta, r.se(), "delta_scale");
-      if (*delta < -128 || *delta > 127) return out_of_range("delta_scale", *delta);
+      if (*delta < -128 || *delta > 127) return sps_out_of_range("delta_scale", *delta);
       next_scale = (last_scale + *delta + 256) % 256;
     }
     last_scale = next_scale == 0 ? last_scale : next_scale;
@@ -71,7 +59,7 @@ struct ChromaInfo {
 absl::StatusOr<ChromaInfo> read_chroma_info(BitReader& r) {
   ChromaInfo info;
   RS_SPS_READ(chroma, r.ue(), "chroma_format_idc");
-  if (*chroma > 3) return out_of_range("chroma_format_idc", *chroma);
+  if (*chroma > 3) return sps_out_of_range("chroma_format_idc", *chroma);
   info.chroma_format_idc = *chroma;
   if (*chroma == 3) {
     RS_SPS_READ(separate, r.flag(), "separate_colour_plane_flag");
@@ -79,8 +67,8 @@ absl::StatusOr<ChromaInfo> read_chroma_info(BitReader& r) {
   }
   RS_SPS_READ(depth_luma, r.ue(), "bit_depth_luma_minus8");
   RS_SPS_READ(depth_chroma, r.ue(), "bit_depth_chroma_minus8");
-  if (*depth_luma > 6) return out_of_range("bit_depth_luma_minus8", *depth_luma);
-  if (*depth_chroma > 6) return out_of_range("bit_depth_chroma_minus8", *depth_chroma);
+  if (*depth_luma > 6) return sps_out_of_range("bit_depth_luma_minus8", *depth_luma);
+  if (*depth_chroma > 6) return sps_out_of_range("bit_depth_chroma_minus8", *depth_chroma);
   RS_SPS_READ(bypass, r.flag(), "qpprime_y_zero_transform_bypass_flag");
   RS_SPS_READ(matrix_present, r.flag(), "seq_scaling_matrix_present_flag");
   if (*matrix_present) {
@@ -96,16 +84,16 @@ absl::StatusOr<ChromaInfo> read_chroma_info(BitReader& r) {
 
 absl::Status skip_pic_order_cnt(BitReader& r) {
   RS_SPS_READ(type, r.ue(), "pic_order_cnt_type");
-  if (*type > 2) return out_of_range("pic_order_cnt_type", *type);
+  if (*type > 2) return sps_out_of_range("pic_order_cnt_type", *type);
   if (*type == 0) {
     RS_SPS_READ(lsb, r.ue(), "log2_max_pic_order_cnt_lsb_minus4");
-    if (*lsb > 12) return out_of_range("log2_max_pic_order_cnt_lsb_minus4", *lsb);
+    if (*lsb > 12) return sps_out_of_range("log2_max_pic_order_cnt_lsb_minus4", *lsb);
   } else if (*type == 1) {
     RS_SPS_READ(always_zero, r.flag(), "delta_pic_order_always_zero_flag");
     RS_SPS_READ(non_ref, r.se(), "offset_for_non_ref_pic");
     RS_SPS_READ(top_bottom, r.se(), "offset_for_top_to_bottom_field");
     RS_SPS_READ(cycle, r.ue(), "num_ref_frames_in_pic_order_cnt_cycle");
-    if (*cycle > 255) return out_of_range("num_ref_frames_in_pic_order_cnt_cycle", *cycle);
+    if (*cycle > 255) return sps_out_of_range("num_ref_frames_in_pic_order_cnt_cycle", *cycle);
     for (uint32_t i = 0; i < *cycle; ++i) {
       RS_SPS_READ(offset, r.se(), "offset_for_ref_frame");
     }
@@ -122,8 +110,9 @@ absl::Status read_size(BitReader& r, const ChromaInfo& chroma, SpsInfo& info) {
   RS_SPS_READ(width_mbs, r.ue(), "pic_width_in_mbs_minus1");
   RS_SPS_READ(height_units, r.ue(), "pic_height_in_map_units_minus1");
   // Level 6.2 allows at most 139264 macroblocks per frame; anything wider is not a real SPS.
-  if (*width_mbs >= 8192) return out_of_range("pic_width_in_mbs_minus1", *width_mbs);
-  if (*height_units >= 8192) return out_of_range("pic_height_in_map_units_minus1", *height_units);
+  if (*width_mbs >= 8192) return sps_out_of_range("pic_width_in_mbs_minus1", *width_mbs);
+  if (*height_units >= 8192)
+    return sps_out_of_range("pic_height_in_map_units_minus1", *height_units);
   RS_SPS_READ(frame_mbs_only, r.flag(), "frame_mbs_only_flag");
   if (!*frame_mbs_only) {
     RS_SPS_READ(adaptive, r.flag(), "mb_adaptive_frame_field_flag");
@@ -151,8 +140,8 @@ absl::Status read_size(BitReader& r, const ChromaInfo& chroma, SpsInfo& info) {
   const uint64_t full_height = uint64_t{field_factor} * (uint64_t{*height_units} + 1) * 16;
   const uint64_t crop_x = uint64_t{crop_unit_x} * (uint64_t{crop.left} + crop.right);
   const uint64_t crop_y = uint64_t{crop_unit_y} * (uint64_t{crop.top} + crop.bottom);
-  if (crop_x >= full_width) return out_of_range("horizontal crop", crop_x);
-  if (crop_y >= full_height) return out_of_range("vertical crop", crop_y);
+  if (crop_x >= full_width) return sps_out_of_range("horizontal crop", crop_x);
+  if (crop_y >= full_height) return sps_out_of_range("vertical crop", crop_y);
   info.width = static_cast<uint32_t>(full_width - crop_x);
   info.height = static_cast<uint32_t>(full_height - crop_y);
   return absl::OkStatus();
@@ -228,7 +217,7 @@ absl::StatusOr<SpsInfo> parse_sps(std::span<const uint8_t> sps_nal) {
   info.level_idc = rbsp[2];
   BitReader r(std::span<const uint8_t>(rbsp).subspan(3));
   RS_SPS_READ(sps_id, r.ue(), "seq_parameter_set_id");
-  if (*sps_id > 31) return out_of_range("seq_parameter_set_id", *sps_id);
+  if (*sps_id > 31) return sps_out_of_range("seq_parameter_set_id", *sps_id);
   ChromaInfo chroma;
   if (has_chroma_info(info.profile_idc)) {
     auto c = read_chroma_info(r);
@@ -236,7 +225,7 @@ absl::StatusOr<SpsInfo> parse_sps(std::span<const uint8_t> sps_nal) {
     chroma = *c;
   }
   RS_SPS_READ(frame_num, r.ue(), "log2_max_frame_num_minus4");
-  if (*frame_num > 12) return out_of_range("log2_max_frame_num_minus4", *frame_num);
+  if (*frame_num > 12) return sps_out_of_range("log2_max_frame_num_minus4", *frame_num);
   if (auto s = skip_pic_order_cnt(r); !s.ok()) return s;
   RS_SPS_READ(max_refs, r.ue(), "max_num_ref_frames");
   RS_SPS_READ(gaps, r.flag(), "gaps_in_frame_num_value_allowed_flag");

@@ -15,18 +15,6 @@
 namespace media::h265 {
 namespace {
 
-absl::Status truncated(absl::string_view field) {
-  return absl::InvalidArgumentError(absl::StrCat("SPS truncated or invalid at ", field));
-}
-
-absl::Status out_of_range(absl::string_view field, int64_t value) {
-  return absl::InvalidArgumentError(absl::StrCat("SPS ", field, " out of range: ", value));
-}
-
-#define RS_SPS_READ(var, expr, name) \
-  auto var = (expr);                 \
-  if (!var) return truncated(name)
-
 // general_profile_space .. general_level_idc is 2+1+5+32+4+43+1 bits and 8 bits (7.3.3).
 constexpr size_t kGeneralFlagsBits = 4 + 43 + 1;
 // A sub-layer profile is the same 88 bits as the general one, without the level.
@@ -39,7 +27,7 @@ absl::Status read_profile_tier_level(BitReader& r, int max_sub_layers_minus1, Sp
   RS_SPS_READ(tier, r.flag(), "general_tier_flag");
   RS_SPS_READ(profile, r.bits(5), "general_profile_idc");
   RS_SPS_READ(compat, r.bits(32), "general_profile_compatibility_flag");
-  if (!r.skip(kGeneralFlagsBits)) return truncated("general constraint flags");
+  if (!r.skip(kGeneralFlagsBits)) return sps_truncated("general constraint flags");
   RS_SPS_READ(level, r.bits(8), "general_level_idc");
   info.general_profile_space = static_cast<uint8_t>(*space);
   info.general_tier_flag = *tier;
@@ -58,11 +46,13 @@ absl::Status read_profile_tier_level(BitReader& r, int max_sub_layers_minus1, Sp
   // "if( maxNumSubLayersMinus1 > 0 ) for( i = maxNumSubLayersMinus1; i < 8; i++ )
   // reserved_zero_2bits u(2)"
   if (max_sub_layers_minus1 > 0 && !r.skip(2 * static_cast<size_t>(8 - max_sub_layers_minus1))) {
-    return truncated("reserved_zero_2bits");
+    return sps_truncated("reserved_zero_2bits");
   }
   for (int i = 0; i < max_sub_layers_minus1; ++i) {
-    if (profile_present[i] && !r.skip(kSubLayerProfileBits)) return truncated("sub_layer profile");
-    if (level_present[i] && !r.skip(kSubLayerLevelBits)) return truncated("sub_layer_level_idc");
+    if (profile_present[i] && !r.skip(kSubLayerProfileBits))
+      return sps_truncated("sub_layer profile");
+    if (level_present[i] && !r.skip(kSubLayerLevelBits))
+      return sps_truncated("sub_layer_level_idc");
   }
   return absl::OkStatus();
 }
@@ -72,7 +62,7 @@ absl::Status read_profile_tier_level(BitReader& r, int max_sub_layers_minus1, Sp
 absl::Status read_picture_size(BitReader& r, SpsInfo& info) {
   RS_SPS_READ(chroma, r.ue(), "chroma_format_idc");
   // 7.4.3.2.1: "The value of chroma_format_idc shall be in the range of 0 to 3, inclusive."
-  if (*chroma > 3) return out_of_range("chroma_format_idc", *chroma);
+  if (*chroma > 3) return sps_out_of_range("chroma_format_idc", *chroma);
   info.chroma_format_idc = static_cast<uint8_t>(*chroma);
   if (*chroma == 3) {
     RS_SPS_READ(separate, r.flag(), "separate_colour_plane_flag");
@@ -82,10 +72,10 @@ absl::Status read_picture_size(BitReader& r, SpsInfo& info) {
   RS_SPS_READ(height, r.ue(), "pic_height_in_luma_samples");
   // 7.4.3.2.1: pic_width_in_luma_samples "shall not be equal to 0".
   if (*width == 0 || *width > kMaxPictureDimension) {
-    return out_of_range("pic_width_in_luma_samples", *width);
+    return sps_out_of_range("pic_width_in_luma_samples", *width);
   }
   if (*height == 0 || *height > kMaxPictureDimension) {
-    return out_of_range("pic_height_in_luma_samples", *height);
+    return sps_out_of_range("pic_height_in_luma_samples", *height);
   }
   // ChromaArrayType is 0 with separate_colour_plane_flag, which makes SubWidthC = SubHeightC = 1.
   const uint32_t chroma_array_type = info.separate_colour_plane ? 0 : *chroma;
@@ -104,9 +94,9 @@ absl::Status read_picture_size(BitReader& r, SpsInfo& info) {
     crop_x = sub_width * (uint64_t{*left} + *right);
     crop_y = sub_height * (uint64_t{*top} + *bottom);
     if (crop_x >= *width)
-      return out_of_range("conformance window width", static_cast<int64_t>(crop_x));
+      return sps_out_of_range("conformance window width", static_cast<int64_t>(crop_x));
     if (crop_y >= *height) {
-      return out_of_range("conformance window height", static_cast<int64_t>(crop_y));
+      return sps_out_of_range("conformance window height", static_cast<int64_t>(crop_y));
     }
   }
   info.width = static_cast<uint32_t>(*width - crop_x);
@@ -128,19 +118,19 @@ absl::StatusOr<SpsInfo> parse_sps(std::span<const uint8_t> sps_nal) {
   RS_SPS_READ(vps_id, r.bits(4), "sps_video_parameter_set_id");
   RS_SPS_READ(sub_layers, r.bits(3), "sps_max_sub_layers_minus1");
   // 7.4.3.2.1: "The value of sps_max_sub_layers_minus1 shall be in the range of 0 to 6".
-  if (*sub_layers > 6) return out_of_range("sps_max_sub_layers_minus1", *sub_layers);
+  if (*sub_layers > 6) return sps_out_of_range("sps_max_sub_layers_minus1", *sub_layers);
   info.max_sub_layers = static_cast<uint8_t>(*sub_layers + 1);
   RS_SPS_READ(nesting, r.flag(), "sps_temporal_id_nesting_flag");
   if (auto s = read_profile_tier_level(r, static_cast<int>(*sub_layers), info); !s.ok()) return s;
   RS_SPS_READ(sps_id, r.ue(), "sps_seq_parameter_set_id");
   // 7.4.3.2.1: "The value of sps_seq_parameter_set_id shall be in the range of 0 to 15".
-  if (*sps_id > 15) return out_of_range("sps_seq_parameter_set_id", *sps_id);
+  if (*sps_id > 15) return sps_out_of_range("sps_seq_parameter_set_id", *sps_id);
   if (auto s = read_picture_size(r, info); !s.ok()) return s;
   RS_SPS_READ(depth_luma, r.ue(), "bit_depth_luma_minus8");
   RS_SPS_READ(depth_chroma, r.ue(), "bit_depth_chroma_minus8");
   // 7.4.3.2.1: bit_depth_luma_minus8 "shall be in the range of 0 to 8, inclusive".
-  if (*depth_luma > 8) return out_of_range("bit_depth_luma_minus8", *depth_luma);
-  if (*depth_chroma > 8) return out_of_range("bit_depth_chroma_minus8", *depth_chroma);
+  if (*depth_luma > 8) return sps_out_of_range("bit_depth_luma_minus8", *depth_luma);
+  if (*depth_chroma > 8) return sps_out_of_range("bit_depth_chroma_minus8", *depth_chroma);
   info.bit_depth_luma = static_cast<uint8_t>(*depth_luma + 8);
   info.bit_depth_chroma = static_cast<uint8_t>(*depth_chroma + 8);
   return info;

@@ -65,6 +65,7 @@ absl::StatusOr<RtpHeader> RtpHeader::parse(std::span<const uint8_t> packet) {
     if (padding == 0 || packet.size() - size < padding) {
       return absl::InvalidArgumentError(absl::StrCat("RTP padding ", padding, " is invalid"));
     }
+    h.padding_size = padding;
   }
   h.header_size = size;
   return h;

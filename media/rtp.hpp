@@ -19,11 +19,17 @@ struct RtpHeader {
   uint32_t timestamp = 0;
   uint32_t ssrc = 0;
   size_t header_size = kRtpHeaderSize;  // set by parse(): includes CSRCs and extension
+  size_t padding_size = 0;              // set by parse(): trailing padding, count byte included
 
   // Parses version 2 headers with CSRC list and extension; rejects anything shorter than it claims.
   static absl::StatusOr<RtpHeader> parse(std::span<const uint8_t> packet);
   // Writes the 12-byte fixed header (no CSRC, no extension) to out[0..12).
   void serialize_to(uint8_t* out) const;
+  // The payload of `packet`, the packet parse() read this header from: after the header,
+  // before the padding.
+  std::span<const uint8_t> payload(std::span<const uint8_t> packet) const {
+    return packet.subspan(header_size, packet.size() - header_size - padding_size);
+  }
 
   friend bool operator==(const RtpHeader& a, const RtpHeader& b) {
     return a.marker == b.marker && a.payload_type == b.payload_type && a.sequence == b.sequence &&

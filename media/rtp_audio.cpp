@@ -18,20 +18,6 @@ constexpr size_t kAacHeaderSectionSize = kAuHeadersLengthSize + kAuHeaderBits / 
 
 using Bytes = std::span<const uint8_t>;
 
-RtpPacketWriter start_frame(PacketizedFrame& frame, uint8_t payload_type, uint32_t ssrc,
-                            uint16_t sequence, uint32_t rtp_timestamp, uint8_t channel) {
-  frame.keyframe = true;
-  frame.rtp_timestamp = rtp_timestamp;
-  frame.first_sequence = sequence;
-  frame.interleaved_channel = channel;
-  RtpPacketWriter w{frame, RtpHeader{}, channel};
-  w.header.payload_type = payload_type;
-  w.header.ssrc = ssrc;
-  w.header.sequence = sequence;
-  w.header.timestamp = rtp_timestamp;
-  return w;
-}
-
 }  // namespace
 
 namespace aac {
@@ -90,11 +76,6 @@ absl::StatusOr<AudioSpecificConfig> parse_audio_specific_config(std::span<const 
 
 }  // namespace aac
 
-RtpAacPacketizer::RtpAacPacketizer(Config config)
-    : config_(config), next_sequence_(config.initial_sequence) {
-  config_.max_packet_size = clamp_packet_size(config_.max_packet_size);
-}
-
 absl::StatusOr<PacketizedFrame> RtpAacPacketizer::packetize(std::span<const uint8_t> access_unit,
                                                             uint32_t rtp_timestamp) {
   if (access_unit.empty()) return absl::InvalidArgumentError("empty AAC access unit");
@@ -103,11 +84,11 @@ absl::StatusOr<PacketizedFrame> RtpAacPacketizer::packetize(std::span<const uint
                                                    " bytes exceeds the 13-bit AU-size"));
   }
   PacketizedFrame frame;
-  RtpPacketWriter w = start_frame(frame, config_.payload_type, config_.ssrc, next_sequence_,
-                                  rtp_timestamp, config_.interleaved_channel);
+  RtpPacketWriter w = start_frame(frame, config_, next_sequence_, rtp_timestamp, true);
   const size_t max_data = config_.max_packet_size - kRtpHeaderSize - kAacHeaderSectionSize;
   const size_t packets = (access_unit.size() + max_data - 1) / max_data;
-  frame.bytes.reserve(access_unit.size() + packets * (4 + kRtpHeaderSize + kAacHeaderSectionSize));
+  frame.bytes.reserve(access_unit.size() +
+                      packets * (kInterleavedPrefixBytes + kRtpHeaderSize + kAacHeaderSectionSize));
   frame.packet_offsets.reserve(packets);
   // RFC 3640 3.2.1: "AU-headers-length is a two octet field that specifies the length in bits
   // of the immediately following AU-headers, excluding the padding bits." One header: 16 bits.
@@ -132,19 +113,18 @@ absl::StatusOr<PacketizedFrame> RtpAacPacketizer::packetize(std::span<const uint
   return frame;
 }
 
-RtpG711Packetizer::RtpG711Packetizer(Config config)
-    : config_(config), next_sequence_(config.initial_sequence) {
-  config_.max_packet_size = clamp_packet_size(config_.max_packet_size);
+RtpG711Packetizer::RtpG711Packetizer(Law law, Config config) : RtpStream(config) {
+  // RFC 3551 table 4: PCMU is static payload type 0, PCMA 8.
+  config_.payload_type = law == Law::Mu ? 0 : 8;
 }
 
 PacketizedFrame RtpG711Packetizer::packetize(std::span<const uint8_t> samples,
                                              uint32_t rtp_timestamp, bool talkspurt_start) {
   PacketizedFrame frame;
-  RtpPacketWriter w = start_frame(frame, payload_type(), config_.ssrc, next_sequence_,
-                                  rtp_timestamp, config_.interleaved_channel);
+  RtpPacketWriter w = start_frame(frame, config_, next_sequence_, rtp_timestamp, true);
   const size_t max_data = config_.max_packet_size - kRtpHeaderSize;
   const size_t packets = (samples.size() + max_data - 1) / max_data;
-  frame.bytes.reserve(samples.size() + packets * (4 + kRtpHeaderSize));
+  frame.bytes.reserve(samples.size() + packets * (kInterleavedPrefixBytes + kRtpHeaderSize));
   frame.packet_offsets.reserve(packets);
   for (size_t offset = 0; offset < samples.size();) {
     const size_t size = std::min(max_data, samples.size() - offset);
@@ -162,11 +142,6 @@ PacketizedFrame RtpG711Packetizer::packetize(std::span<const uint8_t> samples,
   return frame;
 }
 
-RtpOpusPacketizer::RtpOpusPacketizer(Config config)
-    : config_(config), next_sequence_(config.initial_sequence) {
-  config_.max_packet_size = clamp_packet_size(config_.max_packet_size);
-}
-
 absl::StatusOr<PacketizedFrame> RtpOpusPacketizer::packetize(std::span<const uint8_t> opus_packet,
                                                              uint32_t rtp_timestamp) {
   if (opus_packet.empty()) return absl::InvalidArgumentError("empty Opus packet");
@@ -175,9 +150,8 @@ absl::StatusOr<PacketizedFrame> RtpOpusPacketizer::packetize(std::span<const uin
         absl::StrCat("Opus packet of ", opus_packet.size(), " bytes does not fit one RTP packet"));
   }
   PacketizedFrame frame;
-  RtpPacketWriter w = start_frame(frame, config_.payload_type, config_.ssrc, next_sequence_,
-                                  rtp_timestamp, config_.interleaved_channel);
-  frame.bytes.reserve(4 + kRtpHeaderSize + opus_packet.size());
+  RtpPacketWriter w = start_frame(frame, config_, next_sequence_, rtp_timestamp, true);
+  frame.bytes.reserve(kInterleavedPrefixBytes + kRtpHeaderSize + opus_packet.size());
   // RFC 7587 4.2: "only one Opus packet MUST be carried in each RTP packet" (paraphrased);
   // the marker bit marks the first packet after DTX, which we never use.
   w.begin(opus_packet.size(), false);
@@ -197,9 +171,7 @@ absl::StatusOr<std::vector<RtpAacDepacketizer::AccessUnit>> RtpAacDepacketizer::
   ++stats_.packets;
   auto header = RtpHeader::parse(packet);
   if (!header.ok()) return header.status();
-  const size_t padding = (packet[0] & 0x20) != 0 ? packet.back() : 0;  // validated by parse()
-  const auto payload =
-      packet.subspan(header->header_size, packet.size() - header->header_size - padding);
+  const auto payload = header->payload(packet);
   if (last_sequence_ && header->sequence != static_cast<uint16_t>(*last_sequence_ + 1)) {
     stats_.lost_packets += static_cast<uint16_t>(header->sequence - *last_sequence_ - 1);
     drop_fragment();

@@ -11,12 +11,9 @@
 #include "absl/status/statusor.h"
 #include "media/packetized_frame.hpp"
 #include "media/rtp.hpp"
-#include "media/rtp_h264.hpp"  // kDefaultRtpMaxPacketSize
+#include "media/rtp_stream.hpp"
 
 namespace media {
-
-// The interleaved channel of the audio track: video uses 0-1, audio RTP 2, RTCP 3.
-inline constexpr uint8_t kDefaultAudioInterleavedChannel = 2;
 
 namespace aac {
 
@@ -50,46 +47,26 @@ std::optional<uint32_t> sampling_frequency(uint8_t index);
 // RFC 3640 mpeg4-generic in AAC-hbr mode: one access unit per packet with one AU header
 // (AU-size 13 bits, AU-index 3 bits = 0); an access unit larger than the packet is fragmented
 // (RFC 3640 3.2.3) over packets with the same timestamp and AU header.
-class RtpAacPacketizer {
+class RtpAacPacketizer : public RtpStream {
  public:
-  struct Config {
-    uint8_t payload_type = 97;
-    uint32_t ssrc = 0;
-    uint16_t initial_sequence = 0;
-    size_t max_packet_size = kDefaultRtpMaxPacketSize;  // RTP header + payload; clamped to >= 64
-    uint8_t interleaved_channel = kDefaultAudioInterleavedChannel;
-  };
-  explicit RtpAacPacketizer(Config config);
+  using Config = RtpStreamConfig;
+  using RtpStream::RtpStream;
 
   // Packetizes one raw AAC access unit (no ADTS header) whose first sample has `rtp_timestamp`
   // (sampling-rate clock). The frame is a keyframe (every AU decodes on its own). Errors, with
   // no sequence number used, on an empty AU or one over aac::kMaxAccessUnitBytes.
   absl::StatusOr<PacketizedFrame> packetize(std::span<const uint8_t> access_unit,
                                             uint32_t rtp_timestamp);
-
-  uint16_t next_sequence() const { return next_sequence_; }
-  uint32_t ssrc() const { return config_.ssrc; }
-
- private:
-  Config config_;
-  uint16_t next_sequence_;
 };
 
 // G.711 (RFC 3551 4.5.14): one byte per sample at 8000 Hz, static payload type 0 (PCMU) or 8
 // (PCMA).
-class RtpG711Packetizer {
+class RtpG711Packetizer : public RtpStream {
  public:
   enum class Law { Mu, A };
-  struct Config {
-    Law law = Law::Mu;  // payload type 0 (PCMU) or 8 (PCMA)
-    uint32_t ssrc = 0;
-    uint16_t initial_sequence = 0;
-    size_t max_packet_size = kDefaultRtpMaxPacketSize;  // RTP header + payload; clamped to >= 64
-    uint8_t interleaved_channel = kDefaultAudioInterleavedChannel;
-  };
-  explicit RtpG711Packetizer(Config config);
-
-  uint8_t payload_type() const { return config_.law == Law::Mu ? 0 : 8; }
+  using Config = RtpStreamConfig;
+  // config.payload_type is ignored: the law's static type is used.
+  RtpG711Packetizer(Law law, Config config);
 
   // Packetizes `samples` (one byte per sample) starting at `rtp_timestamp`; a block longer than
   // the packet is split, each packet's timestamp advanced by the samples before it. The marker
@@ -97,38 +74,18 @@ class RtpG711Packetizer {
   // yields no packets. The frame is a keyframe.
   PacketizedFrame packetize(std::span<const uint8_t> samples, uint32_t rtp_timestamp,
                             bool talkspurt_start = false);
-
-  uint16_t next_sequence() const { return next_sequence_; }
-  uint32_t ssrc() const { return config_.ssrc; }
-
- private:
-  Config config_;
-  uint16_t next_sequence_;
 };
 
 // Opus (RFC 7587): one Opus packet per RTP packet, 48000 Hz RTP clock, marker bit 0 (no DTX).
-class RtpOpusPacketizer {
+class RtpOpusPacketizer : public RtpStream {
  public:
-  struct Config {
-    uint8_t payload_type = 97;
-    uint32_t ssrc = 0;
-    uint16_t initial_sequence = 0;
-    size_t max_packet_size = kDefaultRtpMaxPacketSize;  // RTP header + payload; clamped to >= 64
-    uint8_t interleaved_channel = kDefaultAudioInterleavedChannel;
-  };
-  explicit RtpOpusPacketizer(Config config);
+  using Config = RtpStreamConfig;
+  using RtpStream::RtpStream;
 
   // One RTP packet carrying `opus_packet`. Errors, with no sequence number used, when it is
   // empty or does not fit max_packet_size (Opus packets cannot be fragmented). A keyframe.
   absl::StatusOr<PacketizedFrame> packetize(std::span<const uint8_t> opus_packet,
                                             uint32_t rtp_timestamp);
-
-  uint16_t next_sequence() const { return next_sequence_; }
-  uint32_t ssrc() const { return config_.ssrc; }
-
- private:
-  Config config_;
-  uint16_t next_sequence_;
 };
 
 // Reassembles AAC-hbr access units (RFC 3640 3.3.6), in order: several AUs in one packet

@@ -4,6 +4,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "media/h264.hpp"
+#include "media/nal_packetizer.hpp"  // kNalSizeFieldSize, kFuStartBit, kFuEndBit
 #include "media/rtp.hpp"
 
 namespace media {
@@ -16,14 +18,68 @@ absl::Status check_unit_room(size_t current, size_t more) {
   return absl::OkStatus();
 }
 
+absl::Status append_single(const NalFormat& format, std::span<const uint8_t> payload,
+                           UnitInProgress& unit) {
+  if (auto s = check_unit_room(unit.annex_b.size(), payload.size() + 4); !s.ok()) return s;
+  h264::append_annex_b(unit.annex_b, payload);
+  unit.keyframe = unit.keyframe || format.is_key(payload[0]);
+  return absl::OkStatus();
+}
+
+absl::Status append_aggregate(const NalFormat& format, std::span<const uint8_t> payload,
+                              UnitInProgress& unit) {
+  size_t pos = format.nal_header_size;
+  if (payload.size() <= pos) {
+    return absl::InvalidArgumentError(absl::StrCat(format.aggregate_name, " without NAL units"));
+  }
+  while (pos < payload.size()) {
+    if (payload.size() - pos < kNalSizeFieldSize) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(format.aggregate_name, " NAL unit size truncated"));
+    }
+    const size_t size = (size_t{payload[pos]} << 8) | payload[pos + 1];
+    pos += kNalSizeFieldSize;
+    if (size == 0 || size < format.nal_header_size || size > payload.size() - pos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(format.aggregate_name, " NAL unit size ", size, " invalid"));
+    }
+    if (auto s = check_unit_room(unit.annex_b.size(), size + 4); !s.ok()) return s;
+    h264::append_annex_b(unit.annex_b, payload.subspan(pos, size));
+    unit.keyframe = unit.keyframe || format.is_key(payload[pos]);
+    pos += size;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status append_fragment(const NalFormat& format, uint8_t fu_header,
+                             std::span<const uint8_t> nal_header, std::span<const uint8_t> data,
+                             UnitInProgress& unit) {
+  if (auto s = check_unit_room(unit.annex_b.size(), data.size() + 4 + nal_header.size()); !s.ok()) {
+    return s;
+  }
+  if ((fu_header & kFuStartBit) != 0) {
+    if (unit.in_fragment) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(format.fragment_name, " start bit inside a fragment"));
+    }
+    h264::append_annex_b(unit.annex_b, nal_header);
+    unit.keyframe = unit.keyframe || format.is_key(nal_header[0]);
+    unit.in_fragment = true;
+  } else if (!unit.in_fragment) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(format.fragment_name, " fragment without a start fragment"));
+  }
+  unit.annex_b.insert(unit.annex_b.end(), data.begin(), data.end());
+  if ((fu_header & kFuEndBit) != 0) unit.in_fragment = false;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::optional<RtpAccessUnit>> RtpDepacketizer::feed(
     std::span<const uint8_t> packet) {
   ++stats_.packets;
   auto header = RtpHeader::parse(packet);
   if (!header.ok()) return header.status();
-  const size_t padding = (packet[0] & 0x20) != 0 ? packet.back() : 0;  // validated by parse()
-  const auto payload =
-      packet.subspan(header->header_size, packet.size() - header->header_size - padding);
+  const auto payload = header->payload(packet);
 
   // RFC 3550 5.1: "The sequence number increments by one for each RTP data packet sent, and
   // may be used by the receiver to detect packet loss".

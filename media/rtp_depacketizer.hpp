@@ -39,8 +39,38 @@ struct UnitInProgress {
 // OK when `more` bytes still fit in a unit of `current` bytes; ResourceExhausted otherwise.
 absl::Status check_unit_room(size_t current, size_t more);
 
+// What a NAL-unit payload format tells the shared appenders below.
+struct NalFormat {
+  const char* aggregate_name;           // "STAP-A", "AP": in error messages
+  const char* fragment_name;            // "FU-A", "FU"
+  size_t nal_header_size;               // 1 (H.264) or 2 (H.265); the payload header's size too
+  bool (*is_key)(uint8_t nal_header0);  // an IDR (H.264) or IRAP (H.265) NAL unit
+};
+
+// Appends a single NAL unit packet's payload, which is the NAL unit (RFC 6184 5.6, RFC 7798
+// 4.4.1), with a start code.
+absl::Status append_single(const NalFormat& format, std::span<const uint8_t> payload,
+                           UnitInProgress& unit);
+
+// Appends the NAL units of an aggregation packet (STAP-A, RFC 6184 5.7.1; AP, RFC 7798 4.4.2)
+// with start codes: after the payload header, each NAL unit behind a 16-bit size.
+absl::Status append_aggregate(const NalFormat& format, std::span<const uint8_t> payload,
+                              UnitInProgress& unit);
+
+// Appends one fragment (FU-A, RFC 6184 5.8; FU, RFC 7798 4.4.3): `data` is the slice after the
+// FU header. On the start fragment (S bit) `nal_header`, the reconstructed NAL unit header,
+// comes first. S and E in one FU header (forbidden to senders) is taken as a whole NAL unit.
+absl::Status append_fragment(const NalFormat& format, uint8_t fu_header,
+                             std::span<const uint8_t> nal_header, std::span<const uint8_t> data,
+                             UnitInProgress& unit);
+
 class RtpDepacketizer {
  public:
+  using AccessUnit = RtpAccessUnit;
+  using Stats = RtpDepacketizerStats;
+  // Largest access unit reassembled; bigger units are ResourceExhausted errors.
+  static constexpr size_t kMaxAccessUnitBytes = media::kMaxAccessUnitBytes;
+
   // Appends the NAL units of one RTP payload to `unit`, or says why the payload is malformed.
   using AppendFn = absl::Status (*)(std::span<const uint8_t> payload, UnitInProgress& unit);
   // Whether a payload begins an access unit (used only after a sequence gap).

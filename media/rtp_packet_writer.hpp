@@ -2,23 +2,15 @@
 // PacketizedFrame (docs/adr/004). Shared by every packetizer; the caller appends the payload.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
 #include "media/packetized_frame.hpp"
 #include "media/rtp.hpp"
+#include "media/rtp_stream.hpp"
 
 namespace media {
-
-inline constexpr size_t kInterleavedPrefixSize = 4;  // '$', channel, 16-bit length
-inline constexpr size_t kMinRtpPacketSize = 64;
-inline constexpr size_t kMaxRtpPacketSize = 0xffff;  // the interleaved length field is 16 bits
-
-inline size_t clamp_packet_size(size_t size) {
-  return std::clamp(size, kMinRtpPacketSize, kMaxRtpPacketSize);
-}
 
 struct RtpPacketWriter {
   PacketizedFrame& frame;
@@ -47,5 +39,21 @@ struct RtpPacketWriter {
   }
   void push(uint8_t byte) { frame.bytes.push_back(byte); }
 };
+
+// Starts `frame` (timestamp, first sequence, channel, keyframe flag) and a writer whose headers
+// carry the stream's payload type and SSRC, `rtp_timestamp`, and sequence numbers from `sequence`.
+inline RtpPacketWriter start_frame(PacketizedFrame& frame, const RtpStreamConfig& config,
+                                   uint16_t sequence, uint32_t rtp_timestamp, bool keyframe) {
+  frame.keyframe = keyframe;
+  frame.rtp_timestamp = rtp_timestamp;
+  frame.first_sequence = sequence;
+  frame.interleaved_channel = config.interleaved_channel;
+  RtpPacketWriter w{frame, RtpHeader{}, config.interleaved_channel};
+  w.header.payload_type = config.payload_type;
+  w.header.ssrc = config.ssrc;
+  w.header.sequence = sequence;
+  w.header.timestamp = rtp_timestamp;
+  return w;
+}
 
 }  // namespace media

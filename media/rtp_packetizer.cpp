@@ -1,6 +1,8 @@
 // The codec-independent packetizer front.
 #include "media/rtp_packetizer.hpp"
 
+#include <utility>
+
 #include "media/rtp_audio.hpp"
 #include "media/rtp_h264.hpp"
 #include "media/rtp_h265.hpp"
@@ -8,13 +10,21 @@
 namespace media {
 namespace {
 
-template <typename Packetizer>
-class Video final : public RtpPacketizer {
+// One codec's packetizer behind the common front. Video packetizers take the keyframe flag;
+// every audio frame decodes on its own, so theirs do not (G.711's third argument is the
+// talkspurt marker, never set here).
+template <typename Packetizer, bool kVideo>
+class Adapter final : public RtpPacketizer {
  public:
-  explicit Video(typename Packetizer::Config config) : packetizer_(config) {}
+  template <typename... Args>
+  explicit Adapter(Args&&... args) : packetizer_(std::forward<Args>(args)...) {}
   absl::StatusOr<PacketizedFrame> packetize(std::span<const uint8_t> payload, uint32_t ts,
                                             bool keyframe) override {
-    return packetizer_.packetize(payload, ts, keyframe);
+    if constexpr (kVideo) {
+      return packetizer_.packetize(payload, ts, keyframe);
+    } else {
+      return packetizer_.packetize(payload, ts);
+    }
   }
   uint32_t ssrc() const override { return packetizer_.ssrc(); }
 
@@ -23,54 +33,26 @@ class Video final : public RtpPacketizer {
 };
 
 template <typename Packetizer>
-class Audio final : public RtpPacketizer {
- public:
-  explicit Audio(typename Packetizer::Config config) : packetizer_(config) {}
-  absl::StatusOr<PacketizedFrame> packetize(std::span<const uint8_t> payload, uint32_t ts,
-                                            bool /*keyframe*/) override {
-    return packetizer_.packetize(payload, ts);
-  }
-  uint32_t ssrc() const override { return packetizer_.ssrc(); }
-
- private:
-  Packetizer packetizer_;
-};
+using Video = Adapter<Packetizer, true>;
+template <typename Packetizer>
+using Audio = Adapter<Packetizer, false>;
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RtpPacketizer>> RtpPacketizer::create(const RtpPacketizerConfig& c) {
   switch (c.codec) {
     case Codec::H264:
-      return std::make_unique<Video<RtpH264Packetizer>>(
-          RtpH264Packetizer::Config{.payload_type = c.payload_type,
-                                    .ssrc = c.ssrc,
-                                    .initial_sequence = c.initial_sequence,
-                                    .interleaved_channel = c.interleaved_channel});
+      return std::make_unique<Video<RtpH264Packetizer>>(c.stream);
     case Codec::H265:
-      return std::make_unique<Video<RtpH265Packetizer>>(
-          RtpH265Packetizer::Config{.payload_type = c.payload_type,
-                                    .ssrc = c.ssrc,
-                                    .initial_sequence = c.initial_sequence,
-                                    .interleaved_channel = c.interleaved_channel});
+      return std::make_unique<Video<RtpH265Packetizer>>(c.stream);
     case Codec::Aac:
-      return std::make_unique<Audio<RtpAacPacketizer>>(
-          RtpAacPacketizer::Config{.payload_type = c.payload_type,
-                                   .ssrc = c.ssrc,
-                                   .initial_sequence = c.initial_sequence,
-                                   .interleaved_channel = c.interleaved_channel});
+      return std::make_unique<Audio<RtpAacPacketizer>>(c.stream);
     case Codec::Opus:
-      return std::make_unique<Audio<RtpOpusPacketizer>>(
-          RtpOpusPacketizer::Config{.payload_type = c.payload_type,
-                                    .ssrc = c.ssrc,
-                                    .initial_sequence = c.initial_sequence,
-                                    .interleaved_channel = c.interleaved_channel});
+      return std::make_unique<Audio<RtpOpusPacketizer>>(c.stream);
     case Codec::Pcmu:
+      return std::make_unique<Audio<RtpG711Packetizer>>(RtpG711Packetizer::Law::Mu, c.stream);
     case Codec::Pcma:
-      return std::make_unique<Audio<RtpG711Packetizer>>(RtpG711Packetizer::Config{
-          .law = c.codec == Codec::Pcmu ? RtpG711Packetizer::Law::Mu : RtpG711Packetizer::Law::A,
-          .ssrc = c.ssrc,
-          .initial_sequence = c.initial_sequence,
-          .interleaved_channel = c.interleaved_channel});
+      return std::make_unique<Audio<RtpG711Packetizer>>(RtpG711Packetizer::Law::A, c.stream);
     case Codec::Unknown:
       break;
   }

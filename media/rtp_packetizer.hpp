@@ -9,15 +9,13 @@
 #include "absl/status/statusor.h"
 #include "media/frame.hpp"
 #include "media/packetized_frame.hpp"
+#include "media/rtp_stream.hpp"
 
 namespace media {
 
 struct RtpPacketizerConfig {
   Codec codec = Codec::H264;
-  uint8_t payload_type = 96;  // ignored for G.711 (static 0 / 8)
-  uint32_t ssrc = 0;
-  uint16_t initial_sequence = 0;
-  uint8_t interleaved_channel = 0;
+  RtpStreamConfig stream;  // payload_type is ignored for G.711 (static 0 / 8)
 };
 
 class RtpPacketizer {

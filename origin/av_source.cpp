@@ -172,13 +172,7 @@ absl::Status AvSource::select_video() {
     auto transcoder = Transcoder::create(par, settings_.encoder);
     if (!transcoder.ok()) return transcoder.status();
     transcoder_ = std::move(transcoder).value();
-    const EncoderConfig& e = settings_.encoder;
-    video_.desc = TrackDesc{.codec = rs::media::CODEC_H264,
-                            .width = static_cast<uint32_t>(e.width),
-                            .height = static_cast<uint32_t>(e.height),
-                            .fps = static_cast<double>(e.fps),
-                            .bitrate_bps = static_cast<uint64_t>(e.bitrate_bps),
-                            .gop_frames = static_cast<uint32_t>(e.gop_frames)};
+    video_.desc = encoded_video_track(settings_.encoder);
     LOG_INFO("origin", "stream ", settings_.stream, ": transcoding ",
              avcodec_get_name(par.codec_id), " ", par.width, "x", par.height, " to H.264");
     return absl::OkStatus();

@@ -58,13 +58,8 @@ int main(int argc, char** argv) {
     base::fail_usage(kProgram, absl::StrCat("--encoder: ", encoder.status().message()));
   for (origin::StreamSettings& stream : config->streams) stream.encoder.encoder = *encoder;
 
-  // SIGINT/SIGTERM are blocked everywhere and taken by one waiter thread, which stops the loops.
-  base::block_termination_signals();
-  static std::atomic<bool> stop{false};
-  std::thread([] {
-    base::wait_for_termination();
-    stop.store(true);
-  }).detach();
+  // SIGINT/SIGTERM are blocked in every thread and taken by one waiter, which stops the loops.
+  const std::atomic<bool>& stop = base::stop_flag_on_termination();
 
   zmq::context_t context;
   relay::PublisherOptions publisher_options;
@@ -103,7 +98,7 @@ int main(int argc, char** argv) {
     LOG_INFO("origin", origin::OriginConfig::summary(stream));
     runners.push_back(std::make_unique<origin::StreamRunner>(stream, &sink, epoch));
   }
-  for (auto& runner : runners) threads.emplace_back([&runner] { runner->run(stop); });
+  for (auto& runner : runners) threads.emplace_back([&runner, &stop] { runner->run(stop); });
   for (std::thread& thread : threads) thread.join();
   if (agent) agent->stop();
   return 0;

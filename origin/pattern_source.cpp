@@ -49,13 +49,7 @@ PatternSource::PatternSource(const StreamSettings& settings, const std::atomic<b
       start_(Clock::now()) {}
 
 std::vector<TrackDesc> PatternSource::tracks() const {
-  const EncoderConfig& e = settings_.encoder;
-  return {TrackDesc{.codec = rs::media::CODEC_H264,
-                    .width = static_cast<uint32_t>(e.width),
-                    .height = static_cast<uint32_t>(e.height),
-                    .fps = static_cast<double>(e.fps),
-                    .bitrate_bps = static_cast<uint64_t>(e.bitrate_bps),
-                    .gop_frames = static_cast<uint32_t>(e.gop_frames)}};
+  return {encoded_video_track(settings_.encoder)};
 }
 
 absl::StatusOr<SourceUnit> PatternSource::read() {

@@ -35,6 +35,16 @@ struct TrackDesc {
   friend bool operator==(const TrackDesc&, const TrackDesc&) = default;
 };
 
+// The video track our H.264 encoder makes with `e` (test pattern, webcam, transcoded sources).
+inline TrackDesc encoded_video_track(const EncoderConfig& e) {
+  return TrackDesc{.codec = rs::media::CODEC_H264,
+                   .width = static_cast<uint32_t>(e.width),
+                   .height = static_cast<uint32_t>(e.height),
+                   .fps = static_cast<double>(e.fps),
+                   .bitrate_bps = static_cast<uint64_t>(e.bitrate_bps),
+                   .gop_frames = static_cast<uint32_t>(e.gop_frames)};
+}
+
 struct SourceUnit {
   uint32_t track = kVideoTrack;
   std::shared_ptr<std::vector<uint8_t>> data;  // video: Annex-B access unit

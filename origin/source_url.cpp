@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/endpoint.hpp"
 #include "base/strings.hpp"
 
 namespace origin {
@@ -94,26 +95,16 @@ absl::StatusOr<SourceUrl> parse_rtsp(std::string_view url) {
   const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
   std::string_view host_port = authority.substr(authority.rfind('@') + 1);
   if (authority.find('@') == std::string_view::npos) host_port = authority;
-  std::string_view host = host_port;
-  std::string_view port;
-  if (host_port.starts_with('[')) {  // [IPv6]:port
-    const size_t close = host_port.find(']');
-    if (close == std::string_view::npos) return bad_source(url, "unterminated IPv6 address");
-    host = host_port.substr(1, close - 1);
-    if (close + 1 < host_port.size()) {
-      if (host_port[close + 1] != ':') return bad_source(url, "junk after the IPv6 address");
-      port = host_port.substr(close + 2);
-    }
-  } else if (const size_t colon = host_port.rfind(':'); colon != std::string_view::npos) {
-    host = host_port.substr(0, colon);
-    port = host_port.substr(colon + 1);
-  }
+  auto split = base::split_host_port(host_port);
+  if (!split.ok()) return bad_source(url, split.status().message());
+  const std::string_view host = split->host;
+  const std::string_view port = split->port;
   if (host.empty()) return bad_source(url, "no host (want rtsp://[user:pass@]host[:port]/path)");
   for (char c : url) {
     if (static_cast<unsigned char>(c) <= ' ')
       return bad_source(url, "spaces or control characters");
   }
-  if (!port.empty() && !parse_bounded(av(port), 1, 65535)) {
+  if (!port.empty() && !base::parse_port(port)) {
     return bad_source(url, absl::StrCat("bad port '", av(port), "' (want 1..65535)"));
   }
   SourceUrl out;

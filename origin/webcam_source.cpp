@@ -47,13 +47,7 @@ WebcamSource::WebcamSource(const StreamSettings& settings,
       start_us_(base::monotonic_us()) {}
 
 std::vector<TrackDesc> WebcamSource::tracks() const {
-  const EncoderConfig& e = settings_.encoder;
-  return {TrackDesc{.codec = rs::media::CODEC_H264,
-                    .width = static_cast<uint32_t>(e.width),
-                    .height = static_cast<uint32_t>(e.height),
-                    .fps = static_cast<double>(e.fps),
-                    .bitrate_bps = static_cast<uint64_t>(e.bitrate_bps),
-                    .gop_frames = static_cast<uint32_t>(e.gop_frames)}};
+  return {encoded_video_track(settings_.encoder)};
 }
 
 absl::StatusOr<SourceUnit> WebcamSource::read() {

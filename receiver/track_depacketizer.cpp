@@ -97,9 +97,7 @@ absl::Status TrackDepacketizer::feed(std::span<const uint8_t> packet, int64_t wa
     }
   } else {
     // G.711, Opus: the payload is one frame (RFC 3551 4.5, RFC 7587 4.2).
-    const size_t padding = (packet[0] & 0x20) != 0 ? packet.back() : 0;
-    const auto payload =
-        packet.subspan(header->header_size, packet.size() - header->header_size - padding);
+    const auto payload = header->payload(packet);
     emit(header->timestamp, {payload.begin(), payload.end()}, true, wall_us, out);
   }
   if (!status.ok()) ++stats_.errors;

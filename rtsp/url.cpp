@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/endpoint.hpp"
 #include "base/strings.hpp"
 
 namespace rtsp {
@@ -25,25 +26,14 @@ absl::Status parse_authority(std::string_view authority, Url& url) {
   if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
     authority = authority.substr(at + 1);  // credentials are not used from the URL
   }
-  std::string_view port_text;
-  if (authority.starts_with("[")) {
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return absl::InvalidArgumentError("bad IPv6 host in URL");
-    url.host = std::string(authority.substr(1, close - 1));
-    std::string_view rest = authority.substr(close + 1);
-    if (rest.starts_with(":")) port_text = rest.substr(1);
-  } else if (const size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    url.host = std::string(authority.substr(0, colon));
-    port_text = authority.substr(colon + 1);
-  } else {
-    url.host = std::string(authority);
-  }
-  if (!port_text.empty()) {
-    uint32_t port = 0;
-    if (!absl::SimpleAtoi(base::av(port_text), &port) || port == 0 || port > 65535) {
-      return absl::InvalidArgumentError(base::cat("bad port '", port_text, "' in URL"));
-    }
-    url.port = static_cast<uint16_t>(port);
+  auto split = base::split_host_port(authority);
+  if (!split.ok())
+    return absl::InvalidArgumentError(base::cat(split.status().message(), " in URL"));
+  url.host = std::string(split->host);
+  if (!split->port.empty()) {
+    const std::optional<uint16_t> port = base::parse_port(split->port);
+    if (!port) return absl::InvalidArgumentError(base::cat("bad port '", split->port, "' in URL"));
+    url.port = *port;
   }
   return absl::OkStatus();
 }

@@ -15,31 +15,13 @@
 #include "rtsp/limits.hpp"
 #include "rtsp/message.hpp"
 #include "rtsp/message_reader.hpp"
+#include "tests/fuzz/rtsp_chunks.hpp"
 
 namespace {
 
+using fuzz::check;
 using rtsp::MessageReader;
 using rtsp::ReaderItem;
-
-void check(bool ok, const char* what) {
-  if (ok) return;
-  std::fprintf(stderr, "rtsp_interleaved_fuzz: %s\n", what);
-  std::abort();
-}
-
-// Chunk sizes cycle through the input's own bytes, so the fuzzer controls the splitting.
-std::vector<ReaderItem> feed_chunked(MessageReader::Kind kind, std::string_view input) {
-  MessageReader reader(kind);
-  std::vector<ReaderItem> items;
-  size_t k = 0;
-  for (size_t pos = 0; pos < input.size(); ++k) {
-    size_t n = 1 + static_cast<uint8_t>(input[(k * 7) % input.size()]) * (k % 3 == 0 ? 64 : 1);
-    for (auto& item : reader.feed(input.substr(pos, n))) items.push_back(std::move(item));
-    pos += n;
-    check(reader.buffered() <= rtsp::kMaxHeadBytes + rtsp::kMaxBodyBytes, "buffer past limits");
-  }
-  return items;
-}
 
 // The wire form of the items before the first error; false when there was an error.
 bool encode(const std::vector<ReaderItem>& items, std::string& out) {
@@ -65,7 +47,7 @@ bool encode(const std::vector<ReaderItem>& items, std::string& out) {
 void check_stream(MessageReader::Kind kind, std::string_view input) {
   MessageReader whole(kind);
   std::vector<ReaderItem> items = whole.feed(input);
-  check(feed_chunked(kind, input) == items, "items depend on how the input was split");
+  check(fuzz::feed_chunked(kind, input) == items, "items depend on how the input was split");
 
   std::string wire;
   encode(items, wire);

@@ -14,48 +14,11 @@
 #include "rtsp/message.hpp"
 #include "rtsp/message_reader.hpp"
 #include "rtsp/transport.hpp"
+#include "tests/fuzz/rtsp_chunks.hpp"
 
 namespace {
 
-void check(bool ok, const char* what) {
-  if (ok) return;
-  std::fprintf(stderr, "rtsp_request_fuzz: %s\n", what);
-  std::abort();
-}
-
-// Deterministic chunk sizes from the input itself (xorshift32 seeded by its length and bytes).
-class Chunker {
- public:
-  explicit Chunker(std::string_view input) : state_(static_cast<uint32_t>(input.size()) | 1u) {
-    for (size_t i = 0; i < input.size() && i < 8; ++i) {
-      state_ = state_ * 31u + static_cast<uint8_t>(input[i]);
-    }
-    if (state_ == 0) state_ = 1;
-  }
-  size_t next() {
-    state_ ^= state_ << 13;
-    state_ ^= state_ >> 17;
-    state_ ^= state_ << 5;
-    return 1 + (state_ % ((state_ >> 8) % 4 == 0 ? 4096 : 16));
-  }
-
- private:
-  uint32_t state_;
-};
-
-std::vector<rtsp::ReaderItem> feed_chunked(std::string_view input) {
-  rtsp::MessageReader reader(rtsp::MessageReader::Kind::Requests);
-  Chunker chunker(input);
-  std::vector<rtsp::ReaderItem> items;
-  for (size_t pos = 0; pos < input.size();) {
-    size_t n = chunker.next();
-    for (auto& item : reader.feed(input.substr(pos, n))) items.push_back(std::move(item));
-    pos += n;
-    check(reader.buffered() <= rtsp::kMaxHeadBytes + rtsp::kMaxBodyBytes, "buffer past limits");
-    if (reader.closed()) check(reader.buffered() == 0, "closed reader holds bytes");
-  }
-  return items;
-}
+using fuzz::check;
 
 void check_request_round_trip(const rtsp::Request& request) {
   auto again = rtsp::Request::parse(request.serialize());
@@ -66,7 +29,8 @@ void check_request_round_trip(const rtsp::Request& request) {
 void check_reader(std::string_view input) {
   rtsp::MessageReader whole(rtsp::MessageReader::Kind::Requests);
   std::vector<rtsp::ReaderItem> want = whole.feed(input);
-  check(feed_chunked(input) == want, "items depend on how the input was split");
+  check(fuzz::feed_chunked(rtsp::MessageReader::Kind::Requests, input) == want,
+        "items depend on how the input was split");
   for (size_t i = 0; i < want.size(); ++i) {
     if (const auto* error = std::get_if<rtsp::ReaderError>(&want[i])) {
       check(i + 1 == want.size(), "items after an error");

@@ -18,47 +18,11 @@
 #include "rtsp/limits.hpp"
 #include "rtsp/message.hpp"
 #include "rtsp/message_reader.hpp"
+#include "tests/fuzz/rtsp_chunks.hpp"
 
 namespace {
 
-void check(bool ok, const char* what) {
-  if (ok) return;
-  std::fprintf(stderr, "rtsp_response_fuzz: %s\n", what);
-  std::abort();
-}
-
-// Deterministic chunk sizes from the input itself (xorshift32 seeded by its length and bytes).
-class Chunker {
- public:
-  explicit Chunker(std::string_view input) : state_(static_cast<uint32_t>(input.size()) | 1u) {
-    for (size_t i = 0; i < input.size() && i < 8; ++i) {
-      state_ = state_ * 31u + static_cast<uint8_t>(input[i]);
-    }
-    if (state_ == 0) state_ = 1;
-  }
-  size_t next() {
-    state_ ^= state_ << 13;
-    state_ ^= state_ >> 17;
-    state_ ^= state_ << 5;
-    return 1 + (state_ % ((state_ >> 8) % 4 == 0 ? 4096 : 16));
-  }
-
- private:
-  uint32_t state_;
-};
-
-std::vector<rtsp::ReaderItem> feed_chunked(std::string_view input) {
-  rtsp::MessageReader reader(rtsp::MessageReader::Kind::Responses);
-  Chunker chunker(input);
-  std::vector<rtsp::ReaderItem> items;
-  for (size_t pos = 0; pos < input.size();) {
-    size_t n = chunker.next();
-    for (auto& item : reader.feed(input.substr(pos, n))) items.push_back(std::move(item));
-    pos += n;
-    check(reader.buffered() <= rtsp::kMaxHeadBytes + rtsp::kMaxBodyBytes, "buffer past limits");
-  }
-  return items;
-}
+using fuzz::check;
 
 void check_response_round_trip(const rtsp::Response& response) {
   auto again = rtsp::Response::parse(response.serialize());
@@ -142,7 +106,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   rtsp::MessageReader whole(rtsp::MessageReader::Kind::Responses);
   std::vector<rtsp::ReaderItem> items = whole.feed(input);
-  check(feed_chunked(input) == items, "items depend on how the input was split");
+  check(fuzz::feed_chunked(rtsp::MessageReader::Kind::Responses, input) == items,
+        "items depend on how the input was split");
   for (const auto& item : items) {
     check(!std::holds_alternative<rtsp::Request>(item), "request from a response reader");
     if (const auto* response = std::get_if<rtsp::Response>(&item)) {

@@ -12,14 +12,11 @@
 
 #include "absl/strings/ascii.h"
 #include "media/sdp.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
 
 namespace {
 
-void check(bool ok, const char* what) {
-  if (ok) return;
-  std::fprintf(stderr, "sdp_fuzz: %s\n", what);
-  std::abort();
-}
+using fuzz::check;
 
 std::string without_cr_before_lf(std::string_view in) {
   std::string out;

@@ -17,29 +17,20 @@ using Clock = std::chrono::steady_clock;
 using rstest::client::json_nested;
 using rstest::client::json_number;
 
-class ClientHeadless : public ::testing::Test {
+class ClientHeadless : public rstest::SharedClusterTest<ClientHeadless> {
+ public:
+  static std::unique_ptr<rstest::Cluster> start_cluster(std::string* error) {
+    return rstest::Cluster::start(
+        {.size = "640x360", .fps = 30, .edge_args = {"--describe_timeout=1s"}}, error);
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    rstest::ClusterOptions o;
-    o.size = "640x360";
-    o.fps = 30;
-    o.edge_args = {"--describe_timeout=1s"};
-    cluster_ = rstest::Cluster::start(o, &error).release();
-    ASSERT_NE(cluster_, nullptr) << error;
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
   static rstest::RunResult client(std::vector<std::string> args,
                                   std::chrono::milliseconds timeout) {
     args.insert(args.begin(), rstest::bin_path("rtsp-client"));
     return rstest::run_command(args, timeout, {"DISPLAY="});
   }
-  static rstest::Cluster* cluster_;
 };
-rstest::Cluster* ClientHeadless::cluster_ = nullptr;
 
 TEST_F(ClientHeadless, PlaysTenSecondsWithPlausibleLatency) {
   ASSERT_NE(cluster_, nullptr);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "tests/support/cluster.hpp"
@@ -28,6 +29,23 @@ ToolResult probe(const std::string& url, const std::string& transport) {
   return ffprobe({"-rtsp_transport", transport, "-read_intervals", "%+2", "-count_frames",
                   "-show_entries", "stream=codec_name,codec_type,nb_read_frames", "-of", "csv=p=0",
                   url});
+}
+
+// gst-launch-1.0 playing `url` with rtspsrc over `protocols`: its video pad through `video`
+// (elements joined by '!'), its AAC audio pad depayloaded and parsed, each into a fakesink that
+// stops after 30 buffers.
+ToolResult gst_play_video_and_aac(const std::string& url, const std::string& protocols,
+                                  const std::vector<std::string>& video) {
+  std::vector<std::string> args = {"/usr/bin/gst-launch-1.0", "-q",    "rtspsrc", "location=" + url,
+                                   "protocols=" + protocols,  "name=s"};
+  const auto branch = [&](const std::string& caps, const std::vector<std::string>& elements) {
+    args.insert(args.end(), {"s.", "!", caps});
+    for (const std::string& e : elements) args.insert(args.end(), {"!", e});
+    args.insert(args.end(), {"!", "fakesink", "num-buffers=30"});
+  };
+  branch("application/x-rtp,media=video", video);
+  branch("application/x-rtp,media=audio", {"rtpmp4gdepay", "aacparse"});
+  return run_tool(args, milliseconds(20'000));
 }
 
 // An edge relaying an origin that loops a 4 s clip of `kVideo` + AAC (made once per suite).
@@ -89,33 +107,7 @@ TEST_F(EdgeH265AudioTest, FfprobeOverUdpDecodesHevcAndAac) {
 }
 
 TEST_F(EdgeH265AudioTest, GstreamerRtspsrcPlaysHevcAndAacOverTcp) {
-  auto r = run_tool({"/usr/bin/gst-launch-1.0",
-                     "-q",
-                     "rtspsrc",
-                     "location=" + url(),
-                     "protocols=tcp",
-                     "name=s",
-                     "s.",
-                     "!",
-                     "application/x-rtp,media=video",
-                     "!",
-                     "rtph265depay",
-                     "!",
-                     "h265parse",
-                     "!",
-                     "fakesink",
-                     "num-buffers=30",
-                     "s.",
-                     "!",
-                     "application/x-rtp,media=audio",
-                     "!",
-                     "rtpmp4gdepay",
-                     "!",
-                     "aacparse",
-                     "!",
-                     "fakesink",
-                     "num-buffers=30"},
-                    milliseconds(20'000));
+  auto r = gst_play_video_and_aac(url(), "tcp", {"rtph265depay", "h265parse"});
   EXPECT_TRUE(r.ok) << r.describe();
 }
 
@@ -127,35 +119,7 @@ TEST_F(EdgeH264AudioTest, FfprobeOverUdpDecodesH264AndAac) {
 }
 
 TEST_F(EdgeH264AudioTest, GstreamerRtspsrcPlaysH264AndAacOverUdp) {
-  auto r = run_tool({"/usr/bin/gst-launch-1.0",
-                     "-q",
-                     "rtspsrc",
-                     "location=" + url(),
-                     "protocols=udp",
-                     "name=s",
-                     "s.",
-                     "!",
-                     "application/x-rtp,media=video",
-                     "!",
-                     "rtph264depay",
-                     "!",
-                     "h264parse",
-                     "!",
-                     "avdec_h264",
-                     "!",
-                     "fakesink",
-                     "num-buffers=30",
-                     "s.",
-                     "!",
-                     "application/x-rtp,media=audio",
-                     "!",
-                     "rtpmp4gdepay",
-                     "!",
-                     "aacparse",
-                     "!",
-                     "fakesink",
-                     "num-buffers=30"},
-                    milliseconds(20'000));
+  auto r = gst_play_video_and_aac(url(), "udp", {"rtph264depay", "h264parse", "avdec_h264"});
   EXPECT_TRUE(r.ok) << r.describe();
 }
 

@@ -33,35 +33,21 @@ double ms_between(SteadyTime a, SteadyTime b) {
 }
 
 // One origin + edge for the whole binary.
-class EdgeStreamTest : public ::testing::Test {
+class EdgeStreamTest : public SharedClusterTest<EdgeStreamTest> {
+ public:
+  static std::unique_ptr<Cluster> start_cluster(std::string* error) {
+    return Cluster::start(
+        {.size = std::to_string(kWidth) + "x" + std::to_string(kHeight), .fps = kFps, .gop = kGop},
+        error);
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    cluster_ = Cluster::start({.size = std::to_string(kWidth) + "x" + std::to_string(kHeight),
-                               .fps = kFps,
-                               .gop = kGop},
-                              &error)
-                   .release();
-    if (!cluster_) start_error_ = new std::string(error);
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_NE(cluster_, nullptr) << "cluster failed to start: " << *start_error_;
+    SharedClusterTest::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(cluster_->edge().running()) << "edge died earlier" << cluster_->logs();
   }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "%s\n", cluster_ ? cluster_->logs().c_str() : "");
-  }
-
-  static Cluster* cluster_;
-  static std::string* start_error_;
 };
-
-Cluster* EdgeStreamTest::cluster_ = nullptr;
-std::string* EdgeStreamTest::start_error_ = nullptr;
 
 class EdgeStreamByTransport : public EdgeStreamTest, public ::testing::WithParamInterface<Lower> {};
 

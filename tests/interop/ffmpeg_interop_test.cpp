@@ -44,27 +44,13 @@ double fraction(const std::string& text) {
   return den == 0 ? 0 : std::atof(text.substr(0, slash).c_str()) / den;
 }
 
-class FfmpegInterop : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    std::string error;
+class FfmpegInterop : public SharedClusterTest<FfmpegInterop> {
+ public:
+  static std::unique_ptr<Cluster> start_cluster(std::string* error) {
     // 1280x720 at 30 fps: the size the issue asks ffprobe to see.
-    cluster_ = Cluster::start({.size = "1280x720", .bitrate = "2M"}, &error).release();
-    if (!cluster_) error_ = error;
+    return Cluster::start({.size = "1280x720", .bitrate = "2M"}, error);
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(cluster_, nullptr) << error_; }
-  void TearDown() override {
-    if (HasFailure() && cluster_) std::fprintf(stderr, "%s\n", cluster_->logs().c_str());
-  }
-  static Cluster* cluster_;
-  static std::string error_;
 };
-Cluster* FfmpegInterop::cluster_ = nullptr;
-std::string FfmpegInterop::error_;
 
 class FfprobeByTransport : public FfmpegInterop,
                            public ::testing::WithParamInterface<const char*> {};

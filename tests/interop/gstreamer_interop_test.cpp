@@ -11,24 +11,14 @@ namespace {
 
 using std::chrono::milliseconds;
 
-class GstreamerInterop : public ::testing::TestWithParam<const char*> {
- protected:
-  static void SetUpTestSuite() {
-    std::string error;
+class GstreamerInterop : public SharedClusterTest<GstreamerInterop>,
+                         public ::testing::WithParamInterface<const char*> {
+ public:
+  static std::unique_ptr<Cluster> start_cluster(std::string* error) {
     // Debug logging on the edge: a failure then shows why it closed a connection.
-    cluster_ = Cluster::start({.edge_args = {"--log_level=debug"}}, &error).release();
-    if (!cluster_) error_ = error;
+    return Cluster::start({.edge_args = {"--log_level=debug"}}, error);
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(cluster_, nullptr) << error_; }
-  static Cluster* cluster_;
-  static std::string error_;
 };
-Cluster* GstreamerInterop::cluster_ = nullptr;
-std::string GstreamerInterop::error_;
 
 TEST_P(GstreamerInterop, RtspsrcDecodes90Frames) {
   const auto start = std::chrono::steady_clock::now();

@@ -17,23 +17,13 @@ namespace {
 constexpr int kWidth = 640;
 constexpr int kHeight = 360;
 
-class OpencvInterop : public ::testing::TestWithParam<const char*> {
- protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    cluster_ = Cluster::start({.size = "640x360"}, &error).release();
-    if (!cluster_) error_ = error;
+class OpencvInterop : public SharedClusterTest<OpencvInterop>,
+                      public ::testing::WithParamInterface<const char*> {
+ public:
+  static std::unique_ptr<Cluster> start_cluster(std::string* error) {
+    return Cluster::start({.size = "640x360"}, error);
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(cluster_, nullptr) << error_; }
-  static Cluster* cluster_;
-  static std::string error_;
 };
-Cluster* OpencvInterop::cluster_ = nullptr;
-std::string OpencvInterop::error_;
 
 TEST_P(OpencvInterop, VideoCaptureReads60FramesOfTheRightSize) {
   // Read by the FFmpeg backend when it opens the URL.

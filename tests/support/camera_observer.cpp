@@ -3,7 +3,10 @@
 
 #include <zmq.hpp>
 
+#include <algorithm>
+
 #include "base/clock.hpp"
+#include "media/h264.hpp"
 #include "relay/frame_subscriber.hpp"
 
 namespace rstest {
@@ -90,6 +93,45 @@ bool FrameRecorder::wait_until(const std::function<bool(const Recording&)>& done
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+}
+
+std::vector<std::vector<uint8_t>> published_nals(const std::vector<RecordedFrame>& frames) {
+  std::vector<std::vector<uint8_t>> out;
+  for (const RecordedFrame& f : frames) {
+    for (auto nal : media::h264::split_annex_b(f.payload)) out.emplace_back(nal.begin(), nal.end());
+  }
+  return out;
+}
+
+::testing::AssertionResult contiguous_in_reference(
+    const std::vector<std::vector<uint8_t>>& published,
+    const std::vector<std::vector<uint8_t>>& reference) {
+  if (published.empty()) return ::testing::AssertionFailure() << "nothing published";
+  size_t before = 0;
+  for (; before < published.size(); ++before) {
+    const auto n = std::count(reference.begin(), reference.end(), published[before]);
+    if (n == 1) break;
+    if (n == 0) {
+      return ::testing::AssertionFailure()
+             << "published NAL unit " << before << " is not in the reference";
+    }
+  }
+  if (before == published.size()) {
+    return ::testing::AssertionFailure() << "no published NAL unit is unique in the reference";
+  }
+  const size_t start = static_cast<size_t>(
+      std::find(reference.begin(), reference.end(), published[before]) - reference.begin());
+  if (start < before || start - before + published.size() > reference.size()) {
+    return ::testing::AssertionFailure()
+           << "published NAL units do not fit the reference at " << start;
+  }
+  const size_t offset = start - before;
+  for (size_t i = 0; i < published.size(); ++i) {
+    if (published[i] != reference[offset + i]) {
+      return ::testing::AssertionFailure() << "NAL unit " << i << " differs from the reference";
+    }
+  }
+  return ::testing::AssertionSuccess() << published.size() << " NAL units match";
 }
 
 }  // namespace rstest

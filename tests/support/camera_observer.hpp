@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "gtest/gtest.h"
 #include "proto/media.pb.h"
 
 namespace rstest {
@@ -32,6 +33,16 @@ struct Recording {
   std::vector<rs::media::StreamInfo> infos;
   std::vector<RecordedFrame> track(uint32_t t) const;
 };
+
+// The NAL units of `frames`' payloads (Annex-B), in order.
+std::vector<std::vector<uint8_t>> published_nals(const std::vector<RecordedFrame>& frames);
+
+// Whether `published` (what a recorder that may have joined late got) stands in `reference` in
+// order and without gaps. Parameter sets (and some SEI) repeat identically every GOP, so it
+// aligns on the first published NAL unit that occurs exactly once in the reference.
+::testing::AssertionResult contiguous_in_reference(
+    const std::vector<std::vector<uint8_t>>& published,
+    const std::vector<std::vector<uint8_t>>& reference);
 
 class FrameRecorder {
  public:

@@ -23,6 +23,9 @@ using test_bytes::Bytes;
 using test_bytes::cat;
 using test_bytes::hex;
 
+// The audio track's interleaved channel as the edge numbers them (video 0-1, audio RTP 2).
+constexpr uint8_t kAudioChannel = 2;
+
 // `size` bytes 01 02 ... ff 01 ...
 Bytes data(size_t size) {
   Bytes out;
@@ -69,11 +72,14 @@ std::vector<AacCase> aac_cases() {
 TEST(RtpAacPacketizer, PacketizesSharedCases) {
   for (const auto& c : aac_cases()) {
     SCOPED_TRACE(c.name);
-    RtpAacPacketizer p(
-        {.ssrc = 0xa0c, .initial_sequence = 7, .max_packet_size = c.max_packet_size});
+    RtpAacPacketizer p({.payload_type = 97,
+                        .ssrc = 0xa0c,
+                        .initial_sequence = 7,
+                        .max_packet_size = c.max_packet_size,
+                        .interleaved_channel = kAudioChannel});
     auto f = p.packetize(c.au, 44100);
     ASSERT_TRUE(f.ok()) << f.status();
-    expect_packets(*f, kDefaultAudioInterleavedChannel, 97, 7, 0xa0c, c.want);
+    expect_packets(*f, kAudioChannel, 97, 7, 0xa0c, c.want);
     EXPECT_EQ(p.next_sequence(), 7 + c.want.size());
   }
 }
@@ -94,7 +100,10 @@ TEST(RtpAacDepacketizer, RoundTripsSharedCases) {
 }
 
 TEST(RtpAacPacketizer, WritesExactBytesAndRejectsBadUnits) {
-  RtpAacPacketizer p({.payload_type = 97, .ssrc = 0x11223344, .initial_sequence = 0xffff});
+  RtpAacPacketizer p({.payload_type = 97,
+                      .ssrc = 0x11223344,
+                      .initial_sequence = 0xffff,
+                      .interleaved_channel = kAudioChannel});
   auto f = p.packetize(hex("21 1a"), 0x01020304);
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_EQ(f->bytes, hex("24 02 00 12 80 e1 ff ff 01 02 03 04 11 22 33 44 00 10 00 10 21 1a"));
@@ -235,20 +244,21 @@ TEST(RtpG711Packetizer, SplitsAndAdvancesTimestamps) {
   };
   for (const auto& c : kCases) {
     SCOPED_TRACE(c.name);
-    RtpG711Packetizer p({.law = c.law,
-                         .ssrc = 0x711,
-                         .initial_sequence = 65535,
-                         .max_packet_size = c.max_packet_size});
+    RtpG711Packetizer p(c.law, {.payload_type = 96,  // ignored: the law's static type
+                                .ssrc = 0x711,
+                                .initial_sequence = 65535,
+                                .max_packet_size = c.max_packet_size,
+                                .interleaved_channel = kAudioChannel});
     const uint8_t pt = c.law == RtpG711Packetizer::Law::Mu ? 0 : 8;
     EXPECT_EQ(p.payload_type(), pt);
     const PacketizedFrame f = p.packetize(data(c.samples), 8000, c.talkspurt_start);
-    expect_packets(f, kDefaultAudioInterleavedChannel, pt, 65535, 0x711, c.want);
+    expect_packets(f, kAudioChannel, pt, 65535, 0x711, c.want);
     EXPECT_EQ(p.next_sequence(), static_cast<uint16_t>(65535 + c.want.size()));
   }
 }
 
 TEST(RtpG711Packetizer, WritesExactBytes) {
-  RtpG711Packetizer p({.law = RtpG711Packetizer::Law::A, .ssrc = 1, .interleaved_channel = 6});
+  RtpG711Packetizer p(RtpG711Packetizer::Law::A, {.ssrc = 1, .interleaved_channel = 6});
   const PacketizedFrame f = p.packetize(hex("d5 d5 55"), 160);
   EXPECT_EQ(f.bytes, hex("24 06 00 0f 80 08 00 00 00 00 00 a0 00 00 00 01 d5 d5 55"));
 }
@@ -256,14 +266,17 @@ TEST(RtpG711Packetizer, WritesExactBytes) {
 // ---- Opus ----
 
 TEST(RtpOpusPacketizer, OnePacketPerOpusPacket) {
-  RtpOpusPacketizer p({.payload_type = 111, .ssrc = 0x0b05, .max_packet_size = 64});
+  RtpOpusPacketizer p({.payload_type = 111,
+                       .ssrc = 0x0b05,
+                       .max_packet_size = 64,
+                       .interleaved_channel = kAudioChannel});
   auto f = p.packetize(hex("fc ff fe"), 960);
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_EQ(f->bytes, hex("24 02 00 0f 80 6f 00 00 00 00 03 c0 00 00 0b 05 fc ff fe"));
   const Bytes fits = data(52);
   auto g = p.packetize(fits, 1920);
   ASSERT_TRUE(g.ok()) << g.status();
-  expect_packets(*g, kDefaultAudioInterleavedChannel, 111, 1, 0x0b05, {{false, 1920, fits}});
+  expect_packets(*g, kAudioChannel, 111, 1, 0x0b05, {{false, 1920, fits}});
   EXPECT_FALSE(p.packetize(data(53), 2880).ok());
   EXPECT_FALSE(p.packetize({}, 2880).ok());
   EXPECT_EQ(p.next_sequence(), 2);

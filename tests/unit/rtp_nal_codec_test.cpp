@@ -103,7 +103,7 @@ TYPED_TEST(RtpNalCodecTest, SequenceWrapsAt65535) {
 
 TYPED_TEST(RtpNalCodecTest, EmptyAccessUnitHasNoPackets) {
   using Codec = TypeParam;
-  typename Codec::Packetizer p({});
+  typename Codec::Packetizer p(RtpStreamConfig{});
   EXPECT_EQ(p.packetize(hex(Codec::kNothingToSend), 0, false).packet_count(), 0u);
   EXPECT_EQ(p.packetize({}, 0, false).packet_count(), 0u);
   EXPECT_EQ(p.next_sequence(), 0);

@@ -14,6 +14,7 @@
 #include "media/frame.hpp"
 #include "rtsp/client_session.hpp"
 #include "rtsp/message_reader.hpp"
+#include "tests/unit/test_bytes.hpp"
 
 namespace rtsp::testing {
 
@@ -50,14 +51,7 @@ struct Transcript {
 // LF -> CRLF in the head and the body; adds Content-Length after the last header when there is a
 // body and no Content-Length is written.
 inline std::string wire(std::string_view lf) {
-  const auto crlf = [](std::string_view in) {
-    std::string out;
-    for (char c : in) {
-      if (c == '\n') out += '\r';
-      out += c;
-    }
-    return out;
-  };
+  using test_bytes::crlf;
   const size_t blank = lf.find("\n\n");
   if (blank == std::string_view::npos) return crlf(lf);
   std::string head = crlf(lf.substr(0, blank + 1));

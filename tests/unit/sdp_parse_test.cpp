@@ -10,18 +10,12 @@
 #include <string_view>
 
 #include "media/sdp.hpp"
+#include "tests/unit/test_bytes.hpp"
 
 namespace media {
 namespace {
 
-std::string crlf(std::string_view lf) {
-  std::string out;
-  for (char c : lf) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
+using test_bytes::crlf;
 
 using Fmtp = std::vector<std::pair<std::string, std::string>>;
 

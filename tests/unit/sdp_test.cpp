@@ -1,6 +1,7 @@
 // Tests for media/sdp: DESCRIBE answers (RFC 8866) with H.264 fmtp (RFC 6184 section 8), H.265
 // (RFC 7798 7), AAC (RFC 3640 4.1), G.711 (RFC 3551 6) and Opus (RFC 7587 7).
 #include "media/sdp.hpp"
+#include "tests/unit/test_bytes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,15 +17,7 @@ const std::vector<uint8_t> kSps = {0x67, 0x64, 0x00, 0x1f, 0xac, 0xb2, 0x00, 0xa
                                    0x20, 0x00, 0x00, 0x07, 0x91, 0xe3, 0x06, 0x49};
 const std::vector<uint8_t> kPps = {0x68, 0xeb, 0xc3, 0xcb, 0x22, 0xc0};
 
-// The expected texts are written with LF; every line of an SDP ends in CRLF.
-std::string crlf(std::string_view lf) {
-  std::string out;
-  for (char c : lf) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
+using test_bytes::crlf;
 
 struct Case {
   std::string_view name;

@@ -1,9 +1,11 @@
-// Byte helpers shared by the binary-format unit tests: hex literals and concatenation.
+// Byte helpers shared by the binary-format unit tests: hex literals and concatenation, and the
+// CRLF line ends of the text protocols (RTSP, SDP) from LF test literals.
 #pragma once
 
 #include <cctype>
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,6 +33,16 @@ inline Bytes hex(std::string_view text) {
 inline Bytes cat(std::initializer_list<Bytes> parts) {
   Bytes out;
   for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+// LF -> CRLF: test texts are written with LF; every RTSP and SDP line ends in CRLF.
+inline std::string crlf(std::string_view lf) {
+  std::string out;
+  for (char c : lf) {
+    if (c == '\n') out += '\r';
+    out += c;
+  }
   return out;
 }
 
