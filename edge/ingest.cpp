@@ -82,12 +82,18 @@ void Ingest::mark_subscribed(const std::string& name, Stream& s, int64_t now_us)
 }
 
 void Ingest::run(const std::atomic<bool>& stopping) {
+  int64_t next_origin_check_us = 0;
   while (!stopping.load()) {
     zmq::pollitem_t items[3] = {
         {subscriber_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {nullptr, interest_.fd(), ZMQ_POLLIN, 0},
         {catchup_ ? catchup_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0}};
-    zmq::poll(items, catchup_ ? 3 : 2, kPoll);
+    auto timeout = kPoll;
+    if (next_origin_check_us != 0) {
+      const int64_t wait_ms = (next_origin_check_us - base::monotonic_us()) / 1000 + 1;
+      timeout = std::clamp(std::chrono::milliseconds(wait_ms), std::chrono::milliseconds(1), kPoll);
+    }
+    zmq::poll(items, catchup_ ? 3 : 2, timeout);
     if (items[1].revents & ZMQ_POLLIN) on_interest();
     if (items[0].revents & ZMQ_POLLIN) {
       // Drain what is there, a bounded number at a time, so catch-up answers are not starved.
@@ -100,6 +106,7 @@ void Ingest::run(const std::atomic<bool>& stopping) {
     if (catchup_ && (items[2].revents & ZMQ_POLLIN)) {
       while (auto reply = catchup_->receive()) on_catchup(*std::move(reply));
     }
+    next_origin_check_us = check_origins(base::monotonic_us());
     check_deadlines();
     update_counters();
     expire_idle(base::monotonic_us());
@@ -167,6 +174,7 @@ void Ingest::expire_idle(int64_t now_us) {
     s.catchup_pending = false;
     s.held.clear();
     s.ingest->reset_position();
+    s.origins.reset();
     if (options_.health) options_.health->on_unsubscribed(name);
     // Loops drop their cached GOP: it would be stale when a reader comes back.
     emit({StreamEvent{.kind = StreamEvent::Kind::Idle, .stream = name}});
@@ -180,12 +188,45 @@ void Ingest::on_live(relay::Received message) {
   auto found = streams_.find(stream_of(message));
   if (!subscribe_all_ && (found == streams_.end() || !found->second.subscribed)) return;
   Stream& s = stream(stream_of(message));
+  std::vector<relay::Received> selected;
+  s.origins.on_message(message, base::monotonic_us(), selected);
+  if (auto* frame = std::get_if<media::FramePtr>(&message); frame && options_.health) {
+    // A frame from any origin says the upstream is alive.
+    options_.health->on_frame((*frame)->stream, base::monotonic_us());
+  }
+  for (auto& m : selected) on_selected(s, std::move(m));
+}
+
+int64_t Ingest::check_origins(int64_t now_us) {
+  int64_t next = 0;
+  for (auto& [name, s] : streams_) {
+    auto due = s.origins.next_check_us();
+    if (!due) continue;
+    if (*due <= now_us) {
+      std::vector<relay::Received> selected;
+      const auto before = s.origins.stats();
+      s.origins.poll(now_us, selected);
+      const auto after = s.origins.stats();
+      if (after.active_epoch != before.active_epoch ||
+          after.switches_cancelled != before.switches_cancelled) {
+        counters_.origin_switches.fetch_add(1, std::memory_order_relaxed);
+      }
+      for (auto& m : selected) on_selected(s, std::move(m));
+      due = s.origins.next_check_us();
+      if (!due) continue;
+      // Still silent with nobody to take over: look again at the poll interval.
+      *due = std::max(*due, now_us + 10'000);
+    }
+    next = next == 0 ? *due : std::min(next, *due);
+  }
+  return next;
+}
+
+void Ingest::on_selected(Stream& s, relay::Received message) {
   if (options_.health) {
-    // Anything from the origin, held for catch-up or not, says the upstream is alive.
-    if (auto* f = std::get_if<media::FramePtr>(&message)) {
-      options_.health->on_frame((*f)->stream, base::monotonic_us());
-    } else {
-      options_.health->on_info(*std::get<1>(message), base::monotonic_us());
+    // The active origin's StreamInfo says whether its source is up.
+    if (auto* info = std::get_if<1>(&message)) {
+      options_.health->on_info(**info, base::monotonic_us());
     }
   }
   std::vector<StreamEvent> events;
@@ -226,6 +267,13 @@ void Ingest::on_catchup(relay::CatchupReply reply) {
   // at its deadline.
   if (!reply.found) return;
   Stream& s = it->second;
+  // Only the active origin's answer fits the frames that go out, and only while they go out
+  // unchanged (no warm switch yet); another answer is ignored and the wait ends at its deadline.
+  if (const auto origins = s.origins.stats(); origins.active_epoch != 0 && reply.info &&
+                                              (reply.info->origin_epoch() != origins.active_epoch ||
+                                               origins.out_epoch != origins.active_epoch)) {
+    return;
+  }
   std::vector<StreamEvent> events;
   if (reply.found) {
     LOG_DEBUG("edge", "stream ", reply.stream, ": catch-up answered with ", reply.frames.size(),

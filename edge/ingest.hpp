@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "edge/delay_histogram.hpp"
 #include "edge/event_inbox.hpp"
+#include "edge/origin_selector.hpp"
 #include "edge/stream_event.hpp"
 #include "edge/stream_health_board.hpp"
 #include "edge/stream_ingest.hpp"
@@ -54,6 +55,7 @@ struct IngestCounters {
   std::atomic<uint64_t> catchup_requests{0};
   std::atomic<uint64_t> catchup_frames{0};
   std::atomic<uint64_t> rejected{0};
+  std::atomic<uint64_t> origin_switches{0};  // to a standby origin (hot standby), all kinds
   // Origin publish (FrameHeader.publish_time_us, the origin's wall clock) -> edge receive; only
   // meaningful with synchronised clocks (NTP/PTP) when origin and edge are different hosts.
   DelayHistogram origin_delay;
@@ -92,6 +94,7 @@ class Ingest {
  private:
   struct Stream {
     std::unique_ptr<StreamIngest> ingest;
+    OriginSelector origins;  // the active origin among those publishing the stream
     bool subscribed = false;
     bool preloaded = false;
     int64_t last_interest_us = 0;
@@ -106,6 +109,10 @@ class Ingest {
   void expire_idle(int64_t now_us);
   Stream& stream(const std::string& name);
   void on_live(relay::Received message);
+  // One message from the stream's active origin (after the OriginSelector).
+  void on_selected(Stream& s, relay::Received message);
+  // Switches away from silent origins; returns the time of the next check (0: none due).
+  int64_t check_origins(int64_t now_us);
   void on_catchup(relay::CatchupReply reply);
   void release(Stream& s, std::vector<StreamEvent>& events);
   void feed(Stream& s, const relay::Received& message, std::vector<StreamEvent>& events);

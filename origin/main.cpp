@@ -15,6 +15,7 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/cli.hpp"
 #include "base/log.hpp"
@@ -56,7 +57,15 @@ int main(int argc, char** argv) {
   auto encoder = origin::choose_encoder(config->encoder);
   if (!encoder.ok())
     base::fail_usage(kProgram, absl::StrCat("--encoder: ", encoder.status().message()));
-  for (origin::StreamSettings& stream : config->streams) stream.encoder.encoder = *encoder;
+  uint32_t priority = 0;
+  if (!absl::SimpleAtoi(process.priority, &priority) || priority > 1000) {
+    base::fail_usage(
+        kProgram, absl::StrCat("--priority: \"", process.priority, "\" is not a number 0..1000"));
+  }
+  for (origin::StreamSettings& stream : config->streams) {
+    stream.encoder.encoder = *encoder;
+    stream.origin_priority = priority;
+  }
 
   // SIGINT/SIGTERM are blocked in every thread and taken by one waiter, which stops the loops.
   const std::atomic<bool>& stop = base::stop_flag_on_termination();

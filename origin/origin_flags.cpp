@@ -34,6 +34,9 @@ ABSL_FLAG(std::string, keygen, "",
           "Write a new CURVE key pair to PREFIX.key and PREFIX.pub, then exit");
 ABSL_FLAG(std::string, coordinator, "",
           "Coordinator HOST:PORT to register with (gRPC); empty: none");
+ABSL_FLAG(std::string, priority, "0",
+          "hot standby: edges take a stream from the live origin with the lowest priority, "
+          "0..1000 (run a standby of the same stream with 1)");
 ABSL_FLAG(std::string, name, "", "Node name at the coordinator (default: origin-<publish port>)");
 ABSL_FLAG(std::string, advertise, "",
           "ZeroMQ endpoint edges should connect to (default: the bound --publish endpoint)");
@@ -75,6 +78,7 @@ ProcessFlags read_process_flags() {
       .catchup = absl::GetFlag(FLAGS_catchup),
       .keygen = absl::GetFlag(FLAGS_keygen),
       .coordinator = absl::GetFlag(FLAGS_coordinator),
+      .priority = absl::GetFlag(FLAGS_priority),
       .name = absl::GetFlag(FLAGS_name),
       .advertise = absl::GetFlag(FLAGS_advertise),
       .token = absl::GetFlag(FLAGS_token),

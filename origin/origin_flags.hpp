@@ -33,6 +33,7 @@ struct ProcessFlags {
   std::string catchup = "auto";  // "auto", "none" or an endpoint
   std::string keygen;            // PREFIX: write a CURVE key pair and exit
   std::string coordinator;
+  std::string priority;  // "0".."1000"
   std::string name;
   std::string advertise;
   std::string token;

@@ -297,6 +297,7 @@ rs::media::StreamInfo StreamRunner::build_info() const {
   info.set_format_version(rs::media::FORMAT_VERSION_1);
   info.set_stream(settings_.stream);
   info.set_origin_epoch(origin_epoch_);
+  info.set_origin_priority(settings_.origin_priority);
   info.set_state(live_ ? rs::media::STREAM_STATE_LIVE : rs::media::STREAM_STATE_DOWN);
   info.set_state_since_us(state_since_us_);
   info.set_state_reason(state_reason_);

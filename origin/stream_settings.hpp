@@ -30,6 +30,8 @@ struct StreamSettings {
   std::chrono::milliseconds reconnect_max = kDefaultReconnectMax;
   // A source silent for this long is declared lost (RTSP socket timeout, demuxer interrupt).
   std::chrono::milliseconds read_timeout{5000};
+  // Hot standby: edges prefer the origin with the lowest value among those live (ADR 016).
+  uint32_t origin_priority = 0;
 
   // True when frames of this stream are encoded here (test pattern, webcam, --transcode).
   // MJPEG and other non-H.26x cameras are transcoded too, but that is only known once connected.

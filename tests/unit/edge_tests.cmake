@@ -8,3 +8,5 @@ rs_test(stream_health_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/stream_health_tes
   DEPS rs_edge LABELS unit)
 rs_test(edge_reader_queue_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/edge_reader_queue_test.cpp
   DEPS rs_edge LABELS unit)
+rs_test(edge_origin_selector_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/edge_origin_selector_test.cpp
+  DEPS rs_edge LABELS unit)
