@@ -53,6 +53,10 @@ StallDecision StallPolicy::on_answer(const EdgeAnswer& answer) {
     live_answers_ = 0;
     return wait(true, base::cat("source offline - waiting (edge says ", state, ")"));
   }
+  if (health == rs::cluster::STREAM_HEALTH_SWITCHING) {
+    live_answers_ = 0;
+    return wait(false, base::cat("the edge is switching to a standby origin (", state, ")"));
+  }
   if (health == rs::cluster::STREAM_HEALTH_LIVE &&
       live_answers_ < options_.live_answers_tolerated) {
     ++live_answers_;

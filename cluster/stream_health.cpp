@@ -19,6 +19,7 @@ constexpr std::pair<StreamHealth, std::string_view> kNames[] = {
     {rs::cluster::STREAM_HEALTH_SOURCE_DOWN, "source-down"},
     {rs::cluster::STREAM_HEALTH_ORIGIN_SILENT, "origin-silent"},
     {rs::cluster::STREAM_HEALTH_EDGE_LOCAL, "edge-local"},
+    {rs::cluster::STREAM_HEALTH_SWITCHING, "origin-switch"},
 };
 
 constexpr char kTimeFormat[] = "%Y-%m-%dT%H:%M:%E3SZ";

@@ -91,9 +91,9 @@ void node_metrics(std::string& out, const rs::cluster::ClusterView& view) {
 }
 
 constexpr rs::cluster::StreamHealth kHealths[] = {
-    rs::cluster::STREAM_HEALTH_LIVE, rs::cluster::STREAM_HEALTH_STARTING,
+    rs::cluster::STREAM_HEALTH_LIVE,        rs::cluster::STREAM_HEALTH_STARTING,
     rs::cluster::STREAM_HEALTH_SOURCE_DOWN, rs::cluster::STREAM_HEALTH_ORIGIN_SILENT,
-    rs::cluster::STREAM_HEALTH_EDGE_LOCAL};
+    rs::cluster::STREAM_HEALTH_EDGE_LOCAL,  rs::cluster::STREAM_HEALTH_SWITCHING};
 
 // Stream health as Prometheus state sets: one sample per health, 1 for the current one.
 void stream_health_metrics(std::string& out, const rs::cluster::ClusterView& view) {

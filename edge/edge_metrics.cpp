@@ -146,7 +146,7 @@ void write_streams(Writer& w, const MetricsInput& in) {
     for (auto each :
          {rs::cluster::STREAM_HEALTH_LIVE, rs::cluster::STREAM_HEALTH_STARTING,
           rs::cluster::STREAM_HEALTH_SOURCE_DOWN, rs::cluster::STREAM_HEALTH_ORIGIN_SILENT,
-          rs::cluster::STREAM_HEALTH_EDGE_LOCAL}) {
+          rs::cluster::STREAM_HEALTH_SWITCHING, rs::cluster::STREAM_HEALTH_EDGE_LOCAL}) {
       w.sample("rs_edge_stream_state",
                base::cat(label("stream", name), ",", label("state", cluster::health_name(each))),
                status.health() == each ? 1 : 0);
@@ -163,6 +163,11 @@ void write_ingest(Writer& w, const MetricsInput& in) {
            "Frames not forwarded while waiting for a keyframe");
   w.family("rs_edge_origin_restarts_total", "counter", "Origin restarts (new epochs) seen");
   w.family("rs_edge_subscribed", "gauge", "1 while the edge is subscribed to the stream");
+  w.family("rs_edge_stream_origins", "gauge",
+           "Origins heard publishing the stream (more than 1: hot standby)");
+  w.family("rs_edge_origin_switches_total", "counter",
+           "Switches to another origin of the stream, by kind: aligned (lined up, no frame "
+           "lost), keyframe (at the standby's keyframe), cold (an origin restart), cancelled");
   for (const auto& [name, s] : in.ingest) {
     const std::string l = label("stream", name);
     w.sample("rs_edge_origin_frames_total", l, static_cast<double>(s.stats.frames));
@@ -171,6 +176,15 @@ void write_ingest(Writer& w, const MetricsInput& in) {
     w.sample("rs_edge_origin_dropped_frames_total", l, static_cast<double>(s.stats.dropped_frames));
     w.sample("rs_edge_origin_restarts_total", l, static_cast<double>(s.stats.epoch_changes));
     w.sample("rs_edge_subscribed", l, s.subscribed ? 1 : 0);
+    w.sample("rs_edge_stream_origins", l, static_cast<double>(s.origins.origins));
+    const std::pair<const char*, uint64_t> kinds[] = {{"aligned", s.origins.switches_aligned},
+                                                      {"keyframe", s.origins.switches_keyframe},
+                                                      {"cold", s.origins.switches_cold},
+                                                      {"cancelled", s.origins.switches_cancelled}};
+    for (const auto& [kind, n] : kinds) {
+      w.sample("rs_edge_origin_switches_total", l + "," + label("kind", kind),
+               static_cast<double>(n));
+    }
   }
   if (in.ingest_counters) {
     w.family("rs_edge_catchup_requests_total", "counter", "GOP catch-up requests sent to origins");

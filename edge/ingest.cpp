@@ -190,11 +190,16 @@ void Ingest::on_live(relay::Received message) {
   Stream& s = stream(stream_of(message));
   std::vector<relay::Received> selected;
   s.origins.on_message(message, base::monotonic_us(), selected);
-  if (auto* frame = std::get_if<media::FramePtr>(&message); frame && options_.health) {
-    // A frame from any origin says the upstream is alive.
-    options_.health->on_frame((*frame)->stream, base::monotonic_us());
-  }
+  note_switching(s);
   for (auto& m : selected) on_selected(s, std::move(m));
+}
+
+void Ingest::note_switching(Stream& s) {
+  if (s.origins.switching() == s.switching) return;
+  s.switching = s.origins.switching();
+  if (options_.health) {
+    options_.health->on_switching(s.ingest->stream(), s.switching, base::monotonic_us());
+  }
 }
 
 int64_t Ingest::check_origins(int64_t now_us) {
@@ -204,13 +209,8 @@ int64_t Ingest::check_origins(int64_t now_us) {
     if (!due) continue;
     if (*due <= now_us) {
       std::vector<relay::Received> selected;
-      const auto before = s.origins.stats();
       s.origins.poll(now_us, selected);
-      const auto after = s.origins.stats();
-      if (after.active_epoch != before.active_epoch ||
-          after.switches_cancelled != before.switches_cancelled) {
-        counters_.origin_switches.fetch_add(1, std::memory_order_relaxed);
-      }
+      note_switching(s);
       for (auto& m : selected) on_selected(s, std::move(m));
       due = s.origins.next_check_us();
       if (!due) continue;
@@ -224,9 +224,12 @@ int64_t Ingest::check_origins(int64_t now_us) {
 
 void Ingest::on_selected(Stream& s, relay::Received message) {
   if (options_.health) {
-    // The active origin's StreamInfo says whether its source is up.
-    if (auto* info = std::get_if<1>(&message)) {
-      options_.health->on_info(**info, base::monotonic_us());
+    // What the active origin sends: frames say the upstream is alive, StreamInfo whether its
+    // source is up.
+    if (auto* f = std::get_if<media::FramePtr>(&message)) {
+      options_.health->on_frame((*f)->stream, base::monotonic_us());
+    } else {
+      options_.health->on_info(*std::get<1>(message), base::monotonic_us());
     }
   }
   std::vector<StreamEvent> events;
@@ -269,9 +272,8 @@ void Ingest::on_catchup(relay::CatchupReply reply) {
   Stream& s = it->second;
   // Only the active origin's answer fits the frames that go out, and only while they go out
   // unchanged (no warm switch yet); another answer is ignored and the wait ends at its deadline.
-  if (const auto origins = s.origins.stats(); origins.active_epoch != 0 && reply.info &&
-                                              (reply.info->origin_epoch() != origins.active_epoch ||
-                                               origins.out_epoch != origins.active_epoch)) {
+  if (!reply.info ||
+      !s.origins.accept_catchup(reply.info->origin_epoch(), reply.frames, base::monotonic_us())) {
     return;
   }
   std::vector<StreamEvent> events;
@@ -336,7 +338,8 @@ void Ingest::update_counters() {
   for (const auto& [name, s] : streams_) {
     snapshot[name] = {.stats = s.ingest->stats(),
                       .subscribed = subscribe_all_ || s.subscribed,
-                      .waiting_for_keyframe = s.ingest->waiting_for_keyframe()};
+                      .waiting_for_keyframe = s.ingest->waiting_for_keyframe(),
+                      .origins = s.origins.stats()};
   }
   std::lock_guard lock(snapshot_mutex_);
   snapshot_ = std::move(snapshot);

@@ -55,7 +55,6 @@ struct IngestCounters {
   std::atomic<uint64_t> catchup_requests{0};
   std::atomic<uint64_t> catchup_frames{0};
   std::atomic<uint64_t> rejected{0};
-  std::atomic<uint64_t> origin_switches{0};  // to a standby origin (hot standby), all kinds
   // Origin publish (FrameHeader.publish_time_us, the origin's wall clock) -> edge receive; only
   // meaningful with synchronised clocks (NTP/PTP) when origin and edge are different hosts.
   DelayHistogram origin_delay;
@@ -66,6 +65,7 @@ struct IngestStreamSnapshot {
   IngestStats stats;
   bool subscribed = false;
   bool waiting_for_keyframe = true;
+  OriginSelectorStats origins;  // hot standby: origins heard, switches
 };
 using IngestSnapshot = absl::flat_hash_map<std::string, IngestStreamSnapshot>;
 
@@ -95,6 +95,7 @@ class Ingest {
   struct Stream {
     std::unique_ptr<StreamIngest> ingest;
     OriginSelector origins;  // the active origin among those publishing the stream
+    bool switching = false;  // as last told to the health board
     bool subscribed = false;
     bool preloaded = false;
     int64_t last_interest_us = 0;
@@ -113,6 +114,7 @@ class Ingest {
   void on_selected(Stream& s, relay::Received message);
   // Switches away from silent origins; returns the time of the next check (0: none due).
   int64_t check_origins(int64_t now_us);
+  void note_switching(Stream& s);
   void on_catchup(relay::CatchupReply reply);
   void release(Stream& s, std::vector<StreamEvent>& events);
   void feed(Stream& s, const relay::Received& message, std::vector<StreamEvent>& events);

@@ -64,11 +64,15 @@ void OriginSelector::on_info(const std::shared_ptr<const rs::media::StreamInfo>&
 void OriginSelector::on_frame(const media::FramePtr& frame, int64_t now_us,
                               std::vector<relay::Received>& out) {
   const uint64_t epoch = frame->origin_epoch;
+  if (stream_.empty()) stream_ = frame->stream;
   auto [it, inserted] = origins_.try_emplace(epoch);
   Origin& origin = it->second;
   if (inserted) origin.first_heard_us = now_us;
   origin.last_frame_us = now_us;
-  if (active_ == 0) active_ = out_epoch_ = epoch;
+  if (active_ == 0) {
+    active_ = out_epoch_ = epoch;
+    LOG_INFO("edge", "stream ", stream_, ": taking frames from origin ", epoch);
+  }
   const size_t key = content_key(*frame);
   if (epoch == active_) {
     if (pending_ != 0) {
@@ -80,7 +84,11 @@ void OriginSelector::on_frame(const media::FramePtr& frame, int64_t now_us,
     if (frame->track == kVideoTrack) {
       if (last_video_dts_ && frame->dts_90k > *last_video_dts_) {
         const int64_t step = (frame->dts_90k - *last_video_dts_) * 1'000'000 / kVideoClock;
-        if (step > 0 && step < 1'000'000) frame_interval_us_ = step;
+        if (step > 0 && step < 1'000'000) {
+          intervals_us_.push_back(step);
+          if (intervals_us_.size() > kIntervalWindow) intervals_us_.pop_front();
+          frame_interval_us_ = *std::max_element(intervals_us_.begin(), intervals_us_.end());
+        }
       }
       last_video_dts_ = frame->dts_90k;
     }
@@ -102,11 +110,12 @@ void OriginSelector::forward(const media::FramePtr& frame, size_t key, int64_t n
                              std::vector<relay::Received>& out) {
   TrackMap& map = tracks_[frame->track];
   if (map.rebase_sequence) {
-    map.seq_delta = static_cast<int64_t>(map.last_out_sequence + 1) -
-                    static_cast<int64_t>(frame->sequence);
+    map.seq_delta =
+        static_cast<int64_t>(map.last_out_sequence + 1) - static_cast<int64_t>(frame->sequence);
     map.rebase_sequence = false;
   }
-  const bool identity = frame->origin_epoch == out_epoch_ && map.ts_delta == 0 && map.seq_delta == 0;
+  const bool identity =
+      frame->origin_epoch == out_epoch_ && map.ts_delta == 0 && map.seq_delta == 0;
   media::FramePtr sent = frame;
   if (!identity) {
     auto copy = std::make_shared<media::Frame>(*frame);
@@ -124,7 +133,27 @@ void OriginSelector::forward(const media::FramePtr& frame, size_t key, int64_t n
   out.emplace_back(std::move(sent));
 }
 
+bool OriginSelector::accept_catchup(uint64_t epoch, const std::vector<media::FramePtr>& frames,
+                                    int64_t now_us) {
+  if (active_ == 0) {
+    active_ = out_epoch_ = epoch;
+    origins_[epoch].first_heard_us = now_us;
+  }
+  if (epoch != active_ || out_epoch_ != active_) return false;
+  for (const auto& frame : frames) {
+    TrackMap& map = tracks_[frame->track];
+    if (map.any && frame->sequence <= map.last_out_sequence) continue;
+    map.last_key = content_key(*frame);
+    map.last_out_sequence = frame->sequence;
+    map.last_out_dts = frame->dts_90k;
+    map.last_out_us = now_us;
+    map.any = true;
+  }
+  return true;
+}
+
 int64_t OriginSelector::silence_us() const {
+  if (frame_interval_us_ == 0) return kMaxSilenceUs;
   const auto silence = static_cast<int64_t>(kSilentFrameIntervals * frame_interval_us_);
   return std::clamp(silence, kMinSilenceUs, kMaxSilenceUs);
 }
@@ -185,16 +214,19 @@ void OriginSelector::switch_to(uint64_t epoch, int64_t now_us, std::vector<relay
   const bool warm = next.first_heard_us <= active.last_frame_us;
   if (!warm || !tracks_[kVideoTrack].any) {
     // An origin that came up after the active one went quiet: a restart, passed through as is.
-    LOG_INFO("edge", "origin ", epoch, " takes over from silent origin ", active_,
-             " (not warm: passed through as an origin restart)");
+    LOG_INFO("edge", "stream ", stream_, ": origin ", epoch, " takes over from silent origin ",
+             active_, " (not warm: passed through as an origin restart)");
     ++stats_.switches_cold;
     tracks_.clear();
     active_ = out_epoch_ = epoch;
     last_video_dts_.reset();
+    intervals_us_.clear();
+    frame_interval_us_ = 0;
     Origin& now_active = origins_[epoch];
     if (now_active.info) out.emplace_back(now_active.info);
     std::vector<Held> held;
-    for (auto& [track, history] : now_active.history) held.insert(held.end(), history.begin(), history.end());
+    for (auto& [track, history] : now_active.history)
+      held.insert(held.end(), history.begin(), history.end());
     now_active.history.clear();
     std::sort(held.begin(), held.end(), [](const Held& a, const Held& b) {
       return a.frame->received_monotonic_us < b.frame->received_monotonic_us;
@@ -203,7 +235,8 @@ void OriginSelector::switch_to(uint64_t epoch, int64_t now_us, std::vector<relay
     return;
   }
   if (switch_aligned(epoch, now_us, out)) return;
-  LOG_INFO("edge", "origin ", active_, (active.source_down ? " reports its source down" : " went silent"),
+  LOG_INFO("edge", "stream ", stream_, ": origin ", active_,
+           (active.source_down ? " reports its source down" : " went silent"),
            "; switching to origin ", epoch, " at its next keyframe");
   pending_ = epoch;
 }
@@ -224,8 +257,8 @@ bool OriginSelector::switch_aligned(uint64_t epoch, int64_t now_us,
     }
     after[track] = static_cast<size_t>(history.rend() - found);  // index one past the match
     map.ts_delta = map.last_out_dts - found->frame->dts_90k;
-    map.seq_delta = static_cast<int64_t>(map.last_out_sequence) -
-                    static_cast<int64_t>(found->frame->sequence);
+    map.seq_delta =
+        static_cast<int64_t>(map.last_out_sequence) - static_cast<int64_t>(found->frame->sequence);
     map.rebase_sequence = false;
   }
   std::vector<Held> released;
@@ -249,8 +282,7 @@ bool OriginSelector::switch_aligned(uint64_t epoch, int64_t now_us,
   std::stable_sort(released.begin(), released.end(), [](const Held& a, const Held& b) {
     return a.frame->received_monotonic_us < b.frame->received_monotonic_us;
   });
-  LOG_INFO("edge", "stream ", (released.empty() ? std::string() : released[0].frame->stream),
-           ": origin ", active_, " silent for ",
+  LOG_INFO("edge", "stream ", stream_, ": origin ", active_, " silent for ",
            (now_us - origins_[active_].last_frame_us) / 1000, " ms; origin ", epoch,
            " takes over lined up (", released.size(), " frames from its warm buffer)");
   active_ = epoch;
@@ -263,7 +295,8 @@ void OriginSelector::start_at_keyframe(const media::FramePtr& frame, size_t key,
                                        std::vector<relay::Received>& out) {
   // Place the keyframe after the last frame out by the wall-clock gap (at least one interval).
   const TrackMap& video = tracks_[kVideoTrack];
-  const int64_t gap_us = std::max(now_us - video.last_out_us, frame_interval_us_);
+  const int64_t step_us = frame_interval_us_ > 0 ? frame_interval_us_ : 33'333;
+  const int64_t gap_us = std::max(now_us - video.last_out_us, step_us);
   const int64_t video_delta = video.last_out_dts + to_ticks(gap_us, kVideoClock) - frame->dts_90k;
   const int64_t delta_us = video_delta * 1'000'000 / kVideoClock;
   for (auto& [track, map] : tracks_) {
@@ -314,6 +347,8 @@ void OriginSelector::reset() {
   tracks_.clear();
   active_ = pending_ = out_epoch_ = 0;
   last_video_dts_.reset();
+  intervals_us_.clear();
+  frame_interval_us_ = 0;
 }
 
 }  // namespace edge

@@ -34,11 +34,13 @@
 
 namespace edge {
 
-// The active origin counts as silent after this many frame intervals without a frame...
+// The active origin counts as silent after this many frame intervals without a frame (the
+// longest of the last kIntervalWindow intervals; kMaxSilenceUs until two frames have come)...
 inline constexpr double kSilentFrameIntervals = 1.5;
 // ...bounded to this range (a 30 fps stream: 50 ms).
 inline constexpr int64_t kMinSilenceUs = 40'000;
 inline constexpr int64_t kMaxSilenceUs = 500'000;
+inline constexpr size_t kIntervalWindow = 16;
 // A standby's frames kept to line a switch up, per track: this many at most, none older than
 // kStandbyHistoryUs.
 inline constexpr size_t kStandbyHistoryFrames = 64;
@@ -47,12 +49,12 @@ inline constexpr int64_t kStandbyHistoryUs = 1'000'000;
 inline constexpr int64_t kForgetOriginUs = 10'000'000;
 
 struct OriginSelectorStats {
-  uint64_t origins = 0;           // origins heard from now (active included)
-  uint64_t switches_aligned = 0;  // lined-up switches
-  uint64_t switches_keyframe = 0; // switches completed at the standby's keyframe
-  uint64_t switches_cold = 0;     // a new origin after the active one went silent
+  uint64_t origins = 0;             // origins heard from now (active included)
+  uint64_t switches_aligned = 0;    // lined-up switches
+  uint64_t switches_keyframe = 0;   // switches completed at the standby's keyframe
+  uint64_t switches_cold = 0;       // a new origin after the active one went silent
   uint64_t switches_cancelled = 0;  // the old origin resumed before the standby's keyframe
-  uint64_t standby_frames = 0;    // frames received from standbys (not forwarded)
+  uint64_t standby_frames = 0;      // frames received from standbys (not forwarded)
   uint64_t active_epoch = 0;
   uint64_t out_epoch = 0;  // the epoch frames leave with (differs after a warm switch)
 };
@@ -63,12 +65,19 @@ class OriginSelector {
   // several frames after a switch) to `out`, in order.
   void on_message(const relay::Received& message, int64_t now_us,
                   std::vector<relay::Received>& out);
+  // A catch-up answer from origin `epoch` went downstream directly (its frames in order): the
+  // selector takes that origin as the active one when it has none, and remembers the frames as
+  // sent when they are the active origin's. False: the answer is not the active origin's (or a
+  // switch has rewritten the timeline), and must not be used.
+  bool accept_catchup(uint64_t epoch, const std::vector<media::FramePtr>& frames, int64_t now_us);
   // Timer: switches away from an active origin that has gone silent or reports its source down.
   // Call at least every 10 ms while next_check_us() is set.
   void poll(int64_t now_us, std::vector<relay::Received>& out);
   // When poll() has something to decide (a standby is warm); nullopt: nothing to watch.
   std::optional<int64_t> next_check_us() const;
   OriginSelectorStats stats() const;
+  // Waiting for a standby's keyframe: nothing goes out meanwhile.
+  bool switching() const { return pending_ != 0; }
   // The edge unsubscribed: forget every origin (the next subscription starts afresh).
   void reset();
 
@@ -114,11 +123,13 @@ class OriginSelector {
   uint32_t clock_rate(uint32_t track) const;
 
   std::map<uint64_t, Origin> origins_;
-  uint64_t active_ = 0;      // 0: none yet
-  uint64_t pending_ = 0;     // switching at this origin's next keyframe
-  uint64_t out_epoch_ = 0;   // the epoch frames leave with
+  uint64_t active_ = 0;     // 0: none yet
+  uint64_t pending_ = 0;    // switching at this origin's next keyframe
+  uint64_t out_epoch_ = 0;  // the epoch frames leave with
   std::map<uint32_t, TrackMap> tracks_;
-  int64_t frame_interval_us_ = 33'333;
+  std::deque<int64_t> intervals_us_;  // the active origin's recent video frame intervals
+  int64_t frame_interval_us_ = 0;     // the longest of them; 0: not known yet
+  std::string stream_;
   std::optional<int64_t> last_video_dts_;
   OriginSelectorStats stats_;
 };

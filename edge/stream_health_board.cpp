@@ -35,6 +35,12 @@ void StreamHealthBoard::on_info(const rs::media::StreamInfo& info, int64_t now_u
     it->second.on_info(info, now_us);
 }
 
+void StreamHealthBoard::on_switching(const std::string& stream, bool switching, int64_t now_us) {
+  std::lock_guard lock(mutex_);
+  if (auto it = streams_.find(stream); it != streams_.end())
+    it->second.on_switching(switching, now_us);
+}
+
 void StreamHealthBoard::on_facts(const rs::cluster::StreamFacts& facts, int64_t now_us) {
   std::lock_guard lock(mutex_);
   facts_.clear();

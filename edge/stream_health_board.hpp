@@ -27,6 +27,7 @@ class StreamHealthBoard {
   void on_unsubscribed(const std::string& stream);
   void on_frame(const std::string& stream, int64_t now_us);
   void on_info(const rs::media::StreamInfo& info, int64_t now_us);
+  void on_switching(const std::string& stream, bool switching, int64_t now_us);
   // Coordinator link thread: the whole set of facts (streams left out have none).
   void on_facts(const rs::cluster::StreamFacts& facts, int64_t now_us);
 

@@ -113,9 +113,21 @@ std::optional<rs::cluster::StreamStatus> StreamHealthTracker::from_fact(int64_t 
   return std::nullopt;
 }
 
+void StreamHealthTracker::on_switching(bool switching, int64_t now_us) {
+  if (!switching) {
+    switching_since_us_.reset();
+  } else if (!switching_since_us_) {
+    switching_since_us_ = now_us;
+  }
+}
+
 rs::cluster::StreamStatus StreamHealthTracker::status(int64_t now_us, int64_t now_wall_ms) const {
   auto wall = [&](int64_t t_us) { return now_wall_ms - (now_us - t_us) / 1000; };
   if (!silent(now_us)) return make(rs::cluster::STREAM_HEALTH_LIVE, wall(live_since_us_), "");
+  if (switching_since_us_) {
+    return make(rs::cluster::STREAM_HEALTH_SWITCHING, wall(*switching_since_us_),
+                "moving to a standby origin; frames resume at its next keyframe");
+  }
   if (auto s = from_origin_info(now_us, now_wall_ms)) return *s;
   if (auto s = from_fact(now_us, now_wall_ms)) return *s;
   if (!last_frame_us_) {

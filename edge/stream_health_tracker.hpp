@@ -43,6 +43,9 @@ class StreamHealthTracker {
   void on_frame(int64_t now_us);
   // The origin's StreamInfo arrived; its fps sets the silence threshold.
   void on_info(const rs::media::StreamInfo& info, int64_t now_us);
+  // The edge is moving the stream to a standby origin (OriginSelector): while nothing arrives,
+  // the status says so instead of "origin silent".
+  void on_switching(bool switching, int64_t now_us);
   // What the coordinator knows of the stream elsewhere; `self` is this edge's name.
   void on_fact(const rs::cluster::StreamFact& fact, std::string_view self, int64_t now_us);
 
@@ -69,6 +72,7 @@ class StreamHealthTracker {
   std::optional<int64_t> down_info_us_;
   int64_t down_since_wall_ms_ = 0;
   std::string down_reason_;
+  std::optional<int64_t> switching_since_us_;
   // The coordinator's last fact.
   std::optional<int64_t> fact_us_;
   rs::cluster::StreamStatus fact_origin_;

@@ -37,6 +37,9 @@ def main():
     parser.add_argument("--audio", action="store_true")
     parser.add_argument("--path", default="/cam")
     parser.add_argument("--address", default="127.0.0.1", help="listen address (0.0.0.0: all)")
+    parser.add_argument("--shared", action="store_true",
+                        help="one live pipeline for every client, like a camera (two origins "
+                             "pulling it see the same frames at the same time)")
     args = parser.parse_args()
 
     Gst.init(None)
@@ -45,7 +48,7 @@ def main():
     server.set_service(str(args.port))
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_launch(launch_line(args.file, args.video, args.audio))
-    factory.set_shared(False)
+    factory.set_shared(args.shared)
     server.get_mount_points().add_factory(args.path, factory)
     if server.attach(None) == 0:
         print(f"cannot listen on port {args.port}", file=sys.stderr, flush=True)

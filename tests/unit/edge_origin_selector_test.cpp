@@ -107,7 +107,8 @@ Viewer run_pass_through(int a_last, int until, int64_t skew_us) {
 TEST(OriginSelectorTest, OneOriginPassesThroughUnchanged) {
   OriginSelector selector;
   std::vector<relay::Received> out;
-  for (int n = 0; n < 5; ++n) selector.on_message(frame(kA, n, n * kFrameUs, 1000, 0), n * kFrameUs, out);
+  for (int n = 0; n < 5; ++n)
+    selector.on_message(frame(kA, n, n * kFrameUs, 1000, 0), n * kFrameUs, out);
   ASSERT_EQ(out.size(), 5u);
   const auto& first = std::get<media::FramePtr>(out[0]);
   EXPECT_EQ(first->origin_epoch, kA);
@@ -215,7 +216,8 @@ TEST(OriginSelectorTest, SourceDownAtTheActiveOriginSwitchesToALiveStandby) {
 TEST(OriginSelectorTest, AnOriginThatAppearsAfterSilenceIsARestartPassedThrough) {
   OriginSelector selector;
   std::vector<relay::Received> out;
-  for (int n = 0; n < 10; ++n) selector.on_message(frame(kA, n, n * kFrameUs, 0, 0), n * kFrameUs, out);
+  for (int n = 0; n < 10; ++n)
+    selector.on_message(frame(kA, n, n * kFrameUs, 0, 0), n * kFrameUs, out);
   out.clear();
   // A is gone; 3 s later a restarted origin (new epoch) appears.
   const int64_t t = 3'000'000;
