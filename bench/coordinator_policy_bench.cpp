@@ -1,4 +1,5 @@
-// Simulation of the assignment policy against random choice and naive least-loaded
+// Simulation of the assignment policy (one coordinator, and two replicas sharing no state)
+// against random choice and naive least-loaded
 // (docs/coordinator.md): 8 edges with uneven capacities; 2,000 sequential clients; a burst of
 // 500 clients on 1 s-stale reports. Prints a table, writes bench/results/coordinator_policy.json.
 #include <algorithm>
@@ -18,9 +19,23 @@ using coordinator::EdgeLoad;
 const std::vector<uint32_t> kCapacities = {100, 200, 300, 400, 500, 600, 800, 1100};  // 4000
 const char* const kNames[] = {"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"};
 
-enum class Strategy { Policy, Random, NaiveLeastLoaded };
+// TwoReplicas: clients split at random over two coordinator replicas that share no state; each
+// knows its own pending assignments and counts them for both (coordinator::cluster_pending, ADR
+// 015). TwoReplicasOwnOnly: the same without that estimate (each sees only its own).
+enum class Strategy { Policy, TwoReplicas, TwoReplicasOwnOnly, Random, NaiveLeastLoaded };
 const char* name(Strategy s) {
-  return s == Strategy::Policy ? "policy" : s == Strategy::Random ? "random" : "naive-least-loaded";
+  switch (s) {
+    case Strategy::Policy:
+      return "policy";
+    case Strategy::TwoReplicas:
+      return "policy-2-replicas";
+    case Strategy::TwoReplicasOwnOnly:
+      return "2-replicas-own-only";
+    case Strategy::Random:
+      return "random";
+    default:
+      return "naive-least-loaded";
+  }
 }
 
 struct Result {
@@ -49,9 +64,26 @@ Result run(Strategy s, std::vector<EdgeLoad> edges, int clients, bool fresh, uin
   std::vector<uint32_t> actual;
   for (const auto& e : edges) actual.push_back(e.readers);
   Result r;
+  const bool replicas = s == Strategy::TwoReplicas || s == Strategy::TwoReplicasOwnOnly;
+  std::vector<uint32_t> own[2] = {std::vector<uint32_t>(edges.size()),
+                                  std::vector<uint32_t>(edges.size())};
   for (int c = 0; c < clients; ++c) {
     size_t pick = 0;
-    if (s == Strategy::Policy) {
+    if (replicas) {
+      const int replica = static_cast<int>(rng() % 2);
+      for (size_t i = 0; i < edges.size(); ++i) {
+        edges[i].pending = s == Strategy::TwoReplicas
+                               ? coordinator::cluster_pending(own[replica][i], 2)
+                               : own[replica][i];
+      }
+      auto ranked = coordinator::rank_edges(edges, {"cam1", {}, {}}, {}, rng);
+      if (!ranked.ok()) {
+        ++r.refused;
+        continue;
+      }
+      pick = (*ranked)[0].index;
+      ++own[replica][pick];
+    } else if (s == Strategy::Policy) {
       auto ranked = coordinator::rank_edges(edges, {"cam1", {}, {}}, {}, rng);
       if (!ranked.ok()) {
         ++r.refused;
@@ -73,6 +105,7 @@ Result run(Strategy s, std::vector<EdgeLoad> edges, int clients, bool fresh, uin
     if (fresh) {  // the next report arrives before the next client
       edges[pick].readers = actual[pick];
       edges[pick].pending = 0;
+      own[0][pick] = own[1][pick] = 0;
     }
   }
   double sum = 0;
@@ -130,7 +163,8 @@ int main(int argc, char** argv) {
   std::string json = "{\n  \"edges\": 8, \"capacity_total\": 4000,\n  \"results\": [\n";
   bool first = true;
   for (const auto& sc : scenarios) {
-    for (Strategy s : {Strategy::Policy, Strategy::Random, Strategy::NaiveLeastLoaded}) {
+    for (Strategy s : {Strategy::Policy, Strategy::TwoReplicas, Strategy::TwoReplicasOwnOnly,
+                       Strategy::Random, Strategy::NaiveLeastLoaded}) {
       double skew = 0, max_load = 0;
       int over = 0, refused = 0;
       const int seeds = 20;
@@ -142,7 +176,10 @@ int main(int argc, char** argv) {
         refused += r.refused;
       }
       std::printf("%-20s %-20s %7.3f %9.3f %9d %8d %7s\n", sc.name, name(s), skew, max_load, over,
-                  refused, s == Strategy::Policy ? (skew <= sc.target ? "met" : "MISSED") : "");
+                  refused,
+                  s == Strategy::Policy || s == Strategy::TwoReplicas
+                      ? (skew <= sc.target ? "met" : "MISSED")
+                      : "");
       json += std::string(first ? "" : ",\n") + "    {\"scenario\": \"" + sc.name +
               "\", \"strategy\": \"" + name(s) + "\", \"skew\": " + std::to_string(skew) +
               ", \"max_load\": " + std::to_string(max_load) +

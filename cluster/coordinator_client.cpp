@@ -3,6 +3,8 @@
 
 #include <thread>
 
+#include "cluster/coordinator_targets.hpp"
+
 namespace cluster {
 
 bool is_retryable(absl::StatusCode code) {
@@ -14,8 +16,10 @@ absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::create(
     CoordinatorClientOptions options) {
   if (options.max_attempts < 1) return absl::InvalidArgumentError("max_attempts must be >= 1");
   std::unique_ptr<CoordinatorClient> client(new CoordinatorClient(std::move(options)));
-  auto channel =
-      make_channel(client->options_.coordinator, client->options_.tls, ReconnectProfile::Client);
+  // Several replicas: one channel over all of them (coordinator_targets.hpp).
+  auto target = client_channel_target(client->options_.coordinator);
+  if (!target.ok()) return target.status();
+  auto channel = make_channel(*target, client->options_.tls, ReconnectProfile::Client);
   if (!channel.ok()) return channel.status();
   client->channel_ = *channel;
   client->stub_ = rs::cluster::Coordinator::NewStub(client->channel_);

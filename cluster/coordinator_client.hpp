@@ -16,7 +16,7 @@
 namespace cluster {
 
 struct CoordinatorClientOptions {
-  std::string coordinator;  // "host:port"
+  std::string coordinator;  // "host:port[,host:port...]": any replica answers
   TlsOptions tls;
   std::chrono::milliseconds rpc_timeout{1000};  // per attempt
   int max_attempts = 6;                         // AssignEdge attempts in all (>= 1)

@@ -1,6 +1,8 @@
 // gRPC credentials and channel settings for cluster links (see credentials.hpp).
 #include "cluster/credentials.hpp"
 
+#include "cluster/coordinator_targets.hpp"
+
 #include <fstream>
 #include <sstream>
 
@@ -80,6 +82,8 @@ grpc::ChannelArguments channel_arguments(const TlsOptions& tls, ReconnectProfile
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   if (!tls.server_name.empty()) args.SetSslTargetNameOverride(tls.server_name);
+  // Clients: round robin over the replicas that are up, UNAVAILABLE retried on another one.
+  if (profile == ReconnectProfile::Client) args.SetServiceConfigJSON(client_service_config());
   return args;
 }
 

@@ -1,8 +1,11 @@
-// NodeAgent: registration, periodic reports, reconnects with jittered backoff (node_agent.hpp).
+// NodeAgent: one AgentLink per coordinator replica, one shared report, merged origin sets
+// (node_agent.hpp).
 #include "cluster/node_agent.hpp"
 
 #include <algorithm>
+#include <set>
 
+#include "absl/strings/str_join.h"
 #include "base/log.hpp"
 #include "base/strings.hpp"
 
@@ -35,18 +38,19 @@ absl::Status validate(const NodeAgentOptions& o) {
 
 absl::StatusOr<std::unique_ptr<NodeAgent>> NodeAgent::create(NodeAgentOptions options) {
   if (auto st = validate(options); !st.ok()) return st;
-  std::unique_ptr<NodeAgent> agent(new NodeAgent(std::move(options)));
-  auto channel = make_channel(agent->options_.coordinator, agent->options_.tls);
-  if (!channel.ok()) return channel.status();
-  agent->channel_ = *channel;
-  agent->stub_ = rs::cluster::Coordinator::NewStub(agent->channel_);
+  auto replicas = split_coordinators(options.coordinator);
+  if (!replicas.ok()) return replicas.status();
+  if (auto creds = channel_credentials(options.tls); !creds.ok()) return creds.status();
+  std::unique_ptr<NodeAgent> agent(new NodeAgent(std::move(options), *std::move(replicas)));
   return agent;
 }
 
-NodeAgent::NodeAgent(NodeAgentOptions options)
+NodeAgent::NodeAgent(NodeAgentOptions options, std::vector<base::HostPort> replicas)
     : options_(std::move(options)),
-      backoff_(options_.backoff),
-      started_(std::chrono::steady_clock::now()) {}
+      replicas_(std::move(replicas)),
+      started_(std::chrono::steady_clock::now()) {
+  for (const auto& r : replicas_) resolve_again_ |= !is_ip_literal(r.host);
+}
 
 NodeAgent::~NodeAgent() {
   stop();
@@ -58,192 +62,187 @@ void NodeAgent::set_report_source(ReportSource source) {
 void NodeAgent::on_origins_changed(OriginsCallback callback) {
   origins_callback_ = std::move(callback);
 }
-
 void NodeAgent::on_stream_facts(FactsCallback callback) {
   facts_callback_ = std::move(callback);
 }
 
 void NodeAgent::start() {
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this] { run(); });
+  {
+    std::lock_guard lock(mu_);
+    if (started_links_ || stopping_) return;
+    started_links_ = true;
+  }
+  refresh_links();
+  resolver_ = std::thread([this] { resolver_loop(); });
+}
+
+void NodeAgent::resolver_loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    // Names are looked up again (pods come and go); an unresolved start is retried sooner.
+    const auto wait = links_.empty() ? std::chrono::seconds(1) : kResolveInterval;
+    cv_.wait_for(lock, wait, [this] { return stopping_; });
+    if (stopping_) break;
+    if (!resolve_again_ && !links_.empty()) continue;
+    lock.unlock();
+    refresh_links();
+    lock.lock();
+  }
+}
+
+void NodeAgent::refresh_links() {
+  std::vector<ResolvedCoordinator> resolved;
+  if (resolve_again_) {
+    auto r = resolve_coordinators(replicas_);
+    if (!r.ok()) {
+      LOG_WARN(kTag, options_.identity.name(), ": ", r.status().message());
+      return;  // keep the links there are
+    }
+    resolved = *std::move(r);
+  } else {
+    for (const auto& r : replicas_) {
+      resolved.push_back({base::cat(r.host.find(':') != std::string::npos ? "[" : "", r.host,
+                                    r.host.find(':') != std::string::npos ? "]" : "", ":", r.port),
+                          r.host});
+    }
+  }
+  std::vector<std::unique_ptr<AgentLink>> retired;
+  std::vector<AgentLink*> started;
+  {
+    std::lock_guard lock(links_mu_);
+    for (auto it = links_.begin(); it != links_.end();) {
+      const bool kept = std::any_of(resolved.begin(), resolved.end(),
+                                    [&](const auto& r) { return r.address == it->first; });
+      if (kept) {
+        ++it;
+        continue;
+      }
+      LOG_INFO(kTag, options_.identity.name(), ": coordinator ", it->first,
+               " no longer resolves; closing its link");
+      retired.push_back(std::move(it->second));
+      it = links_.erase(it);
+    }
+    for (const auto& r : resolved) {
+      if (links_.contains(r.address)) continue;
+      NodeAgentOptions link_options = options_;
+      // A literal address from a name: the certificate still names the host.
+      if (link_options.tls.enabled() && link_options.tls.server_name.empty() &&
+          !is_ip_literal(r.host)) {
+        link_options.tls.server_name = r.host;
+      }
+      auto link = AgentLink::create(r.address, link_options, hooks_for(r.address));
+      if (!link.ok()) {
+        LOG_WARN(kTag, options_.identity.name(), ": coordinator ", r.address, ": ",
+                 link.status().message());
+        continue;
+      }
+      started.push_back(link->get());
+      links_[r.address] = *std::move(link);
+    }
+    link_count_ = static_cast<uint32_t>(links_.size());
+    for (AgentLink* link : started) {
+      if (draining_.load()) link->drain();
+      link->start();
+    }
+  }
+  for (auto& link : retired) link->stop();
+}
+
+AgentLinkHooks NodeAgent::hooks_for(const std::string& address) {
+  AgentLinkHooks hooks;
+  hooks.report = [this] { return shared_report(); };
+  hooks.origins = [this, address](const rs::cluster::OriginsUpdate& update) {
+    on_origins(address, update);
+  };
+  hooks.facts = [this](const rs::cluster::StreamFacts& facts) {
+    if (facts_callback_) facts_callback_(facts);
+  };
+  hooks.registered = [this, address](bool registered) { on_registered(address, registered); };
+  return hooks;
+}
+
+rs::cluster::NodeReport NodeAgent::shared_report() {
+  std::lock_guard lock(report_mu_);
+  const auto now = std::chrono::steady_clock::now();
+  // One report a period for all links: the source measures rates between calls.
+  if (last_report_at_ == std::chrono::steady_clock::time_point{} ||
+      now - last_report_at_ >= options_.report_interval / 2) {
+    last_report_ = report_source_ ? report_source_() : rs::cluster::NodeReport{};
+    last_report_at_ = now;
+    if (last_report_.uptime_ms() == 0) {
+      last_report_.set_uptime_ms(
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - started_).count());
+    }
+    if (last_report_.health() == rs::cluster::HEALTH_UNSPECIFIED) {
+      last_report_.set_health(rs::cluster::HEALTH_OK);
+    }
+  }
+  rs::cluster::NodeReport report = last_report_;
+  if (draining_.load()) report.set_draining(true);
+  report.set_coordinator_replicas(std::max<uint32_t>(1, link_count_.load()));
+  return report;
+}
+
+void NodeAgent::on_registered(const std::string& address, bool registered) {
+  registered_links_ += registered ? 1 : -1;
+  if (!registered) {
+    std::lock_guard lock(origins_mu_);
+    origins_by_link_.erase(address);
+  }
+}
+
+void NodeAgent::on_origins(const std::string& address, const rs::cluster::OriginsUpdate& update) {
+  std::vector<std::string> endpoints;
+  {
+    std::lock_guard lock(origins_mu_);
+    auto& mine = origins_by_link_[address];
+    mine.clear();
+    for (const auto& origin : update.origins()) mine.push_back(origin.url());
+    std::set<std::string> all;
+    for (const auto& [link, urls] : origins_by_link_) all.insert(urls.begin(), urls.end());
+    endpoints.assign(all.begin(), all.end());
+    if (endpoints == last_origins_) return;
+    last_origins_ = endpoints;
+  }
+  if (origins_callback_) origins_callback_(std::move(endpoints));
 }
 
 void NodeAgent::drain() {
   if (draining_.exchange(true)) return;
-  std::lock_guard lock(mu_);
-  drain_requested_ = true;
-  cv_.notify_all();
+  std::lock_guard lock(links_mu_);
+  for (auto& [address, link] : links_) link->drain();
 }
 
 void NodeAgent::stop() {
   {
     std::lock_guard lock(mu_);
-    if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
     cv_.notify_all();
   }
-  if (thread_.joinable()) thread_.join();
-}
-
-bool NodeAgent::sleep_for(std::chrono::milliseconds duration) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, duration, [this] { return stopping_; });
-  return !stopping_;
-}
-
-rs::cluster::NodeReport NodeAgent::make_report() {
-  rs::cluster::NodeReport report;
-  if (report_source_) report = report_source_();
-  report.set_sequence(++sequence_);
-  if (report.uptime_ms() == 0) {
-    report.set_uptime_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::steady_clock::now() - started_)
-                             .count());
-  }
-  if (report.health() == rs::cluster::HEALTH_UNSPECIFIED) report.set_health(rs::cluster::HEALTH_OK);
-  if (draining_.load()) report.set_draining(true);
-  return report;
-}
-
-void NodeAgent::run() {
-  const std::string& name = options_.identity.name();
-  while (true) {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) break;
-    }
-    const grpc::Status status = run_session();
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) break;
-    }
-    std::chrono::milliseconds wait;
-    {
-      std::lock_guard lock(mu_);
-      wait = backoff_.next();
-    }
-    if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
-        status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-      wait = std::max(wait, std::chrono::milliseconds(2000));  // a refusal is not transient
-      LOG_ERROR(kTag, name, ": coordinator ", options_.coordinator,
-                " refused registration: ", status.error_message(), " (retrying in ", wait.count(),
-                " ms)");
-    } else {
-      LOG_WARN(kTag, name, ": coordinator ", options_.coordinator,
-               " link down: ", status.error_message(), " (", static_cast<int>(status.error_code()),
-               "); retrying in ", wait.count(), " ms");
-    }
-    if (!sleep_for(wait)) break;
-  }
-}
-
-grpc::Status NodeAgent::run_session() {
-  // Wait for a connection first: an RPC on a channel in backoff fails at once with the last
-  // error, so waiting here lets the channel's own (fast) reconnects find a restarted coordinator.
-  const auto connect_deadline = std::chrono::steady_clock::now() + options_.register_timeout;
-  while (!channel_->WaitForConnected(std::chrono::system_clock::now() +
-                                     std::chrono::milliseconds(100))) {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return grpc::Status(grpc::StatusCode::CANCELLED, "stopping");
-    }
-    if (std::chrono::steady_clock::now() > connect_deadline) {
-      return grpc::Status(
-          grpc::StatusCode::UNAVAILABLE,
-          base::cat("cannot connect within ", options_.register_timeout.count(), " ms"));
-    }
-  }
-  grpc::ClientContext context;
-  if (!options_.token.empty()) context.AddMetadata(kTokenMetadataKey, options_.token);
-  auto stream = stub_->Connect(&context);
+  if (resolver_.joinable()) resolver_.join();
+  std::map<std::string, std::unique_ptr<AgentLink>> links;
   {
-    std::lock_guard lock(mu_);
-    context_ = &context;
-    session_done_ = false;
-    session_registered_ = false;
-    if (stopping_) context.TryCancel();
+    std::lock_guard lock(links_mu_);
+    links.swap(links_);
   }
-  rs::cluster::NodeMessage hello;
-  *hello.mutable_register_()->mutable_identity() = options_.identity;
-  *hello.mutable_register_()->mutable_first_report() = make_report();
-  const bool wrote = stream->Write(hello);
-  std::thread reader([&] { read_loop(stream.get()); });
-  std::unique_lock lock(mu_);
-  if (wrote && !cv_.wait_for(lock, options_.register_timeout,
-                             [&] { return session_registered_ || session_done_ || stopping_; })) {
-    LOG_WARN(kTag, options_.identity.name(), ": no answer to Register within ",
-             options_.register_timeout.count(), " ms");
-  }
-  auto next = std::chrono::steady_clock::now() + options_.report_interval;
-  while (wrote && session_registered_ && !session_done_ && !stopping_) {
-    cv_.wait_until(lock, next, [&] { return session_done_ || stopping_ || drain_requested_; });
-    if (session_done_ || stopping_) break;
-    drain_requested_ = false;
-    lock.unlock();
-    rs::cluster::NodeMessage message;
-    *message.mutable_report() = make_report();
-    const bool ok = stream->Write(message);
-    lock.lock();
-    if (!ok) break;
-    next += options_.report_interval;
-    const auto now = std::chrono::steady_clock::now();
-    if (next < now)
-      next = now + options_.report_interval;  // we were descheduled: no catch-up burst
-  }
-  const bool graceful = stopping_ && session_registered_ && !session_done_;
-  lock.unlock();
-  if (graceful) {
-    stream->WritesDone();  // the coordinator forgets us at once
-    std::unique_lock wait_lock(mu_);
-    cv_.wait_for(wait_lock, std::chrono::seconds(1), [&] { return session_done_; });
-  }
-  {
-    std::lock_guard done_lock(mu_);
-    // Cancel only a stream that is still open: one the coordinator ended carries its status.
-    if (!session_done_) context.TryCancel();
-  }
-  reader.join();
-  const grpc::Status status = stream->Finish();
-  registered_ = false;
-  std::lock_guard relock(mu_);
-  context_ = nullptr;
-  return status;
+  // Stopped together: each waits up to a second for its replica to close the stream.
+  std::vector<std::thread> stoppers;
+  for (auto& [address, link] : links) stoppers.emplace_back([&link] { link->stop(); });
+  for (auto& t : stoppers) t.join();
 }
 
-void NodeAgent::read_loop(
-    grpc::ClientReaderWriter<rs::cluster::NodeMessage, rs::cluster::CoordinatorMessage>* stream) {
-  rs::cluster::CoordinatorMessage message;
-  while (stream->Read(&message)) {
-    if (message.has_registered()) {
-      {
-        std::lock_guard lock(mu_);
-        session_registered_ = true;
-        backoff_.reset();
-        cv_.notify_all();
-      }
-      registered_ = true;
-      ++registrations_;
-      LOG_INFO(kTag, options_.identity.name(), ": registered with coordinator ",
-               options_.coordinator, " (epoch ", message.registered().coordinator_epoch(), ")");
-    } else if (message.has_origins()) {
-      handle_origins(message.origins());
-    } else if (message.has_streams() && facts_callback_) {
-      facts_callback_(message.streams());
-    }
-  }
-  std::lock_guard lock(mu_);
-  session_done_ = true;
-  cv_.notify_all();
+uint64_t NodeAgent::registrations() const {
+  std::lock_guard lock(links_mu_);
+  uint64_t total = 0;
+  for (const auto& [address, link] : links_) total += link->registrations();
+  return total;
 }
 
-void NodeAgent::handle_origins(const rs::cluster::OriginsUpdate& update) {
-  std::vector<std::string> endpoints;
-  for (const auto& origin : update.origins()) endpoints.push_back(origin.url());
-  std::sort(endpoints.begin(), endpoints.end());
-  endpoints.erase(std::unique(endpoints.begin(), endpoints.end()), endpoints.end());
-  if (endpoints == last_origins_) return;
-  last_origins_ = endpoints;
-  if (origins_callback_) origins_callback_(std::move(endpoints));
+std::vector<std::string> NodeAgent::addresses() const {
+  std::lock_guard lock(links_mu_);
+  std::vector<std::string> out;
+  for (const auto& [address, link] : links_) out.push_back(address);
+  return out;
 }
 
 }  // namespace cluster

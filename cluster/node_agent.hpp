@@ -1,16 +1,17 @@
-// NodeAgent: keeps an origin or edge registered with the coordinator. It connects, sends
-// Register, then a NodeReport every interval over one long-lived Connect stream
-// (docs/adr/008-report-stream.md); it reconnects with exponential backoff and full jitter when the
-// stream breaks, and hands edges the origins' endpoints whenever they change.
+// NodeAgent: keeps an origin or edge registered with every coordinator replica it is given
+// (docs/adr/015-coordinator-replicas.md): one AgentLink, and so one Connect stream, per replica
+// address, so that each replica holds the whole soft state. A name that resolves to several
+// addresses (a headless service) is resolved again every kResolveInterval, and links follow.
+// Edges get the union of the origin sets the registered replicas announce.
 //
-// The coordinator is never in the media path: a node works the same while the agent is
-// disconnected.
+// The coordinator is never in the media path: a node works the same while every link is down.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,36 +19,27 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "cluster/backoff.hpp"
-#include "cluster/credentials.hpp"
-#include "proto/cluster.grpc.pb.h"
+#include "cluster/agent_link.hpp"
+#include "cluster/coordinator_targets.hpp"
 
 namespace cluster {
 
-struct NodeAgentOptions {
-  std::string coordinator;  // "host:port"
-  rs::cluster::NodeIdentity identity;
-  std::chrono::milliseconds report_interval{500};
-  std::string token;  // shared registration token ("" = none)
-  TlsOptions tls;
-  BackoffOptions backoff{std::chrono::milliseconds(50), std::chrono::milliseconds(1000)};
-  // A Register that gets no answer within this is abandoned and retried.
-  std::chrono::milliseconds register_timeout{3000};
-};
+inline constexpr std::chrono::seconds kResolveInterval{10};
 
 class NodeAgent {
  public:
-  // Fills a report; called on the agent thread once per interval (and for the first report).
-  // Sequence, uptime (when 0) and the draining flag are filled in by the agent.
+  // Fills a report; called once per interval (and for the first report) on a link thread, shared
+  // by all links. Sequence, uptime (when 0), replica count and the draining flag are filled in.
   using ReportSource = std::function<rs::cluster::NodeReport()>;
-  // Edges: the healthy origins' ZeroMQ endpoints, sorted; called on the agent's reader thread
-  // after registration and whenever the set changes (not for an identical set).
+  // Edges: the healthy origins' ZeroMQ endpoints, sorted, as the union over the registered
+  // replicas; called after registration and whenever the union changes (not for an identical
+  // set, and not when no replica is registered: the last set stays).
   using OriginsCallback = std::function<void(std::vector<std::string> endpoints)>;
-  // Edges: what the cluster knows of each stream (StreamFacts), whenever it changes and again
-  // every few seconds while it does not; called on the agent's reader thread.
+  // Edges: what the cluster knows of each stream (StreamFacts), from any replica, whenever it
+  // changes and again every few seconds while it does not.
   using FactsCallback = std::function<void(const rs::cluster::StreamFacts& facts)>;
 
-  // Validates the options (name, role, edge URL and capacity, credentials files).
+  // Validates the options (addresses, name, role, edge URL and capacity, credentials files).
   static absl::StatusOr<std::unique_ptr<NodeAgent>> create(NodeAgentOptions options);
   ~NodeAgent();  // stop()
   NodeAgent(const NodeAgent&) = delete;
@@ -58,53 +50,60 @@ class NodeAgent {
   void on_origins_changed(OriginsCallback callback);
   void on_stream_facts(FactsCallback callback);
 
-  // Starts the agent thread. Returns at once; registration happens in the background.
+  // Starts the links. Returns at once; registration happens in the background.
   void start();
-  // Marks the node draining: a report goes out at once and every later one says draining, so the
-  // coordinator assigns no new clients to it. Thread-safe; idempotent.
+  // Marks the node draining: a report goes out at once on every link and every later one says
+  // draining, so no replica assigns new clients to it. Thread-safe; idempotent.
   void drain();
-  // Closes the stream cleanly (the coordinator forgets the node at once) and joins. Idempotent.
+  // Closes every stream cleanly (the replicas forget the node at once) and joins. Idempotent.
   void stop();
 
-  bool registered() const { return registered_.load(); }
-  // Successful registrations so far (1 + reconnects).
-  uint64_t registrations() const { return registrations_.load(); }
+  // Registered with at least one replica.
+  bool registered() const { return registered_links_.load() > 0; }
+  // Successful registrations so far, all replicas together.
+  uint64_t registrations() const;
+  // Replica addresses with a link now.
+  std::vector<std::string> addresses() const;
   const rs::cluster::NodeIdentity& identity() const { return options_.identity; }
 
  private:
-  explicit NodeAgent(NodeAgentOptions options);
-  void run();
-  // One Connect stream from Register to its end; returns the final status.
-  grpc::Status run_session();
-  void read_loop(
-      grpc::ClientReaderWriter<rs::cluster::NodeMessage, rs::cluster::CoordinatorMessage>* stream);
-  void handle_origins(const rs::cluster::OriginsUpdate& update);
-  rs::cluster::NodeReport make_report();
-  bool sleep_for(std::chrono::milliseconds duration);  // false when stopping
+  explicit NodeAgent(NodeAgentOptions options, std::vector<base::HostPort> replicas);
+  // Brings the links in line with what the replicas resolve to now.
+  void refresh_links();
+  void resolver_loop();
+  rs::cluster::NodeReport shared_report();
+  void on_origins(const std::string& address, const rs::cluster::OriginsUpdate& update);
+  void on_registered(const std::string& address, bool registered);
+  AgentLinkHooks hooks_for(const std::string& address);
 
   NodeAgentOptions options_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<rs::cluster::Coordinator::Stub> stub_;
+  std::vector<base::HostPort> replicas_;
+  bool resolve_again_ = false;  // some replica is a name, not a literal
   ReportSource report_source_;
   OriginsCallback origins_callback_;
   FactsCallback facts_callback_;
-  std::vector<std::string> last_origins_;
-  Backoff backoff_;
   std::chrono::steady_clock::time_point started_;
-  uint64_t sequence_ = 0;
+
+  mutable std::mutex links_mu_;
+  std::map<std::string, std::unique_ptr<AgentLink>> links_;  // by address
+  std::vector<std::unique_ptr<AgentLink>> retired_;          // stopped outside the lock
+
+  std::mutex report_mu_;
+  rs::cluster::NodeReport last_report_;
+  std::chrono::steady_clock::time_point last_report_at_{};
+
+  std::mutex origins_mu_;
+  std::map<std::string, std::vector<std::string>> origins_by_link_;  // registered links only
+  std::vector<std::string> last_origins_;
 
   std::mutex mu_;
   std::condition_variable cv_;
+  bool started_links_ = false;
   bool stopping_ = false;
-  bool drain_requested_ = false;  // a draining report is due now
-  bool session_done_ = false;
-  bool session_registered_ = false;
-  grpc::ClientContext* context_ = nullptr;  // the live session's, for cancel on stop
-
   std::atomic<bool> draining_{false};
-  std::atomic<bool> registered_{false};
-  std::atomic<uint64_t> registrations_{0};
-  std::thread thread_;
+  std::atomic<int> registered_links_{0};
+  std::atomic<uint32_t> link_count_{0};
+  std::thread resolver_;
 };
 
 }  // namespace cluster

@@ -52,6 +52,18 @@ struct Ranked {
   double load = 0;   // score with the new reader added
 };
 
+// Coordinator replicas (ADR 015) share no state: each knows only its own pending assignments.
+// Clients spread evenly over the replicas, so the cluster's pending assignments to an edge are
+// about `own` times the number of replicas the edge reports to...
+inline uint32_t cluster_pending(uint32_t own, uint32_t replicas) {
+  return own * (replicas == 0 ? 1 : replicas);
+}
+// ...and of `gained` new readers in a report, this replica's share (rounded) confirms its own.
+inline uint32_t own_share(uint32_t gained, uint32_t replicas) {
+  if (replicas <= 1) return gained;
+  return (gained + replicas / 2) / replicas;
+}
+
 // Load score = the highest of readers/capacity, Mb/s/capacity and CPU, counting pending
 // assignments plus `extra` more readers.
 double load_score(const EdgeLoad& edge, uint32_t extra = 0);

@@ -78,9 +78,11 @@ bool NodeRegistry::report(uint64_t session, const rs::cluster::NodeReport& repor
   auto s = sessions_.find(session);
   if (s == sessions_.end()) return false;
   Node& node = nodes_[s->second];
-  // A report confirms as many pending assignments as readers it gained (oldest first).
+  // A report confirms as many pending assignments as readers it gained (oldest first); with
+  // several replicas, this replica's share of them.
   if (report.readers() > node.last.readers()) {
-    size_t confirmed = report.readers() - node.last.readers();
+    size_t confirmed =
+        own_share(report.readers() - node.last.readers(), report.coordinator_replicas());
     while (confirmed-- > 0 && !node.pending.empty()) node.pending.pop_front();
   }
   node.last = report;
@@ -268,7 +270,7 @@ EdgeLoad NodeRegistry::edge_load(const Node& node, std::string_view stream, Time
   e.readers = r.readers();
   e.mbps_out = r.mbps_out();
   e.cpu = r.cpu();
-  e.pending = static_cast<uint32_t>(node.pending.size());
+  e.pending = cluster_pending(static_cast<uint32_t>(node.pending.size()), r.coordinator_replicas());
   e.assignable = state_of(node, now) == rs::cluster::NODE_STATE_READY;
   e.carries_stream = carries(r, stream);
   e.stream_broken = edge_health(r, stream) == rs::cluster::STREAM_HEALTH_EDGE_LOCAL;

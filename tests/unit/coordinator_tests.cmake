@@ -7,3 +7,5 @@ rs_test(coordinator_registry_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/coordinato
 rs_test(coordinator_cluster_lib_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/coordinator_cluster_lib_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/cluster_backoff_test.cpp
   DEPS rs_coordinator rs_cluster LABELS unit)
+rs_test(coordinator_targets_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/coordinator_targets_test.cpp
+  DEPS rs_cluster LABELS unit)
