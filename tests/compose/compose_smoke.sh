@@ -72,6 +72,13 @@ cleanup() { compose down -v --remove-orphans >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 trap 'cleanup; exit 1' INT TERM
 
+# The redundant override must merge into a valid file that lists both replicas everywhere.
+redundant=$("${COMPOSE[@]}" -p "$PROJECT" -f "$ROOT/deploy/docker-compose.yml" \
+  -f "$ROOT/deploy/docker-compose.redundant.yml" config 2>&1) ||
+  { echo "$redundant" | tail -n 20; fail "docker-compose.redundant.yml does not merge"; }
+[ "$(grep -c 'FLAGS_coordinator: coordinator:50051,coordinator2:50051' <<<"$redundant")" -ge 4 ] ||
+  fail "docker-compose.redundant.yml: not every node and the client list both coordinators"
+
 say "compose up: coordinator, origin, edge x2, client (project $PROJECT)"
 compose up -d --scale edge=2 >/tmp/$PROJECT-up.log 2>&1 || { cat /tmp/$PROJECT-up.log; fail "compose up failed"; }
 
