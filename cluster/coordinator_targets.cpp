@@ -23,9 +23,9 @@ absl::StatusOr<std::vector<base::HostPort>> split_coordinators(std::string_view 
     auto parsed = base::parse_host_port(part);
     if (part.empty() || !parsed.ok() || part.find(':') == std::string_view::npos ||
         part.front() == ':') {
-      return absl::InvalidArgumentError(base::cat(
-          "coordinator address ", index, " (\"", part, "\"): expected HOST:PORT",
-          parsed.ok() ? "" : base::cat(" (", parsed.status().message(), ")")));
+      return absl::InvalidArgumentError(
+          base::cat("coordinator address ", index, " (\"", part, "\"): expected HOST:PORT",
+                    parsed.ok() ? "" : base::cat(" (", parsed.status().message(), ")")));
     }
     if (std::find(out.begin(), out.end(), *parsed) == out.end()) out.push_back(*parsed);
   }

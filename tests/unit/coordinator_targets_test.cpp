@@ -48,8 +48,8 @@ TEST(CoordinatorTargetsTest, LiteralsAndNames) {
 }
 
 TEST(CoordinatorTargetsTest, ResolvesNamesAndDropsTheUnresolvable) {
-  auto r = resolve_coordinators({{"127.0.0.2", 50051}, {"localhost", 50052},
-                                 {"no-such-host.invalid", 50053}});
+  auto r = resolve_coordinators(
+      {{"127.0.0.2", 50051}, {"localhost", 50052}, {"no-such-host.invalid", 50053}});
   ASSERT_TRUE(r.ok()) << r.status();
   bool literal = false, named = false;
   for (const auto& c : *r) {
