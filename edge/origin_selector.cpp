@@ -209,36 +209,41 @@ void OriginSelector::poll(int64_t now_us, std::vector<relay::Received>& out) {
 }
 
 void OriginSelector::switch_to(uint64_t epoch, int64_t now_us, std::vector<relay::Received>& out) {
+  // Whatever the origin's history, the same frames mean the same camera: line up if we can.
+  if (tracks_[kVideoTrack].any && switch_aligned(epoch, now_us, out)) return;
   const Origin& next = origins_[epoch];
   const Origin& active = origins_[active_];
   const bool warm = next.first_heard_us <= active.last_frame_us;
-  if (!warm || !tracks_[kVideoTrack].any) {
-    // An origin that came up after the active one went quiet: a restart, passed through as is.
-    LOG_INFO("edge", "stream ", stream_, ": origin ", epoch, " takes over from silent origin ",
-             active_, " (not warm: passed through as an origin restart)");
-    ++stats_.switches_cold;
-    tracks_.clear();
-    active_ = out_epoch_ = epoch;
-    last_video_dts_.reset();
-    intervals_us_.clear();
-    frame_interval_us_ = 0;
-    Origin& now_active = origins_[epoch];
-    if (now_active.info) out.emplace_back(now_active.info);
-    std::vector<Held> held;
-    for (auto& [track, history] : now_active.history)
-      held.insert(held.end(), history.begin(), history.end());
-    now_active.history.clear();
-    std::sort(held.begin(), held.end(), [](const Held& a, const Held& b) {
-      return a.frame->received_monotonic_us < b.frame->received_monotonic_us;
-    });
-    for (const auto& h : held) forward(h.frame, h.key, now_us, out);
+  if (warm && tracks_[kVideoTrack].any) {
+    LOG_INFO("edge", "stream ", stream_, ": origin ", active_,
+             (active.source_down ? " reports its source down" : " went silent"),
+             "; switching to origin ", epoch, " at its next keyframe");
+    pending_ = epoch;
     return;
   }
-  if (switch_aligned(epoch, now_us, out)) return;
-  LOG_INFO("edge", "stream ", stream_, ": origin ", active_,
-           (active.source_down ? " reports its source down" : " went silent"),
-           "; switching to origin ", epoch, " at its next keyframe");
-  pending_ = epoch;
+  // An origin that came up after the active one went quiet and shares no frame with it: a
+  // restart. Taken only once the active origin is surely gone (a pause of the active one while a
+  // new origin starts is not a reason), and passed through as is.
+  if (now_us - active.last_frame_us < kMaxSilenceUs && !active.source_down) return;
+  LOG_INFO("edge", "stream ", stream_, ": origin ", epoch, " takes over from silent origin ",
+           active_, " (not warm: passed through as an origin restart)");
+  ++stats_.switches_cold;
+  tracks_.clear();
+  active_ = out_epoch_ = epoch;
+  last_video_dts_.reset();
+  intervals_us_.clear();
+  frame_interval_us_ = 0;
+  Origin& now_active = origins_[epoch];
+  if (now_active.info) out.emplace_back(now_active.info);
+  std::vector<Held> held;
+  for (auto& [track, history] : now_active.history) {
+    held.insert(held.end(), history.begin(), history.end());
+  }
+  now_active.history.clear();
+  std::sort(held.begin(), held.end(), [](const Held& a, const Held& b) {
+    return a.frame->received_monotonic_us < b.frame->received_monotonic_us;
+  });
+  for (const auto& h : held) forward(h.frame, h.key, now_us, out);
 }
 
 bool OriginSelector::switch_aligned(uint64_t epoch, int64_t now_us,

@@ -950,20 +950,26 @@ def print_table(path=None):
             f.write(text + "\n")
 
 
-def main():
+def run_drills(drills, argv=None, needs=()):
+    """Runs the chosen drills of `drills` ({name: function(cluster)}) and prints the table; the
+    command line is --bin, --drill, --table (and --keep_logs). `needs`: programs in --bin the
+    drills start besides the four. Returns the exit status."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="build/bin")
-    ap.add_argument("--drill", default="all", choices=["all", *DRILLS])
+    ap.add_argument("--drill", default="all", choices=["all", *drills])
     ap.add_argument("--table", default="")
     ap.add_argument("--keep_logs", action="store_true")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     try:
         preflight(args.bin)
+        for prog in needs:
+            if not os.access(os.path.join(args.bin, prog), os.X_OK):
+                raise Skip(f"{os.path.join(args.bin, prog)} is not built")
     except Skip as e:
         print(f"SKIPPED: {e}", flush=True)
         return SKIP
     cleanup_stale()
-    names = list(DRILLS) if args.drill == "all" else [args.drill]
+    names = list(drills) if args.drill == "all" else [args.drill]
     failed = []
     for name in names:
         workdir = tempfile.mkdtemp(prefix=f"rs-drill-{name}.")
@@ -980,7 +986,7 @@ def main():
         METER.reset()
         first_row = len(RESULTS)
         try:
-            DRILLS[name](c)
+            drills[name](c)
             if not all(row[4] for row in RESULTS[first_row:]) or len(RESULTS) == first_row:
                 failed.append(name)
         except Skip as e:
@@ -1003,6 +1009,10 @@ def main():
         return 1
     print("all drills passed")
     return 0
+
+
+def main():
+    return run_drills(DRILLS)
 
 
 if __name__ == "__main__":

@@ -14,17 +14,15 @@ origins, each fault next to its no-fault figure.
 
 Exit status: 0 passed, 1 failed, 77 skipped (as cluster_drills.py).
 """
-import argparse
 import os
 import signal
 import statistics
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cluster_drills as cd  # noqa: E402  (the namespace cluster, viewers, recorders, table)
-from cluster_drills import Failed, Skip, record, p95, METER, STREAM, SUBNET  # noqa: E402
+from cluster_drills import Failed, record, p95, METER, STREAM, SUBNET  # noqa: E402
 
 COORD, COORD2 = cd.COORD, f"{SUBNET}.4"
 ORIGIN_A, ORIGIN_B, CAMERA = cd.ORIGIN, f"{SUBNET}.5", cd.CAMERA
@@ -133,17 +131,14 @@ def sei_times(h264_path):
 
 def recording_losses(times_us, interval_s):
     """(lost, repeated) camera frames in a recording. camera_sim sends frame n at t0 + n/fps and
-    stamps the send time in its SEI, so each frame's number is its time over the interval
-    (rounded: send jitter up to half an interval does not count)."""
-    lost = repeated = 0
+    stamps the send time in its SEI: a repeated frame carries a time already seen, and the number
+    of frames between the first and the last is their time span over the interval (send jitter
+    moves single frames, never the count)."""
     if not times_us:
-        return lost, repeated
-    index = [round((t - times_us[0]) / 1e6 / interval_s) for t in times_us]
-    for a, b in zip(index, index[1:]):
-        if b <= a:
-            repeated += 1
-        else:
-            lost += b - a - 1
+        return 0, 0
+    repeated = sum(1 for a, b in zip(times_us, times_us[1:]) if b <= a)
+    expected = round((times_us[-1] - times_us[0]) / 1e6 / interval_s) + 1
+    lost = max(0, expected - (len(times_us) - repeated))
     return lost, repeated
 
 
@@ -335,50 +330,7 @@ DRILLS = {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", default="build/bin")
-    ap.add_argument("--drill", default="all", choices=["all", *DRILLS])
-    ap.add_argument("--table", default="")
-    args = ap.parse_args()
-    try:
-        cd.preflight(args.bin)
-        if not os.access(os.path.join(args.bin, "camera_sim"), os.X_OK):
-            raise Skip(f"{os.path.join(args.bin, 'camera_sim')} is not built")
-    except Skip as e:
-        print(f"SKIPPED: {e}", flush=True)
-        return cd.SKIP
-    cd.cleanup_stale()
-    names = list(DRILLS) if args.drill == "all" else [args.drill]
-    failed = []
-    for name in names:
-        workdir = tempfile.mkdtemp(prefix=f"rs-drill-{name}.")
-        print(f"== drill {name} (logs in {workdir})", flush=True)
-        c = cd.Cluster(args.bin, workdir)
-        t0 = time.time()
-        first_row = len(cd.RESULTS)
-        try:
-            DRILLS[name](c)
-            if not all(row[4] for row in cd.RESULTS[first_row:]) or len(cd.RESULTS) == first_row:
-                failed.append(name)
-        except Skip as e:
-            c.down()
-            print(f"SKIPPED: {e}", flush=True)
-            return cd.SKIP
-        except Failed as e:
-            print(f"  FAIL: {e}", flush=True)
-            failed.append(name)
-        except KeyboardInterrupt:
-            failed.append(name)
-            break
-        finally:
-            c.down()
-            print(f"  ({time.time() - t0:.1f} s)", flush=True)
-    cd.print_table(args.table)
-    if failed:
-        print(f"FAILED drills: {', '.join(failed)}")
-        return 1
-    print("all drills passed")
-    return 0
+    return cd.run_drills(DRILLS, needs=("camera_sim",))
 
 
 if __name__ == "__main__":

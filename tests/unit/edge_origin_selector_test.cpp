@@ -229,6 +229,50 @@ TEST(OriginSelectorTest, AnOriginThatAppearsAfterSilenceIsARestartPassedThrough)
   EXPECT_EQ(selector.stats().switches_cold, 1u);
 }
 
+TEST(OriginSelectorTest, ANewOriginDuringABriefPauseIsNoRestart) {
+  // A pauses 80 ms just as a new origin of another encoder starts: no switch, A goes on.
+  OriginSelector selector;
+  Viewer viewer;
+  std::vector<relay::Received> out;
+  for (int n = 0; n < 30; ++n) {
+    const int64_t t = n * kFrameUs + (n >= 10 ? 80'000 : 0);
+    selector.on_message(frame(kA, n, t, 0, 0, 30, 'a'), t, out);
+    viewer.take(out, t);
+    if (n == 9) {
+      for (int k = 0; k < 4; ++k) {
+        const int64_t tb = t + 10'000 + k * 15'000;
+        selector.on_message(frame(kB, k, tb, 0, 0, 30, 'b'), tb, out);
+        selector.poll(tb + 5'000, out);
+        viewer.take(out, tb);
+      }
+    }
+  }
+  EXPECT_EQ(selector.stats().active_epoch, kA);
+  EXPECT_EQ(selector.stats().switches_cold, 0u);
+  EXPECT_EQ(viewer.contents.size(), 30u);
+  EXPECT_TRUE(viewer.looks_like_one_origin());
+}
+
+TEST(OriginSelectorTest, ANewOriginOfTheSameCameraLinesUpEvenIfItCameLate) {
+  // The standby (re)started only after A went quiet, but it passes the same camera through.
+  OriginSelector selector;
+  Viewer viewer;
+  std::vector<relay::Received> out;
+  for (int n = 0; n <= 20; ++n) {
+    selector.on_message(frame(kA, n, n * kFrameUs, 0, 0), n * kFrameUs, out);
+    viewer.take(out, n * kFrameUs);
+  }
+  for (int n = 18; n <= 40; ++n) {  // B's first frames overlap A's last ones
+    const int64_t t = 20 * kFrameUs + 5'000 + (n - 18) * kFrameUs;
+    selector.on_message(frame(kB, n, t, 100, 77'000), t, out);
+    viewer.take(out, t);
+  }
+  EXPECT_EQ(selector.stats().switches_aligned, 1u);
+  EXPECT_TRUE(viewer.looks_like_one_origin());
+  ASSERT_EQ(viewer.contents.size(), 41u);
+  for (int n = 0; n <= 40; ++n) EXPECT_EQ(viewer.contents[n], "c" + std::to_string(n));
+}
+
 TEST(OriginSelectorTest, HistoryIsBounded) {
   OriginSelector selector;
   std::vector<relay::Received> out;
