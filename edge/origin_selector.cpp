@@ -185,7 +185,7 @@ std::optional<int64_t> OriginSelector::next_check_us() const {
   if (origins_.size() < 2 || pending_ != 0) return std::nullopt;
   const auto active = origins_.find(active_);
   if (active == origins_.end()) return std::nullopt;
-  return active->second.last_frame_us + silence_us();
+  return std::max(active->second.last_frame_us, switched_at_us_) + silence_us();
 }
 
 void OriginSelector::poll(int64_t now_us, std::vector<relay::Received>& out) {
@@ -199,7 +199,8 @@ void OriginSelector::poll(int64_t now_us, std::vector<relay::Received>& out) {
   }
   if (active_ == 0 || pending_ != 0 || origins_.size() < 2) return;
   const Origin& active = origins_[active_];
-  const bool silent = now_us - active.last_frame_us > silence_us();
+  // Silence counts from the active origin's last frame, or from the switch that made it active.
+  const bool silent = now_us - std::max(active.last_frame_us, switched_at_us_) > silence_us();
   if (!silent && !active.source_down) return;
   const auto standby = best_standby(now_us);
   if (!standby) return;
@@ -228,6 +229,7 @@ void OriginSelector::switch_to(uint64_t epoch, int64_t now_us, std::vector<relay
   LOG_INFO("edge", "stream ", stream_, ": origin ", epoch, " takes over from silent origin ",
            active_, " (not warm: passed through as an origin restart)");
   ++stats_.switches_cold;
+  switched_at_us_ = now_us;
   tracks_.clear();
   active_ = out_epoch_ = epoch;
   last_video_dts_.reset();
@@ -291,6 +293,7 @@ bool OriginSelector::switch_aligned(uint64_t epoch, int64_t now_us,
            (now_us - origins_[active_].last_frame_us) / 1000, " ms; origin ", epoch,
            " takes over lined up (", released.size(), " frames from its warm buffer)");
   active_ = epoch;
+  switched_at_us_ = now_us;
   ++stats_.switches_aligned;
   for (const auto& h : released) forward(h.frame, h.key, now_us, out);
   return true;
@@ -313,6 +316,7 @@ void OriginSelector::start_at_keyframe(const media::FramePtr& frame, size_t key,
            " ms on the last picture");
   active_ = pending_;
   pending_ = 0;
+  switched_at_us_ = now_us;
   origins_[active_].history.clear();
   last_video_dts_ = frame->dts_90k;
   ++stats_.switches_keyframe;
@@ -351,6 +355,7 @@ void OriginSelector::reset() {
   origins_.clear();
   tracks_.clear();
   active_ = pending_ = out_epoch_ = 0;
+  switched_at_us_ = 0;
   last_video_dts_.reset();
   intervals_us_.clear();
   frame_interval_us_ = 0;

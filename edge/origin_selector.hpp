@@ -129,6 +129,7 @@ class OriginSelector {
   std::map<uint32_t, TrackMap> tracks_;
   std::deque<int64_t> intervals_us_;  // the active origin's recent video frame intervals
   int64_t frame_interval_us_ = 0;     // the longest of them; 0: not known yet
+  int64_t switched_at_us_ = 0;        // the last switch: silence counts from it at the earliest
   std::string stream_;
   std::optional<int64_t> last_video_dts_;
   OriginSelectorStats stats_;
