@@ -197,10 +197,13 @@ std::string status_table(const rs::cluster::ClusterView& view) {
   out += absl::StrFormat("\n%-24s %-14s %-16s %8s %8s %8s  %s\n", "STREAM", "STATE", "ORIGIN",
                          "READERS", "MBPS", "DROPPED", "EDGES");
   for (const auto& s : view.streams()) {
-    out += absl::StrFormat("%-24s %-14s %-16s %8d %8.1f %8d  %s\n", s.stream(),
-                           cluster::health_name(s.status().health()),
-                           s.origin().empty() ? "-" : s.origin(), s.readers(), s.mbps_out(),
-                           s.frames_dropped(), absl::StrJoin(s.edges(), ","));
+    out += absl::StrFormat(
+        "%-24s %-14s %-16s %8d %8.1f %8d  %s\n", s.stream(),
+        cluster::health_name(s.status().health()),
+        s.origin().empty()     ? std::string("-")
+        : s.origins_size() > 1 ? base::cat(s.origin(), " +", s.origins_size() - 1)
+                               : s.origin(),
+        s.readers(), s.mbps_out(), s.frames_dropped(), absl::StrJoin(s.edges(), ","));
   }
   out += absl::StrFormat("\n%-24s %-16s %-14s %8s  %s\n", "STREAM", "EDGE", "STATE", "READERS",
                          "SINCE / REASON");

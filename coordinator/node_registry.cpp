@@ -442,7 +442,8 @@ rs::cluster::ClusterView NodeRegistry::view(TimePoint now) const {
     for (const auto& info : node->last.origin_streams()) {
       auto& sv = streams[info.stream()];
       sv.set_stream(info.stream());
-      sv.set_origin(name);
+      if (sv.origin().empty()) sv.set_origin(name);
+      sv.add_origins(name);
     }
   }
   for (const auto& [stream, memory] : memory_) streams[stream].set_stream(stream);

@@ -193,6 +193,7 @@ def standby_faults(c, drill, source, extra, gap_bound_s, passthrough):
     """Kill the active origin; bring it back; kill the other. Viewers must not notice."""
     viewers = cd.launch_viewers(c, drill.split()[1][:3], n=cd.VIEWERS)
     cd.wait_playing(viewers)
+    probe = c.start_probe("probe-edge1", cd.edge_url(1))
     if passthrough:
         rec, rec_path = start_h264_recorder(c, "rec-edge1", cd.edge_url(1))
     mp4 = c.start_recorder("rec-mp4-edge1", cd.edge_url(1))
@@ -217,6 +218,10 @@ def standby_faults(c, drill, source, extra, gap_bound_s, passthrough):
         time.sleep(6)
     stop(mp4.proc)
     ok &= cd.record_dts(drill, mp4)
+    d = probe.finish()
+    continuous = len(d["ssrcs"]) == 1 and d["seq_gaps"] == 0 and d["disconnected"] is None
+    ok &= record(drill, f"RTP at edge-1 through both switches: SSRCs {len(d['ssrcs'])}, sequence gaps",
+                 d["seq_gaps"], "1 SSRC, 0 gaps", continuous, "")
     if passthrough:
         stop(rec)
         times = sei_times(rec_path)

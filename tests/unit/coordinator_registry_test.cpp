@@ -126,6 +126,41 @@ TEST_F(RegistryTest, NoEdgesIsUnavailable) {
   EXPECT_EQ(origins.origins(0).url(), "tcp://o:5556");
 }
 
+TEST_F(RegistryTest, WithTwoReplicasPendingCountsTwiceAndReportsConfirmHalf) {
+  // The edge reports to two coordinator replicas (ADR 015): this replica's own assignments
+  // stand for as many again at the other one, and a report's new readers are half its own.
+  auto report = [](uint32_t readers) {
+    auto r = edge_report(readers);
+    r.set_coordinator_replicas(2);
+    return r;
+  };
+  const uint64_t a = registry_.register_node(edge_id("a", 100), report(0), now_, [] {});
+  assign_many(10);
+  EXPECT_EQ(registry_.view(now_).nodes(0).pending(), 10u);
+  EXPECT_NEAR(registry_.view(now_).nodes(0).load(), 0.20, 1e-9);  // 20 pending / 100
+  now_ += milliseconds(500);
+  registry_.report(a, report(12), now_);  // 12 new readers: 6 of them ours
+  EXPECT_EQ(registry_.view(now_).nodes(0).pending(), 4u);
+}
+
+TEST_F(RegistryTest, EveryOriginOfAStreamIsListed) {
+  for (const char* name : {"origin-b", "origin-a"}) {
+    rs::cluster::NodeIdentity origin;
+    origin.set_name(name);
+    origin.set_role(rs::cluster::ROLE_ORIGIN);
+    origin.set_advertised_url(std::string("tcp://") + name + ":5556");
+    rs::cluster::NodeReport r;
+    r.add_origin_streams()->set_stream("cam1");
+    registry_.register_node(origin, r, now_, [] {});
+  }
+  EXPECT_EQ(registry_.origins().origins_size(), 2);  // edges are told of both
+  const auto view = registry_.view(now_);
+  ASSERT_EQ(view.streams_size(), 1);
+  EXPECT_EQ(view.streams(0).origin(), "origin-a");
+  ASSERT_EQ(view.streams(0).origins_size(), 2);
+  EXPECT_EQ(view.streams(0).origins(1), "origin-b");
+}
+
 TEST_F(RegistryTest, PendingIsConfirmedByReportsAndExpires) {
   const uint64_t a = add_edge("a", 100);
   assign_many(10);
