@@ -1,6 +1,7 @@
 // The coordinator with real processes on 127.0.0.1: rtsp-coordinator plus coordinator-sim nodes
 // (real NodeAgents, real gRPC). Capacity shares, edge loss (SIGKILL and SIGSTOP), coordinator
-// restart, bad token, drain, origins propagation, the probe/status/metrics tools.
+// restart, bad token, drain, origins propagation, the probe/status/metrics tools, and two
+// coordinator replicas.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -49,16 +50,22 @@ struct Sim {
   uint16_t port = 0;
 };
 
-Sim start_sim(uint16_t coordinator, const std::string& name, int capacity,
+// `coordinators`: "127.0.0.1:PORT" or several of them, comma-separated (replicas).
+Sim start_sim(const std::string& coordinators, const std::string& name, int capacity,
               std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv = {
-      rstest::bin_path("coordinator-sim"), "--coordinator=127.0.0.1:" + std::to_string(coordinator),
-      "--name=" + name, "--capacity_readers=" + std::to_string(capacity)};
+  std::vector<std::string> argv = {rstest::bin_path("coordinator-sim"),
+                                   "--coordinator=" + coordinators, "--name=" + name,
+                                   "--capacity_readers=" + std::to_string(capacity)};
   argv.insert(argv.end(), extra.begin(), extra.end());
   Sim sim;
   sim.process =
       spawn(argv, std::regex("coordinator-sim " + name + " listening on (\\d+)"), &sim.port);
   return sim;
+}
+
+Sim start_sim(uint16_t coordinator, const std::string& name, int capacity,
+              std::vector<std::string> extra = {}) {
+  return start_sim("127.0.0.1:" + std::to_string(coordinator), name, capacity, std::move(extra));
 }
 
 Sim start_origin(uint16_t coordinator, const std::string& name, const std::string& url) {
@@ -174,6 +181,61 @@ TEST(CoordinatorCluster, AssignsByCapacityShareAndRefusesPastCapacity) {
   EXPECT_EQ(full.status().code(), absl::StatusCode::kResourceExhausted) << full.status();
   one_more.set_stream("nope");
   EXPECT_EQ(client->assign_edge_once(one_more).status().code(), absl::StatusCode::kNotFound);
+  for (int fd : readers) ::close(fd);
+}
+
+// Two replicas, no shared store (ADR 015): every node reports to both, so each knows the whole
+// cluster; a client naming both is answered while either is up (gRPC's own multi-address channel).
+TEST(CoordinatorCluster, TwoReplicasEachKnowEveryNodeAndEitherAnswers) {
+  const uint16_t p1 = rstest::free_tcp_port();
+  const uint16_t p2 = rstest::free_tcp_port();
+  auto first = start_coordinator(p1);
+  auto second = start_coordinator(p2);
+  ASSERT_TRUE(first && second);
+  const std::string both = "127.0.0.1:" + std::to_string(p1) + ",127.0.0.1:" + std::to_string(p2);
+  auto origin = start_sim(both, "origin-1", 0, {"--role=origin", "--url=tcp://127.0.0.1:5556"});
+  auto a = start_sim(both, "edge-a", 100);
+  auto b = start_sim(both, "edge-b", 100);
+  auto c1 = client_for(p1);
+  auto c2 = client_for(p2);
+  ASSERT_TRUE(wait_ready(*c1, 3, 5s));
+  ASSERT_TRUE(wait_ready(*c2, 3, 5s));
+  auto view = c2->get_cluster();
+  ASSERT_TRUE(view.ok()) << view.status();
+  for (const auto& n : view->nodes()) {
+    EXPECT_EQ(n.last_report().coordinator_replicas(), 2u) << n.identity().name();
+  }
+
+  auto client = cluster::CoordinatorClient::create(
+      {.coordinator = both, .rpc_timeout = 1000ms, .max_attempts = 1});
+  ASSERT_TRUE(client.ok()) << client.status();
+  rs::cluster::AssignRequest request;
+  request.set_stream("cam1");
+  std::map<std::string, int> got;
+  std::vector<int> readers;
+  for (int i = 0; i < 100; ++i) {
+    auto reply = (*client)->assign_edge_once(request);
+    ASSERT_TRUE(reply.ok()) << i << ": " << reply.status();
+    ++got[reply->edge()];
+    readers.push_back(connect_reader(port_of(reply->url()), "cam1"));
+  }
+  EXPECT_NEAR(got["edge-a"], 50, 15);
+  EXPECT_NEAR(got["edge-b"], 50, 15);
+
+  first->kill();
+  first->wait(2s);
+  int failed = 0;
+  for (int i = 0; i < 40; ++i) {
+    auto reply = (*client)->assign_edge_once(request);
+    if (!reply.ok()) ++failed;
+  }
+  EXPECT_EQ(failed, 0) << "assignments failed with one of two replicas gone";
+  auto fresh = cluster::CoordinatorClient::create(
+      {.coordinator = both, .rpc_timeout = 1000ms, .max_attempts = 1});
+  ASSERT_TRUE(fresh.ok());
+  auto reply = (*fresh)->assign_edge_once(request);
+  EXPECT_TRUE(reply.ok()) << reply.status();
+  EXPECT_TRUE(wait_ready(*c2, 3, 1s)) << "the survivor lost nodes";
   for (int fd : readers) ::close(fd);
 }
 
