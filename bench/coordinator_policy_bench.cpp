@@ -24,18 +24,9 @@ const char* const kNames[] = {"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"};
 // 015). TwoReplicasOwnOnly: the same without that estimate (each sees only its own).
 enum class Strategy { Policy, TwoReplicas, TwoReplicasOwnOnly, Random, NaiveLeastLoaded };
 const char* name(Strategy s) {
-  switch (s) {
-    case Strategy::Policy:
-      return "policy";
-    case Strategy::TwoReplicas:
-      return "policy-2-replicas";
-    case Strategy::TwoReplicasOwnOnly:
-      return "2-replicas-own-only";
-    case Strategy::Random:
-      return "random";
-    default:
-      return "naive-least-loaded";
-  }
+  static constexpr const char* kStrategyNames[] = {
+      "policy", "policy-2-replicas", "2-replicas-own-only", "random", "naive-least-loaded"};
+  return kStrategyNames[static_cast<int>(s)];
 }
 
 struct Result {
