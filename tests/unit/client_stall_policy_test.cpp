@@ -52,6 +52,8 @@ TEST(StallPolicy, FirstAnswerDecides) {
        true, "origin-silent"},
       {"edge starting the stream", answered(rs::cluster::STREAM_HEALTH_STARTING), Kind::Wait, true,
        "starting"},
+      {"edge switching to a standby origin", answered(rs::cluster::STREAM_HEALTH_SWITCHING),
+       Kind::Wait, false, "standby origin"},
       {"edge-local fault", answered(rs::cluster::STREAM_HEALTH_EDGE_LOCAL, "live on edge-2"),
        Kind::Failover, false, "edge-local"},
       {"edge draining", draining, Kind::Failover, false, "draining"},

@@ -139,6 +139,21 @@ TEST(StreamHealthTracker, OriginRestartIsOriginSilentThenLiveAgain) {
   EXPECT_EQ(back.since_unix_ms(), kWall + 9000);
 }
 
+TEST(StreamHealthTracker, AnOriginSwitchIsSaidWhileItWaitsForTheStandbysKeyframe) {
+  edge::StreamHealthTracker t;
+  t.on_subscribed(0);
+  frames(t, 0, 3000);
+  t.on_switching(true, 3050 * kMs);  // the active origin went silent; the standby is warm
+  EXPECT_EQ(at(t, 3200), rs::cluster::STREAM_HEALTH_LIVE);  // not silent yet
+  const auto s = t.status(3500 * kMs, kWall + 3500);
+  EXPECT_EQ(s.health(), rs::cluster::STREAM_HEALTH_SWITCHING);
+  EXPECT_EQ(s.since_unix_ms(), kWall + 3050);
+  EXPECT_EQ(cluster::format_stream_state(s).rfind("origin-switch", 0), 0u);
+  t.on_switching(false, 3600 * kMs);
+  frames(t, 3600, 3700);
+  EXPECT_EQ(at(t, 3700), rs::cluster::STREAM_HEALTH_LIVE);
+}
+
 TEST(StreamHealthTracker, SourceDownCarriesTheOriginsReasonUntilFramesReturn) {
   edge::StreamHealthTracker t;
   t.on_subscribed(0);
