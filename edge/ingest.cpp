@@ -82,7 +82,8 @@ void Ingest::mark_subscribed(const std::string& name, Stream& s, int64_t now_us)
 }
 
 void Ingest::run(const std::atomic<bool>& stopping) {
-  int64_t next_origin_check_us = 0;
+  int64_t next_origin_check_us = 0;  // the earliest switch decision due (0: none)
+  int64_t next_origin_scan_us = 0;   // streams are looked over at most every 10 ms
   while (!stopping.load()) {
     zmq::pollitem_t items[3] = {
         {subscriber_->socket().handle(), 0, ZMQ_POLLIN, 0},
@@ -106,7 +107,11 @@ void Ingest::run(const std::atomic<bool>& stopping) {
     if (catchup_ && (items[2].revents & ZMQ_POLLIN)) {
       while (auto reply = catchup_->receive()) on_catchup(*std::move(reply));
     }
-    next_origin_check_us = check_origins(base::monotonic_us());
+    if (const int64_t now = base::monotonic_us();
+        now >= next_origin_scan_us || (next_origin_check_us != 0 && now >= next_origin_check_us)) {
+      next_origin_check_us = check_origins(now);
+      next_origin_scan_us = now + 10'000;
+    }
     check_deadlines();
     update_counters();
     expire_idle(base::monotonic_us());
