@@ -70,8 +70,13 @@ absl::StatusOr<std::vector<ResolvedCoordinator>> resolve_coordinators(
       failed.push_back(base::cat(replica.host, ": ", gai_strerror(rc)));
       continue;
     }
+    // One family per name: "localhost" (127.0.0.1 and ::1) or a dual-stack pod is one replica,
+    // not two. IPv4 when the name has any.
+    bool has_v4 = false;
+    for (addrinfo* a = result; a; a = a->ai_next) has_v4 |= a->ai_family == AF_INET;
+    const int family = has_v4 ? AF_INET : AF_INET6;
     for (addrinfo* a = result; a; a = a->ai_next) {
-      if (a->ai_family != AF_INET && a->ai_family != AF_INET6) continue;
+      if (a->ai_family != family) continue;
       out.push_back({format_address(a->ai_addr, replica.port), replica.host});
     }
     ::freeaddrinfo(result);

@@ -30,7 +30,8 @@ struct ResolvedCoordinator {
   friend bool operator==(const ResolvedCoordinator&, const ResolvedCoordinator&) = default;
 };
 
-// Every address the replicas resolve to now, sorted and deduplicated. A name that does not
+// Every address the replicas resolve to now, sorted and deduplicated; one address family per name
+// (IPv4 when it has any), so that "localhost" is one replica, not two. A name that does not
 // resolve is left out; UNAVAILABLE when nothing resolves.
 absl::StatusOr<std::vector<ResolvedCoordinator>> resolve_coordinators(
     const std::vector<base::HostPort>& replicas);

@@ -79,11 +79,14 @@ void NodeAgent::start() {
 void NodeAgent::resolver_loop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    // Names are looked up again (pods come and go); an unresolved start is retried sooner.
-    const auto wait = links_.empty() ? std::chrono::seconds(1) : kResolveInterval;
+    // Names are looked up again (pods come and go); sooner while a replica is unreachable (it
+    // may be back at another address) or nothing resolved yet.
+    const uint32_t links = link_count_.load();
+    const bool all_up = links > 0 && registered_links_.load() == static_cast<int>(links);
+    const std::chrono::seconds wait = all_up ? kResolveInterval : std::chrono::seconds(1);
     cv_.wait_for(lock, wait, [this] { return stopping_; });
     if (stopping_) break;
-    if (!resolve_again_ && !links_.empty()) continue;
+    if (!resolve_again_ && link_count_.load() > 0) continue;
     lock.unlock();
     refresh_links();
     lock.lock();

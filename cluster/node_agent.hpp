@@ -1,7 +1,8 @@
 // NodeAgent: keeps an origin or edge registered with every coordinator replica it is given
 // (docs/adr/015-coordinator-replicas.md): one AgentLink, and so one Connect stream, per replica
 // address, so that each replica holds the whole soft state. A name that resolves to several
-// addresses (a headless service) is resolved again every kResolveInterval, and links follow.
+// addresses (a headless service) is resolved again every kResolveInterval (every second while a
+// replica is unreachable: it may be back at another address), and links follow.
 // Edges get the union of the origin sets the registered replicas announce.
 //
 // The coordinator is never in the media path: a node works the same while every link is down.

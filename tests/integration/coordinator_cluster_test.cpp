@@ -239,6 +239,21 @@ TEST(CoordinatorCluster, TwoReplicasEachKnowEveryNodeAndEitherAnswers) {
   for (int fd : readers) ::close(fd);
 }
 
+// A name is resolved by the node (to follow a headless service); "localhost" (127.0.0.1 and ::1)
+// is still one replica.
+TEST(CoordinatorCluster, ANameIsOneReplicaPerAddressOfOneFamily) {
+  const uint16_t port = rstest::free_tcp_port();
+  auto coordinator = start_coordinator(port);
+  ASSERT_TRUE(coordinator);
+  auto edge = start_sim("localhost:" + std::to_string(port), "edge-a", 10);
+  auto client = client_for(port);
+  ASSERT_TRUE(wait_ready(*client, 1, 5s));
+  auto view = client->get_cluster();
+  ASSERT_TRUE(view.ok()) << view.status();
+  ASSERT_EQ(view->nodes_size(), 1);
+  EXPECT_EQ(view->nodes(0).last_report().coordinator_replicas(), 1u);
+}
+
 TEST(CoordinatorCluster, LostEdgeIsNoLongerAssignedWithinTheTarget) {
   const uint16_t port = rstest::free_tcp_port();
   auto coordinator = start_coordinator(port);
