@@ -73,7 +73,6 @@ void OriginSelector::on_frame(const media::FramePtr& frame, int64_t now_us,
     active_ = out_epoch_ = epoch;
     LOG_INFO("edge", "stream ", stream_, ": taking frames from origin ", epoch);
   }
-  const size_t key = content_key(*frame);
   if (epoch == active_) {
     if (pending_ != 0) {
       LOG_INFO("edge", "stream ", frame->stream, ": origin ", active_,
@@ -92,21 +91,21 @@ void OriginSelector::on_frame(const media::FramePtr& frame, int64_t now_us,
       }
       last_video_dts_ = frame->dts_90k;
     }
-    forward(frame, key, now_us, out);
+    forward(frame, now_us, out);
     return;
   }
   ++stats_.standby_frames;
   if (epoch == pending_ && frame->track == kVideoTrack && frame->keyframe) {
-    start_at_keyframe(frame, key, now_us, out);
+    start_at_keyframe(frame, now_us, out);
     return;
   }
   auto& history = origin.history[frame->track];
-  history.push_back({frame, key});
+  history.push_back({frame, content_key(*frame)});
   trim(origin, now_us);
   poll(now_us, out);
 }
 
-void OriginSelector::forward(const media::FramePtr& frame, size_t key, int64_t now_us,
+void OriginSelector::forward(const media::FramePtr& frame, int64_t now_us,
                              std::vector<relay::Received>& out) {
   TrackMap& map = tracks_[frame->track];
   if (map.rebase_sequence) {
@@ -125,7 +124,7 @@ void OriginSelector::forward(const media::FramePtr& frame, size_t key, int64_t n
     copy->dts_90k += map.ts_delta;
     sent = std::move(copy);
   }
-  map.last_key = key;
+  map.last_frame = frame;  // hashed only if a switch must find it
   map.last_out_sequence = sent->sequence;
   map.last_out_dts = sent->dts_90k;
   map.last_out_us = now_us;
@@ -143,7 +142,7 @@ bool OriginSelector::accept_catchup(uint64_t epoch, const std::vector<media::Fra
   for (const auto& frame : frames) {
     TrackMap& map = tracks_[frame->track];
     if (map.any && frame->sequence <= map.last_out_sequence) continue;
-    map.last_key = content_key(*frame);
+    map.last_frame = frame;
     map.last_out_sequence = frame->sequence;
     map.last_out_dts = frame->dts_90k;
     map.last_out_us = now_us;
@@ -245,7 +244,7 @@ void OriginSelector::switch_to(uint64_t epoch, int64_t now_us, std::vector<relay
   std::sort(held.begin(), held.end(), [](const Held& a, const Held& b) {
     return a.frame->received_monotonic_us < b.frame->received_monotonic_us;
   });
-  for (const auto& h : held) forward(h.frame, h.key, now_us, out);
+  for (const auto& h : held) forward(h.frame, now_us, out);
 }
 
 bool OriginSelector::switch_aligned(uint64_t epoch, int64_t now_us,
@@ -255,9 +254,10 @@ bool OriginSelector::switch_aligned(uint64_t epoch, int64_t now_us,
   std::map<uint32_t, size_t> after;
   for (auto& [track, map] : tracks_) {
     auto& history = next.history[track];
-    if (!map.any || !map.last_key) continue;
+    if (!map.any || !map.last_frame) continue;
+    const size_t last_key = content_key(*map.last_frame);
     auto found = std::find_if(history.rbegin(), history.rend(),
-                              [&](const Held& h) { return h.key == *map.last_key; });
+                              [&](const Held& h) { return h.key == last_key; });
     if (found == history.rend()) {
       if (track == kVideoTrack) return false;
       continue;
@@ -295,11 +295,11 @@ bool OriginSelector::switch_aligned(uint64_t epoch, int64_t now_us,
   active_ = epoch;
   switched_at_us_ = now_us;
   ++stats_.switches_aligned;
-  for (const auto& h : released) forward(h.frame, h.key, now_us, out);
+  for (const auto& h : released) forward(h.frame, now_us, out);
   return true;
 }
 
-void OriginSelector::start_at_keyframe(const media::FramePtr& frame, size_t key, int64_t now_us,
+void OriginSelector::start_at_keyframe(const media::FramePtr& frame, int64_t now_us,
                                        std::vector<relay::Received>& out) {
   // Place the keyframe after the last frame out by the wall-clock gap (at least one interval).
   const TrackMap& video = tracks_[kVideoTrack];
@@ -320,7 +320,7 @@ void OriginSelector::start_at_keyframe(const media::FramePtr& frame, size_t key,
   origins_[active_].history.clear();
   last_video_dts_ = frame->dts_90k;
   ++stats_.switches_keyframe;
-  forward(frame, key, now_us, out);
+  forward(frame, now_us, out);
 }
 
 void OriginSelector::trim(Origin& origin, int64_t now_us) {

@@ -99,7 +99,7 @@ class OriginSelector {
     int64_t ts_delta = 0;
     int64_t seq_delta = 0;
     bool rebase_sequence = false;  // set the delta from the next frame
-    std::optional<size_t> last_key;
+    media::FramePtr last_frame;    // the last one sent (as received), to find it at a standby
     uint64_t last_out_sequence = 0;
     int64_t last_out_dts = 0;
     int64_t last_out_us = 0;  // when it went out
@@ -109,15 +109,14 @@ class OriginSelector {
   void on_frame(const media::FramePtr& frame, int64_t now_us, std::vector<relay::Received>& out);
   void on_info(const std::shared_ptr<const rs::media::StreamInfo>& info, int64_t now_us,
                std::vector<relay::Received>& out);
-  void forward(const media::FramePtr& frame, size_t key, int64_t now_us,
-               std::vector<relay::Received>& out);
+  void forward(const media::FramePtr& frame, int64_t now_us, std::vector<relay::Received>& out);
   int64_t silence_us() const;
   // The best standby to take over: its source live, then the lowest priority value, then the
   // most recently heard. nullopt when none has been heard since the active one went quiet.
   std::optional<uint64_t> best_standby(int64_t now_us) const;
   void switch_to(uint64_t epoch, int64_t now_us, std::vector<relay::Received>& out);
   bool switch_aligned(uint64_t epoch, int64_t now_us, std::vector<relay::Received>& out);
-  void start_at_keyframe(const media::FramePtr& frame, size_t key, int64_t now_us,
+  void start_at_keyframe(const media::FramePtr& frame, int64_t now_us,
                          std::vector<relay::Received>& out);
   void trim(Origin& origin, int64_t now_us);
   uint32_t clock_rate(uint32_t track) const;
