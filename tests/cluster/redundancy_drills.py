@@ -28,7 +28,9 @@ COORD, COORD2 = cd.COORD, f"{SUBNET}.4"
 ORIGIN_A, ORIGIN_B, CAMERA = cd.ORIGIN, f"{SUBNET}.5", cd.CAMERA
 PASS_FPS = 30  # the camera's frame rate in the pass-through drills
 FRAME_S = 1.0 / PASS_FPS
-ENCODED_SOURCE = cd.SOURCE  # 320x180, 15 fps, GOP 1 s
+# Two independent encoders: 320x180, 30 fps, GOP 1 s (at 30 fps the silence threshold is 50 ms,
+# leaving the 1 GOP + 200 ms target room for the wait for the standby's keyframe).
+ENCODED_SOURCE = "test://pattern?size=320x180&fps=30&bitrate=300k&gop=30"
 SEI_UUID = bytes([0x52, 0x54, 0x53, 0x50, 0x2d, 0x53, 0x54, 0x52,
                   0x9b, 0x3c, 0x4e, 0x71, 0xa2, 0x0d, 0x5f, 0xe8])  # media/sei.hpp
 
