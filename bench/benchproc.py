@@ -1,5 +1,6 @@
 """What the benchmark drivers share: the processes they start (stopped by PID when the run ends,
-on error, on Ctrl-C or at --max_total), free loopback ports, and rtsp-bench's JSON results.
+on error, on Ctrl-C or at --max_total), free loopback ports, rtsp-bench's JSON results and the
+ratio cells of their tables.
 Python 3 standard library only."""
 
 import json
@@ -17,6 +18,15 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def ratio(ours, peer):
+    """A table cell: ours / peer to two decimals; "-" without both, "=" for 0 / 0."""
+    if ours is None or peer is None:
+        return "-"
+    if peer == 0:
+        return "=" if ours == 0 else "inf"
+    return f"{ours / peer:.2f}"
 
 
 class Processes:

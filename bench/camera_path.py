@@ -174,14 +174,6 @@ def cell(value, fmt):
     return "-" if value is None else fmt.format(value)
 
 
-def ratio(ours, peer):
-    if ours is None or peer is None:
-        return "-"
-    if peer == 0:
-        return "=" if ours == 0 else "inf"
-    return f"{ours / peer:.2f}"
-
-
 def table_rows(n, row):
     lines = []
     for path in (p for p in PATHS if p in row):
@@ -195,7 +187,7 @@ def table_rows(n, row):
         lines.append(f"{n:>7} {'gst-rtsp-server':<15} skipped: {row['peer_skipped']}")
     ours, peer = row.get("ours"), row.get("gst-rtsp-server")
     if ours is not None and peer is not None:
-        cells = " ".join(f"{ratio(ours[k], peer[k]) if k in RATIO_KEYS else '':>9}"
+        cells = " ".join(f"{benchproc.ratio(ours[k], peer[k]) if k in RATIO_KEYS else '':>9}"
                          for k, _, _ in COLUMNS)
         lines.append(f"{n:>7} {'ours/peer':<15} {cells}")
     return lines

@@ -49,14 +49,6 @@ def run_bench(args, url, pid, n, label, out_dir, zmq, slow=0):
     return result
 
 
-def ratio(ours, peer):
-    if ours is None or peer is None:
-        return "-"
-    if peer == 0:
-        return "=" if ours == 0 else "inf"
-    return f"{ours / peer:.2f}"
-
-
 def metrics(r):
     if r is None:
         return None
@@ -96,7 +88,7 @@ def table(rows):
             cells = " ".join(f"{fmt.format(m[k]):>9}" for k, _, fmt in COLUMNS)
             lines.append(f"{n:>7} {name:<6} {cells}")
         if ours is not None and peer is not None:
-            cells = " ".join(f"{ratio(ours[k], peer[k]) if k in RATIO_KEYS else '':>9}"
+            cells = " ".join(f"{benchproc.ratio(ours[k], peer[k]) if k in RATIO_KEYS else '':>9}"
                              for k, _, _ in COLUMNS)
             lines.append(f"{n:>7} {'ratio':<6} {cells}")
     return "\n".join(lines)
