@@ -94,27 +94,18 @@ void NodeAgent::resolver_loop() {
 }
 
 void NodeAgent::refresh_links() {
-  std::vector<ResolvedCoordinator> resolved;
-  if (resolve_again_) {
-    auto r = resolve_coordinators(replicas_);
-    if (!r.ok()) {
-      LOG_WARN(kTag, options_.identity.name(), ": ", r.status().message());
-      return;  // keep the links there are
-    }
-    resolved = *std::move(r);
-  } else {
-    for (const auto& r : replicas_) {
-      resolved.push_back({base::cat(r.host.find(':') != std::string::npos ? "[" : "", r.host,
-                                    r.host.find(':') != std::string::npos ? "]" : "", ":", r.port),
-                          r.host});
-    }
+  // Literals come back as they are (getaddrinfo needs no DNS for them), formatted like names.
+  auto resolved = resolve_coordinators(replicas_);
+  if (!resolved.ok()) {
+    LOG_WARN(kTag, options_.identity.name(), ": ", resolved.status().message());
+    return;  // keep the links there are
   }
   std::vector<std::unique_ptr<AgentLink>> retired;
   std::vector<AgentLink*> started;
   {
     std::lock_guard lock(links_mu_);
     for (auto it = links_.begin(); it != links_.end();) {
-      const bool kept = std::any_of(resolved.begin(), resolved.end(),
+      const bool kept = std::any_of(resolved->begin(), resolved->end(),
                                     [&](const auto& r) { return r.address == it->first; });
       if (kept) {
         ++it;
@@ -125,7 +116,7 @@ void NodeAgent::refresh_links() {
       retired.push_back(std::move(it->second));
       it = links_.erase(it);
     }
-    for (const auto& r : resolved) {
+    for (const auto& r : *resolved) {
       if (links_.contains(r.address)) continue;
       NodeAgentOptions link_options = options_;
       // A literal address from a name: the certificate still names the host.
