@@ -168,6 +168,16 @@ void expect_units(const std::vector<MediaUnit>& got, const std::vector<Unit>& wa
   }
 }
 
+// The camera sends `units` (`fragments` packets each) from `sender`; the receiver hands back
+// exactly them.
+void expect_delivered(FakeRtspCamera& camera, RtspReceiver& r, H264Sender& sender,
+                      const std::vector<Unit>& units, size_t fragments) {
+  send_all(camera, packetize(sender, units, fragments));
+  std::vector<MediaUnit> got;
+  ASSERT_TRUE(receive(r, got, units.size()).ok());
+  expect_units(got, units);
+}
+
 std::vector<Unit> concat(std::vector<Unit> a, const std::vector<Unit>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
@@ -241,10 +251,7 @@ TEST(ReceiverQuirks, AnswersDigestChallengesWithTheUrlsCredentials) {
     ASSERT_TRUE(r.ok()) << r.status();
     const auto units = gop(2, 90000, 0x10);
     H264Sender sender{.next_sequence = 100, .ssrc = kSsrc};
-    send_all(camera, packetize(sender, units, 2));
-    std::vector<MediaUnit> got;
-    ASSERT_TRUE(receive(**r, got, units.size()).ok());
-    expect_units(got, units);
+    expect_delivered(camera, **r, sender, units, 2);
     EXPECT_EQ(camera.count("DESCRIBE"), c.challenges.size() + 1);
     expect_clean_script(camera);
   }
@@ -274,10 +281,7 @@ TEST(ReceiverQuirks, FollowsA302OnDescribeToAnotherPort) {
   EXPECT_EQ(requests[3].request.uri, camera.base(1) + "/cam1");  // DESCRIBE on the new port
   const auto units = gop(1, 0, 0x20);
   H264Sender sender{.ssrc = kSsrc};
-  send_all(camera, packetize(sender, units, 1));
-  std::vector<MediaUnit> got;
-  ASSERT_TRUE(receive(**r, got, 1).ok());
-  expect_units(got, units);
+  expect_delivered(camera, **r, sender, units, 1);
   expect_clean_script(camera);
 }
 
@@ -322,10 +326,7 @@ TEST(ReceiverQuirks, ResolvesControlUrlsAsCamerasWriteThem) {
     EXPECT_EQ(requests[3].request.uri, expand(c.want_play));
     const auto units = gop(1, 1234, 0x30);
     H264Sender sender{.ssrc = kSsrc};
-    send_all(camera, packetize(sender, units, 3));
-    std::vector<MediaUnit> got;
-    ASSERT_TRUE(receive(**r, got, 1).ok());
-    expect_units(got, units);
+    expect_delivered(camera, **r, sender, units, 3);
     expect_clean_script(camera);
   }
 }
