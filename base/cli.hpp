@@ -2,7 +2,9 @@
 #pragma once
 
 #include <atomic>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -29,10 +31,15 @@ void configure_runtime();
 
 namespace base {
 
-// Parses the command line with Abseil flags. `--help` (and `-h`) prints `usage` and the flags
-// defined in files whose path contains `flags_file_part`, then exits 0. A positional argument
-// is a usage error (exit 2).
-void parse_flags(int argc, char** argv, std::string_view program, std::string_view usage,
-                 std::string_view flags_file_part);
+// Parses the command line with Abseil flags (--name=value, --name value, --name / --noname for
+// booleans, --flagfile, --fromenv, --tryfromenv) and returns the positional arguments.
+// `--help` (and `-h`) prints `usage` and the flags defined in files whose path contains
+// `flags_file_part`; `--help=TEXT` the flags whose name or help contains TEXT; `--helpfull` adds
+// the common flags; `--version` prints the build; each exits 0. An unknown flag, a bad value (on
+// the command line, in a flag file or in the environment) or more than `max_positional`
+// positional arguments is one line on stderr and exit 2.
+std::vector<std::string> parse_flags(int argc, char** argv, std::string_view program,
+                                     std::string_view usage, std::string_view flags_file_part,
+                                     size_t max_positional = 0);
 
 }  // namespace base

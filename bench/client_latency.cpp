@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/str_format.h"
 #include "base/clock.hpp"
 #include "relay/frame_subscriber.hpp"
@@ -42,17 +44,17 @@ double percentile(std::vector<double> v, double p) {
 
 std::optional<double> nested(const std::string& line, const std::string& outer,
                              const std::string& inner) {
-  std::smatch m;
-  if (!std::regex_search(line, m, std::regex("\"" + outer + "\":\\{([^}]*)\\}"))) return {};
-  const std::string body = m[1];
-  if (!std::regex_search(body, m, std::regex("\"" + inner + "\":(-?[0-9.]+)"))) return {};
-  return std::stod(m[1]);
+  const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains(outer) || !j[outer].is_object()) return {};
+  const auto& o = j[outer];
+  if (!o.contains(inner) || !o[inner].is_number()) return {};
+  return o[inner].get<double>();
 }
 
 std::optional<double> number(const std::string& line, const std::string& key) {
-  std::smatch m;
-  if (!std::regex_search(line, m, std::regex("\"" + key + "\":(-?[0-9.]+)"))) return {};
-  return std::stod(m[1]);
+  const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return {};
+  return j[key].get<double>();
 }
 
 std::string summary_of(const std::string& out) {

@@ -30,27 +30,12 @@ void on_signal(int) {
   client::request_stop();
 }
 
-// Takes the first argument that is not a flag (the URL) out of argv.
-std::string take_positional(int& argc, char** argv) {
-  std::string url;
-  int out = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (url.empty() && !arg.empty() && arg[0] != '-') {
-      url = arg;
-      continue;
-    }
-    argv[out++] = argv[i];
-  }
-  argc = out;
-  return url;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string url = take_positional(argc, argv);
-  base::parse_flags(argc, argv, kProgram, kUsage, "client/");
+  const std::vector<std::string> positional =
+      base::parse_flags(argc, argv, kProgram, kUsage, "client/", /*max_positional=*/1);
+  const std::string url = positional.empty() ? std::string() : positional[0];
   const char* display = std::getenv("DISPLAY");
   auto options = client::options_from_flags(url, display != nullptr && *display != '\0');
   if (!options.ok()) base::fail_usage(kProgram, options.status().message());

@@ -1,149 +1,238 @@
-// Tiny HTTP/1.1 server (RFC 9112): GET, Connection: close, Content-Length always set.
+// HttpServer on cpp-httplib (ADR 017). The library parses requests, keeps connections alive and
+// enforces its limits; this file adds the connection threads, method policy and event streams.
 #include "cluster/http_server.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
+#include <httplib.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
+#include <atomic>
+#include <condition_variable>
+#include <list>
+#include <mutex>
+#include <thread>
 
-#include "base/log.hpp"
+#include "base/build_info.hpp"
 #include "base/strings.hpp"
 
 namespace cluster {
 namespace {
 
-const char* reason(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 431:
-      return "Request Header Fields Too Large";
-    default:
-      return "Error";
-  }
-}
+// httplib's own pool has a fixed number of threads, so a few idle connections can queue a
+// scrape behind them. Here every connection gets a thread of its own, up to a cap; the accept
+// loop waits at the cap (the kernel's backlog holds the rest). Threads are joined as they end.
+class ConnectionThreads : public httplib::TaskQueue {
+ public:
+  explicit ConnectionThreads(size_t cap) : cap_(cap) {}
 
-void write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n <= 0) {
-      if (n < 0 && errno == EINTR) continue;
-      return;
+  void enqueue(std::function<void()> fn) override {
+    std::unique_lock lock(mu_);
+    reap_locked();
+    room_.wait(lock, [&] { return running_ < cap_; });
+    ++running_;
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    threads_.push_back({std::thread([this, fn = std::move(fn), done] {
+                          fn();
+                          std::lock_guard guard(mu_);
+                          done->store(true);
+                          --running_;
+                          room_.notify_all();
+                        }),
+                        done});
+  }
+
+  void shutdown() override {
+    std::list<Worker> all;
+    {
+      std::lock_guard lock(mu_);
+      all.swap(threads_);
     }
-    data.remove_prefix(static_cast<size_t>(n));
+    for (auto& w : all) w.thread.join();
   }
-}
 
-void respond(int fd, const HttpResponse& r) {
-  std::string head =
-      base::cat("HTTP/1.1 ", r.status, " ", reason(r.status), "\r\nContent-Type: ", r.content_type,
-                "\r\nContent-Length: ", r.body.size(), "\r\nConnection: close\r\n\r\n");
-  write_all(fd, head);
-  write_all(fd, r.body);
+ private:
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+
+  void reap_locked() {
+    for (auto it = threads_.begin(); it != threads_.end();) {
+      if (it->done->load()) {
+        it->thread.join();  // it has left fn(); joining waits only for its last unlock
+        it = threads_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  const size_t cap_;
+  std::mutex mu_;
+  std::condition_variable room_;
+  size_t running_ = 0;
+  std::list<Worker> threads_;
+};
+
+class SinkWriter : public EventWriter {
+ public:
+  SinkWriter(httplib::DataSink& sink, const std::atomic<bool>& stopping)
+      : sink_(sink), stopping_(stopping) {}
+  bool send(std::string_view event, std::string_view data) override {
+    if (!open()) return false;
+    const std::string chunk = base::cat("event: ", event, "\ndata: ", data, "\n\n");
+    return sink_.write(chunk.data(), chunk.size());
+  }
+  bool open() const override { return !stopping_.load() && sink_.is_writable(); }
+
+ private:
+  httplib::DataSink& sink_;
+  const std::atomic<bool>& stopping_;
+};
+
+std::string known_paths(const HttpRoutes& routes) {
+  std::string out;
+  for (const auto& [path, h] : routes.get) out += base::cat(out.empty() ? "" : ", ", path);
+  for (const auto& [path, h] : routes.events) out += base::cat(out.empty() ? "" : ", ", path);
+  return out;
 }
 
 }  // namespace
 
-std::string_view http_request_path(std::string_view head) {
-  // RFC 9112 section 3: request-line = method SP request-target SP HTTP-version
-  const size_t eol = head.find("\r\n");
-  std::string_view line = head.substr(0, eol);
-  if (line.substr(0, 4) != "GET ") return {};
-  line.remove_prefix(4);
-  const size_t sp = line.find(' ');
-  if (sp == std::string_view::npos || line.substr(sp + 1, 5) != "HTTP/") return {};
-  const std::string_view target = line.substr(0, sp);
-  if (target.empty() || target[0] != '/') return {};
-  return target;
-}
+struct HttpServer::Impl {
+  httplib::Server server;
+  HttpRoutes routes;
+  std::thread thread;
+  std::atomic<bool> stopping{false};
+  int port = 0;
+  int listen_fd = -1;
+  std::atomic<bool> listen_returned{false};
+};
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::start(const std::string& host,
-                                                              uint16_t port, Handler handler) {
-  std::unique_ptr<HttpServer> server(new HttpServer());
-  server->handler_ = std::move(handler);
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError(base::cat("http: socket: ", std::strerror(errno)));
-  server->listen_fd_ = fd;
-  const int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  if (::inet_pton(AF_INET, host.empty() ? "0.0.0.0" : host.c_str(), &addr.sin_addr) != 1) {
-    return absl::InvalidArgumentError(base::cat("http: not an IPv4 address: ", host));
+                                                              uint16_t port, HttpRoutes routes) {
+  auto impl = std::make_unique<Impl>();
+  impl->routes = std::move(routes);
+  httplib::Server& s = impl->server;
+  s.new_task_queue = [] { return new ConnectionThreads(kMaxHttpConnections); };
+  s.set_keep_alive_timeout(kHttpIdleTimeout.count());
+  s.set_keep_alive_max_count(kMaxHttpRequestsPerConnection);
+  s.set_read_timeout(kHttpReadTimeout);
+  s.set_write_timeout(kHttpWriteTimeout);
+  s.set_payload_max_length(kMaxHttpRequestBody);
+  s.set_tcp_nodelay(true);
+  // The library's default also sets SO_REUSEPORT, which lets a second process bind the same port
+  // without an error; and its listen backlog is 5, too short for a burst of scrapers. Only
+  // SO_REUSEADDR here; the backlog is raised once the socket listens.
+  s.set_socket_options([raw = impl.get()](int fd) {
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    raw->listen_fd = fd;
+  });
+  const std::string bind_host = host.empty() ? "0.0.0.0" : host;
+  if (bind_host.find(':') != std::string::npos) {
+    s.set_address_family(AF_INET6);
+    // "::" serves IPv4 too: the library leaves IPV6_V6ONLY at the system default (0 on Linux).
   }
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(fd, 64) != 0) {
-    return absl::UnavailableError(
-        base::cat("http: cannot listen on ", host, ":", port, ": ", std::strerror(errno)));
+
+  Impl* raw = impl.get();
+  // Methods: GET (HEAD is answered from it by the library, without the body); anything else on a
+  // known path is 405 with Allow (RFC 9110 section 15.5.6), on an unknown path 404.
+  s.set_pre_routing_handler([raw](const httplib::Request& req, httplib::Response& res) {
+    if (req.method == "GET" || req.method == "HEAD")
+      return httplib::Server::HandlerResponse::Unhandled;
+    const bool known = raw->routes.get.contains(req.path) || raw->routes.events.contains(req.path);
+    res.status = known ? 405 : 404;
+    if (known) res.set_header("Allow", std::string(kHttpAllow));
+    res.set_content(known ? base::cat(req.method, " is not allowed here; use GET or HEAD\n")
+                          : base::cat("not found: try ", known_paths(raw->routes), "\n"),
+                    "text/plain; charset=utf-8");
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  for (const auto& [path, handler] : impl->routes.get) {
+    s.Get(path, [h = handler](const httplib::Request& req, httplib::Response& res) {
+      std::string target = req.path;
+      if (!req.params.empty()) {
+        target += '?';
+        bool first = true;
+        for (const auto& [k, v] : req.params) {
+          target += base::cat(first ? "" : "&", k, "=", v);
+          first = false;
+        }
+      }
+      HttpResponse r = h(target);
+      res.status = r.status;
+      res.set_content(std::move(r.body), r.content_type);
+    });
   }
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  server->port_ = ntohs(addr.sin_port);
-  if (::pipe2(server->wake_pipe_, O_CLOEXEC) != 0) {
-    return absl::InternalError(base::cat("http: pipe: ", std::strerror(errno)));
+  for (const auto& [path, source] : impl->routes.events) {
+    s.Get(path, [raw, src = source](const httplib::Request& req, httplib::Response& res) {
+      res.set_header("Cache-Control", "no-cache");
+      if (req.method == "HEAD") {
+        res.set_content("", "text/event-stream");
+        return;
+      }
+      res.set_chunked_content_provider("text/event-stream",
+                                       [raw, src](size_t, httplib::DataSink& sink) {
+                                         SinkWriter writer(sink, raw->stopping);
+                                         src(writer);
+                                         sink.done();
+                                         return true;
+                                       });
+    });
   }
-  server->thread_ = std::thread([s = server.get()] { s->run(); });
-  return server;
+  s.set_error_handler([raw](const httplib::Request&, httplib::Response& res) {
+    if (res.status == 404 && res.body.empty()) {
+      res.set_content(base::cat("not found: try ", known_paths(raw->routes), "\n"),
+                      "text/plain; charset=utf-8");
+    }
+  });
+
+  if (port == 0) {
+    impl->port = s.bind_to_any_port(bind_host);
+  } else {
+    impl->port = s.bind_to_port(bind_host, port) ? port : -1;
+  }
+  if (impl->port <= 0) {
+    return absl::UnavailableError(base::cat("http: cannot listen on ", bind_host, ":", port,
+                                            " (port in use or bad address)"));
+  }
+  ::listen(impl->listen_fd, kHttpListenBacklog);
+  impl->thread = std::thread([raw] {
+    raw->server.listen_after_bind();
+    raw->listen_returned.store(true);
+  });
+  // The library's stop() does nothing until its accept loop has started: wait for that, so that a
+  // stop() right after start() cannot leave the loop running.
+  while (!raw->server.is_running() && !raw->listen_returned.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
 HttpServer::~HttpServer() {
   stop();
-  for (int fd : {listen_fd_, wake_pipe_[0], wake_pipe_[1]}) {
-    if (fd >= 0) ::close(fd);
-  }
+}
+
+uint16_t HttpServer::port() const {
+  return static_cast<uint16_t>(impl_->port);
 }
 
 void HttpServer::stop() {
-  if (stopping_.exchange(true)) return;
-  if (wake_pipe_[1] >= 0) {
-    const char b = 1;
-    ssize_t ignored = ::write(wake_pipe_[1], &b, 1);
-    (void)ignored;
-  }
-  if (thread_.joinable()) thread_.join();
+  if (impl_->stopping.exchange(true)) return;
+  impl_->server.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-void HttpServer::run() {
-  while (!stopping_.load()) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (fds[1].revents != 0) return;
-    if ((fds[0].revents & POLLIN) == 0) continue;
-    const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (client < 0) continue;
-    serve(client);
-    ::close(client);
-  }
-}
-
-void HttpServer::serve(int fd) {
-  timeval tv{kHttpReadTimeoutMs / 1000, (kHttpReadTimeoutMs % 1000) * 1000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  std::string head;
-  char buf[2048];
-  while (head.find("\r\n\r\n") == std::string::npos) {
-    if (head.size() > kMaxHttpRequestHead) return respond(fd, {431, "text/plain", "too large\n"});
-    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
-    if (n <= 0) return;
-    head.append(buf, static_cast<size_t>(n));
-  }
-  const std::string_view path = http_request_path(head);
-  if (path.empty()) return respond(fd, {400, "text/plain", "only GET is served\n"});
-  respond(fd, handler_(path));
+HttpRoutes base_routes(std::function<std::string()> metrics) {
+  HttpRoutes routes;
+  routes.get["/metrics"] = [metrics = std::move(metrics)](std::string_view) {
+    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics() + base::build_info_metric()};
+  };
+  routes.get["/healthz"] = [](std::string_view) { return HttpResponse{200, "text/plain", "ok\n"}; };
+  return routes;
 }
 
 }  // namespace cluster

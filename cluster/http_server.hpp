@@ -1,14 +1,16 @@
-// A tiny HTTP/1.1 server for /metrics and small JSON APIs: GET only, one request per connection,
-// one thread. Not for the media path; reusable by every program that exposes metrics.
+// The HTTP side of every program (--http): /metrics, /healthz, small JSON APIs, the coordinator's
+// dashboard and its event stream. Built on cpp-httplib (ADR 017): a thread per connection up to a
+// cap, keep-alive, timeouts an idle connection cannot stretch, GET and HEAD, 405 with Allow for
+// other methods on a known path, IPv4 and IPv6. Not for the media path.
 #pragma once
 
-#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <thread>
 
 #include "absl/status/statusor.h"
 
@@ -20,40 +22,61 @@ struct HttpResponse {
   std::string body;
 };
 
-// Limits: a request head larger than this is answered 431; a client slower than this, dropped.
+// Limits (docs/config.md, "HTTP endpoints"). A connection that sends nothing for kHttpIdleTimeout
+// is closed, before its first request as after one; a request head over kMaxHttpRequestHead is
+// refused by the library (431/414); a body over kMaxHttpRequestBody, 413.
+inline constexpr std::chrono::seconds kHttpIdleTimeout{2};
+inline constexpr std::chrono::seconds kHttpReadTimeout{2};
+inline constexpr std::chrono::seconds kHttpWriteTimeout{5};
 inline constexpr size_t kMaxHttpRequestHead = 8 * 1024;
-inline constexpr int kHttpReadTimeoutMs = 2000;
+inline constexpr size_t kMaxHttpRequestBody = 64 * 1024;
+inline constexpr size_t kMaxHttpRequestsPerConnection = 1000;
+inline constexpr size_t kMaxHttpConnections = 256;  // one thread each; more wait in the backlog
+inline constexpr int kHttpListenBacklog = 1024;
+
+// What an event-stream route writes to: one Server-Sent Event per send() (RFC: WHATWG HTML,
+// "Server-sent events"). send() returns false once the client is gone or the server stops.
+class EventWriter {
+ public:
+  virtual ~EventWriter() = default;
+  // Writes "event: <event>\ndata: <data>\n\n"; `data` must be one line.
+  virtual bool send(std::string_view event, std::string_view data) = 0;
+  // False once the server is stopping: long-running routes return then.
+  virtual bool open() const = 0;
+};
+
+struct HttpRoutes {
+  // Exact path (no query string) → handler, called with the path and its query string.
+  using Handler = std::function<HttpResponse(std::string_view target)>;
+  std::map<std::string, Handler, std::less<>> get;
+  // Exact path → event stream: runs on the connection's thread until it returns.
+  using EventSource = std::function<void(EventWriter&)>;
+  std::map<std::string, EventSource, std::less<>> events;
+};
 
 class HttpServer {
  public:
-  // Called on the server thread with the request path (query string included); must not block
-  // for long.
-  using Handler = std::function<HttpResponse(std::string_view path)>;
-
-  // Listens on host:port (port 0: ephemeral) and serves on its own thread.
+  // Listens on host:port (port 0: ephemeral; host "" or "0.0.0.0": every IPv4 address, "::": every
+  // IPv6 and IPv4 address) and serves on its own threads.
   static absl::StatusOr<std::unique_ptr<HttpServer>> start(const std::string& host, uint16_t port,
-                                                           Handler handler);
+                                                           HttpRoutes routes);
   ~HttpServer();  // stops and joins
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  uint16_t port() const { return port_; }
+  uint16_t port() const;
   void stop();
 
  private:
-  HttpServer() = default;
-  void run();
-  void serve(int fd);
-
-  Handler handler_;
-  int listen_fd_ = -1;
-  int wake_pipe_[2] = {-1, -1};
-  uint16_t port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
-// Parses "GET /path HTTP/1.1" (the request line); empty on anything else.
-std::string_view http_request_path(std::string_view head);
+// The routes every program serves: /metrics (Prometheus text from `metrics`) and /healthz.
+HttpRoutes base_routes(std::function<std::string()> metrics);
+
+// The reply to a method other than GET/HEAD on a known path, and the Allow header it carries.
+inline constexpr std::string_view kHttpAllow = "GET, HEAD";
 
 }  // namespace cluster

@@ -43,16 +43,19 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::start(
     auto http = base::parse_host_port(options.http, /*allow_zero=*/true);
     if (!http.ok())
       return absl::InvalidArgumentError(base::cat("--http: ", http.status().message()));
-    auto server = cluster::HttpServer::start(
-        http->host, http->port,
-        [raw = s.get()](std::string_view path) { return raw->serve_http(path); });
+    auto server = cluster::HttpServer::start(http->host, http->port, s->http_routes());
     if (!server.ok()) return server.status();
     s->http_ = std::move(*server);
   }
   s->sweeper_ = std::thread([raw = s.get()] {
+    auto next_timeline = Clock::now();
     while (!raw->stopping_.load()) {
       raw->registry_->sweep(Clock::now());
       raw->service_->retry_parked(Clock::now());
+      if (Clock::now() >= next_timeline) {
+        raw->events_.observe(raw->registry_->view(Clock::now()));
+        next_timeline = Clock::now() + kTimelineInterval;
+      }
       std::this_thread::sleep_for(raw->options_.sweep_interval);
     }
   });
@@ -74,17 +77,40 @@ void CoordinatorServer::shutdown() {
   if (sweeper_.joinable()) sweeper_.join();
 }
 
-cluster::HttpResponse CoordinatorServer::serve_http(std::string_view path) {
-  const std::string_view route = path.substr(0, path.find('?'));
-  if (route == "/metrics") {
-    return {200, "text/plain; version=0.0.4; charset=utf-8",
-            prometheus_text(registry_->view(Clock::now()))};
-  }
-  if (route == "/api/cluster") {
-    return {200, "application/json", cluster_json(registry_->view(Clock::now()))};
-  }
-  if (route == "/healthz") return {200, "text/plain", "ok\n"};
-  return {404, "text/plain", "not found: try /metrics, /api/cluster, /healthz\n"};
+cluster::HttpRoutes CoordinatorServer::http_routes() {
+  cluster::HttpRoutes routes =
+      cluster::base_routes([this] { return prometheus_text(registry_->view(Clock::now())); });
+  routes.get["/api/cluster"] = [this](std::string_view) {
+    return cluster::HttpResponse{200, "application/json",
+                                 cluster_json(registry_->view(Clock::now())) + "\n"};
+  };
+  routes.get["/"] = [](std::string_view) {
+    return cluster::HttpResponse{200, "text/html; charset=utf-8", std::string(dashboard_html())};
+  };
+  // The dashboard's live feed: the timeline so far, then a view every kDashboardViewInterval and
+  // each timeline event as it happens (docs/dashboard.md).
+  routes.events["/api/stream"] = [this](cluster::EventWriter& out) {
+    uint64_t seen = 0;
+    auto send_events = [&](const std::vector<EventLog::Entry>& entries) {
+      for (const EventLog::Entry& e : entries) {
+        if (!out.send("timeline", event_json(e.event))) return false;
+        seen = e.sequence;
+      }
+      return true;
+    };
+    if (!send_events(events_.since(0, std::chrono::milliseconds(0)))) return;
+    auto next_view = Clock::now();
+    while (out.open()) {
+      if (Clock::now() >= next_view) {
+        if (!out.send("view", cluster_json(registry_->view(Clock::now())))) return;
+        next_view = Clock::now() + kDashboardViewInterval;
+      }
+      const auto wait =
+          std::chrono::duration_cast<std::chrono::milliseconds>(next_view - Clock::now());
+      if (!send_events(events_.since(seen, std::max(wait, std::chrono::milliseconds(1))))) return;
+    }
+  };
+  return routes;
 }
 
 }  // namespace coordinator

@@ -1,5 +1,6 @@
 // CoordinatorServer: the gRPC server (Coordinator service + grpc.health.v1), the sweeper that
-// removes silent nodes, and the optional HTTP endpoint for /metrics and /api/cluster.
+// removes silent nodes, and the optional HTTP endpoint: /metrics, /api/cluster, the dashboard at /
+// and its event stream /api/stream.
 #pragma once
 
 #include <atomic>
@@ -12,10 +13,19 @@
 #include "absl/status/statusor.h"
 #include "cluster/credentials.hpp"
 #include "cluster/http_server.hpp"
+#include "coordinator/cluster_events.hpp"
 #include "coordinator/coordinator_service.hpp"
 #include "coordinator/node_registry.hpp"
 
 namespace coordinator {
+
+// How often the sweeper diffs the cluster view into timeline events, and how often the dashboard's
+// event stream sends a whole view.
+inline constexpr std::chrono::milliseconds kTimelineInterval{200};
+inline constexpr std::chrono::milliseconds kDashboardViewInterval{500};
+
+// The dashboard page (coordinator/dashboard/index.html, embedded at build time).
+std::string_view dashboard_html();
 
 struct CoordinatorOptions {
   std::string listen = "127.0.0.1:50051";  // port 0: ephemeral
@@ -40,12 +50,13 @@ class CoordinatorServer {
 
  private:
   CoordinatorServer() = default;
-  cluster::HttpResponse serve_http(std::string_view path);
+  cluster::HttpRoutes http_routes();
 
   CoordinatorOptions options_;
   std::unique_ptr<NodeRegistry> registry_;
   std::unique_ptr<CoordinatorService> service_;
   std::unique_ptr<grpc::Server> server_;
+  EventLog events_;  // the dashboard's timeline, fed by the sweeper
   std::unique_ptr<cluster::HttpServer> http_;
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};

@@ -10,28 +10,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "base/strings.hpp"
+#include "cluster/prometheus_text.hpp"
 #include "cluster/stream_health.hpp"
 
 namespace coordinator {
 namespace {
 
-// Label values escape backslash, double quote and newline (Prometheus exposition format).
-std::string escape(const std::string& value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == '"') out.push_back('\\');
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out.push_back(c);
-  }
-  return out;
-}
-
-void header(std::string& out, const char* name, const char* type, const char* help) {
-  out += base::cat("# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
-}
+using cluster::MetricsText;
 
 std::string state_name(rs::cluster::NodeState s) {
   switch (s) {
@@ -48,46 +33,54 @@ std::string state_name(rs::cluster::NodeState s) {
   }
 }
 
-void node_metrics(std::string& out, const rs::cluster::ClusterView& view) {
-  struct Gauge {
+void node_metrics(MetricsText& w, const rs::cluster::ClusterView& view) {
+  struct Per {
     const char* name;
+    const char* type;
     const char* help;
     double (*get)(const rs::cluster::NodeView&);
   };
-  const Gauge gauges[] = {
-      {"rs_coordinator_edge_readers", "Readers an edge reported",
+  const Per per_edge[] = {
+      {"rs_coordinator_edge_readers", "gauge", "Readers an edge reported",
        [](const rs::cluster::NodeView& n) { return double(n.last_report().readers()); }},
-      {"rs_coordinator_edge_mbps", "Mb/s out an edge reported",
-       [](const rs::cluster::NodeView& n) { return n.last_report().mbps_out(); }},
-      {"rs_coordinator_edge_load", "Load score max(readers/cap, mbps/cap, cpu) incl. pending",
+      {"rs_coordinator_edge_sent_bytes_per_second", "gauge",
+       "Bytes per second an edge reported sending to readers",
+       [](const rs::cluster::NodeView& n) { return n.last_report().mbps_out() * 1e6 / 8; }},
+      {"rs_coordinator_edge_cpu_ratio", "gauge", "Share of its CPU capacity an edge reported, 0..1",
+       [](const rs::cluster::NodeView& n) { return n.last_report().cpu(); }},
+      {"rs_coordinator_edge_load", "gauge",
+       "Load score max(readers/cap, bytes/cap, cpu) including pending assignments",
        [](const rs::cluster::NodeView& n) { return n.load(); }},
-      {"rs_coordinator_edge_pending", "Assignments not yet confirmed by a report",
+      {"rs_coordinator_edge_pending", "gauge", "Assignments not yet confirmed by a report",
        [](const rs::cluster::NodeView& n) { return double(n.pending()); }},
-      {"rs_coordinator_edge_capacity_readers", "Reader capacity an edge declared",
+      {"rs_coordinator_edge_capacity_readers", "gauge", "Reader capacity an edge declared",
        [](const rs::cluster::NodeView& n) { return double(n.identity().capacity_readers()); }},
-      {"rs_coordinator_edge_frames_dropped", "Frames an edge dropped (counter from its report)",
+      {"rs_coordinator_edge_frames_dropped_total", "counter",
+       "Frames an edge dropped (its own counter, as reported)",
        [](const rs::cluster::NodeView& n) { return double(n.last_report().frames_dropped()); }},
-      {"rs_coordinator_edge_assigned_total", "Clients assigned to the edge since it registered",
+      {"rs_coordinator_edge_frames_skipped_total", "counter",
+       "Frames an edge's slow readers skipped (its own counter, as reported)",
+       [](const rs::cluster::NodeView& n) { return double(n.last_report().frames_skipped()); }},
+      {"rs_coordinator_edge_assigned_total", "counter",
+       "Clients this coordinator assigned to the edge since it registered",
        [](const rs::cluster::NodeView& n) { return double(n.assigned_total()); }},
   };
-  for (const auto& g : gauges) {
-    header(out, g.name, "gauge", g.help);
+  for (const auto& m : per_edge) {
+    w.family(m.name, m.type, m.help);
     for (const auto& n : view.nodes()) {
       if (n.identity().role() != rs::cluster::ROLE_EDGE) continue;
-      out += absl::StrFormat("%s{edge=\"%s\"} %g\n", g.name, escape(n.identity().name()), g.get(n));
+      w.sample(m.name, {{"edge", n.identity().name()}}, m.get(n));
     }
   }
-  header(out, "rs_coordinator_report_age_seconds", "gauge", "Age of the last report per node");
+  w.family("rs_coordinator_report_age_seconds", "gauge", "Age of the last report per node");
   double max_age = 0;
   for (const auto& n : view.nodes()) {
-    const double age = n.report_age_ms() / 1000.0;
+    const double age = static_cast<double>(n.report_age_ms()) / 1000.0;
     max_age = std::max(max_age, age);
-    out += absl::StrFormat("rs_coordinator_report_age_seconds{node=\"%s\"} %g\n",
-                           escape(n.identity().name()), age);
+    w.sample("rs_coordinator_report_age_seconds", {{"node", n.identity().name()}}, age);
   }
-  header(out, "rs_coordinator_view_age_seconds", "gauge",
-         "Oldest report in the coordinator's view");
-  out += absl::StrFormat("rs_coordinator_view_age_seconds %g\n", max_age);
+  w.family("rs_coordinator_view_age_seconds", "gauge", "Oldest report in the coordinator's view");
+  w.sample("rs_coordinator_view_age_seconds", {}, max_age);
 }
 
 constexpr rs::cluster::StreamHealth kHealths[] = {
@@ -96,25 +89,24 @@ constexpr rs::cluster::StreamHealth kHealths[] = {
     rs::cluster::STREAM_HEALTH_EDGE_LOCAL,  rs::cluster::STREAM_HEALTH_SWITCHING};
 
 // Stream health as Prometheus state sets: one sample per health, 1 for the current one.
-void stream_health_metrics(std::string& out, const rs::cluster::ClusterView& view) {
-  header(out, "rs_coordinator_stream_health", "gauge",
-         "Cluster-wide stream health: 1 for the current state (live, source-down, origin-silent)");
+void stream_health_metrics(MetricsText& w, const rs::cluster::ClusterView& view) {
+  w.family("rs_coordinator_stream_health", "gauge",
+           "Cluster-wide stream health: 1 for the current state");
   for (const auto& s : view.streams()) {
     for (auto h : kHealths) {
-      out += absl::StrFormat("rs_coordinator_stream_health{stream=\"%s\",state=\"%s\"} %d\n",
-                             escape(s.stream()), cluster::health_name(h),
-                             s.status().health() == h ? 1 : 0);
+      w.sample("rs_coordinator_stream_health",
+               {{"stream", s.stream()}, {"state", cluster::health_name(h)}},
+               uint64_t{s.status().health() == h});
     }
   }
-  header(out, "rs_coordinator_edge_stream_health", "gauge",
-         "Stream health as each edge sees it: 1 for the current state");
+  w.family("rs_coordinator_edge_stream_health", "gauge",
+           "Stream health as each edge sees it: 1 for the current state");
   for (const auto& s : view.streams()) {
     for (const auto& e : s.per_edge()) {
       for (auto h : kHealths) {
-        out += absl::StrFormat(
-            "rs_coordinator_edge_stream_health{edge=\"%s\",stream=\"%s\",state=\"%s\"} %d\n",
-            escape(e.edge()), escape(s.stream()), cluster::health_name(h),
-            e.status().health() == h ? 1 : 0);
+        w.sample("rs_coordinator_edge_stream_health",
+                 {{"edge", e.edge()}, {"stream", s.stream()}, {"state", cluster::health_name(h)}},
+                 uint64_t{e.status().health() == h});
       }
     }
   }
@@ -123,9 +115,9 @@ void stream_health_metrics(std::string& out, const rs::cluster::ClusterView& vie
 }  // namespace
 
 std::string prometheus_text(const rs::cluster::ClusterView& view) {
-  std::string out;
-  header(out, "rs_coordinator_nodes", "gauge", "Registered nodes by role and state");
-  std::map<std::pair<std::string, std::string>, int> counts;
+  MetricsText w;
+  w.family("rs_coordinator_nodes", "gauge", "Registered nodes by role and state");
+  std::map<std::pair<std::string, std::string>, uint64_t> counts;
   for (const char* role : {"edge", "origin"}) {
     for (const char* state : {"ready", "suspect", "draining", "unhealthy"})
       counts[{role, state}] = 0;
@@ -135,39 +127,34 @@ std::string prometheus_text(const rs::cluster::ClusterView& view) {
     ++counts[{role, state_name(n.state())}];
   }
   for (const auto& [key, count] : counts) {
-    out += absl::StrFormat("rs_coordinator_nodes{role=\"%s\",state=\"%s\"} %d\n", key.first,
-                           key.second, count);
+    w.sample("rs_coordinator_nodes", {{"role", key.first}, {"state", key.second}}, count);
   }
-  header(out, "rs_coordinator_nodes_removed_total", "counter",
-         "Nodes removed (stream end or silence)");
-  out += absl::StrFormat("rs_coordinator_nodes_removed_total %d\n", view.removed_nodes());
-  header(out, "rs_coordinator_assignments_total", "counter", "AssignEdge answers by result");
+  w.family("rs_coordinator_nodes_removed_total", "counter",
+           "Nodes removed (stream end or silence)");
+  w.sample("rs_coordinator_nodes_removed_total", {}, view.removed_nodes());
+  w.family("rs_coordinator_assignments_total", "counter", "AssignEdge answers by result");
   const auto& a = view.assignments();
   for (auto [result, value] :
        {std::pair{"ok", a.ok()}, std::pair{"not_found", a.not_found()},
         std::pair{"unavailable", a.unavailable()}, std::pair{"resource_exhausted", a.exhausted()},
         std::pair{"invalid", a.invalid()}}) {
-    out += absl::StrFormat("rs_coordinator_assignments_total{result=\"%s\"} %d\n", result, value);
+    w.sample("rs_coordinator_assignments_total", {{"result", result}}, value);
   }
-  node_metrics(out, view);
-  header(out, "rs_coordinator_stream_readers", "gauge", "Readers per stream, all edges");
+  node_metrics(w, view);
+  w.family("rs_coordinator_stream_readers", "gauge", "Readers per stream, all edges");
+  w.family("rs_coordinator_stream_sent_bytes_per_second", "gauge",
+           "Bytes per second sent to readers per stream, all edges");
+  w.family("rs_coordinator_stream_frames_dropped_total", "counter",
+           "Frames dropped per stream, all edges (sum of the edges' counters)");
   for (const auto& s : view.streams()) {
-    out += absl::StrFormat("rs_coordinator_stream_readers{stream=\"%s\"} %d\n", escape(s.stream()),
-                           s.readers());
+    w.sample("rs_coordinator_stream_readers", {{"stream", s.stream()}}, uint64_t{s.readers()});
+    w.sample("rs_coordinator_stream_sent_bytes_per_second", {{"stream", s.stream()}},
+             s.mbps_out() * 1e6 / 8);
+    w.sample("rs_coordinator_stream_frames_dropped_total", {{"stream", s.stream()}},
+             s.frames_dropped());
   }
-  header(out, "rs_coordinator_stream_mbps", "gauge", "Mb/s out per stream, all edges");
-  for (const auto& s : view.streams()) {
-    out += absl::StrFormat("rs_coordinator_stream_mbps{stream=\"%s\"} %g\n", escape(s.stream()),
-                           s.mbps_out());
-  }
-  header(out, "rs_coordinator_stream_frames_dropped", "gauge",
-         "Frames dropped per stream, all edges");
-  for (const auto& s : view.streams()) {
-    out += absl::StrFormat("rs_coordinator_stream_frames_dropped{stream=\"%s\"} %d\n",
-                           escape(s.stream()), s.frames_dropped());
-  }
-  stream_health_metrics(out, view);
-  return out;
+  stream_health_metrics(w, view);
+  return w.text();
 }
 
 std::string cluster_json(const rs::cluster::ClusterView& view) {
@@ -176,7 +163,6 @@ std::string cluster_json(const rs::cluster::ClusterView& view) {
   options.always_print_primitive_fields = true;
   options.preserve_proto_field_names = true;
   (void)google::protobuf::util::MessageToJsonString(view, &out, options);
-  out.push_back('\n');
   return out;
 }
 

@@ -10,7 +10,7 @@ namespace coordinator {
 
 // Prometheus text format 0.0.4.
 std::string prometheus_text(const rs::cluster::ClusterView& view);
-// The view as JSON (protobuf JSON mapping).
+// The view as one line of JSON (protobuf JSON mapping, field names as in the .proto), no newline.
 std::string cluster_json(const rs::cluster::ClusterView& view);
 // Human-readable tables of nodes and streams.
 std::string status_table(const rs::cluster::ClusterView& view);

@@ -425,7 +425,9 @@ rs::cluster::ClusterView NodeRegistry::view(TimePoint now) const {
     v->set_registered_ms(ms(now - node->registered_at));
     v->set_assigned_total(node->assigned_total);
     if (node->identity.role() == rs::cluster::ROLE_EDGE) {
-      v->set_load(load_score(edge_load(*node, "", now)));
+      const EdgeLoad load = edge_load(*node, "", now);
+      v->set_load(load_score(load));
+      v->set_warming(load.pending_limit != UINT32_MAX);  // still ramping up (warm-up)
     }
     for (const auto& s : node->last.streams()) {
       auto& sv = streams[s.stream()];

@@ -89,14 +89,8 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
     loop->set_want([raw](std::string stream) { raw->ingest_->want(std::move(stream)); });
   }
   if (!options.http_host.empty()) {
-    auto http = cluster::HttpServer::start(
-        options.http_host, options.http_port,
-        [raw](std::string_view path) -> cluster::HttpResponse {
-          if (path == "/metrics")
-            return {200, "text/plain; version=0.0.4; charset=utf-8", raw->metrics()};
-          if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
-          return {404, "text/plain; charset=utf-8", "not found\n"};
-        });
+    auto http = cluster::HttpServer::start(options.http_host, options.http_port,
+                                           cluster::base_routes([raw] { return raw->metrics(); }));
     if (!http.ok()) return absl::UnavailableError(base::cat("--http: ", http.status().message()));
     server->http_ = *std::move(http);
   }

@@ -16,7 +16,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "edge/delay_histogram.hpp"
+#include "cluster/delay_histogram.hpp"
 #include "edge/event_inbox.hpp"
 #include "edge/origin_selector.hpp"
 #include "edge/stream_event.hpp"
@@ -57,7 +57,7 @@ struct IngestCounters {
   std::atomic<uint64_t> rejected{0};
   // Origin publish (FrameHeader.publish_time_us, the origin's wall clock) -> edge receive; only
   // meaningful with synchronised clocks (NTP/PTP) when origin and edge are different hosts.
-  DelayHistogram origin_delay;
+  cluster::DelayHistogram origin_delay;
 };
 
 // Per-stream ingest figures for the metrics thread.

@@ -5,7 +5,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "edge/delay_histogram.hpp"
+#include "cluster/delay_histogram.hpp"
 
 namespace edge {
 
@@ -18,7 +18,7 @@ struct LoopCounters {
   std::atomic<uint64_t> frames_skipped{0};
   std::atomic<uint64_t> readers_dropped_slow{0};
   std::atomic<uint64_t> udp_packets_dropped{0};
-  DelayHistogram queue_delay;  // edge receive -> last byte handed to the socket
+  cluster::DelayHistogram queue_delay;  // edge receive -> last byte handed to the socket
 };
 
 }  // namespace edge

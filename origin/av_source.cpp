@@ -333,6 +333,7 @@ absl::Status AvSource::handle_video(AVPacket* packet) {
                       .dts = encoded.pts,
                       .capture_time_us = receive_time_us_,
                       .encoded_here = true,
+                      .encode_us = encoded.encode_us,
                       .loop_point = std::exchange(loop_point_, false)};
       ready_.push_back(std::move(unit));
     }

@@ -1,6 +1,8 @@
 // H.264 encoder wrapper (libx264 or hardware); see h264_encoder.hpp.
 #include "origin/h264_encoder.hpp"
 
+#include "base/clock.hpp"
+
 #include <cstring>
 
 extern "C" {
@@ -169,6 +171,7 @@ absl::Status H264Encoder::convert(const uint8_t* const planes[], const int strid
 }
 
 absl::StatusOr<std::vector<EncodedUnit>> H264Encoder::encode(const cv::Mat& bgr, int64_t pts) {
+  const int64_t start_us = base::monotonic_us();
   if (bgr.cols != config_.width || bgr.rows != config_.height || bgr.type() != CV_8UC3) {
     return absl::InvalidArgumentError(absl::StrCat("encoder expects ", config_.width, "x",
                                                    config_.height, " BGR, got ", bgr.cols, "x",
@@ -179,17 +182,27 @@ absl::StatusOr<std::vector<EncodedUnit>> H264Encoder::encode(const cv::Mat& bgr,
   if (absl::Status s = convert(planes, strides, AV_PIX_FMT_BGR24, bgr.cols, bgr.rows); !s.ok()) {
     return s;
   }
-  return send(pts);
+  return timed_send(pts, start_us);
 }
 
 absl::StatusOr<std::vector<EncodedUnit>> H264Encoder::encode_frame(const AVFrame& picture,
                                                                    int64_t pts) {
+  const int64_t start_us = base::monotonic_us();
   if (absl::Status status =
           convert(picture.data, picture.linesize, picture.format, picture.width, picture.height);
       !status.ok()) {
     return status;
   }
-  return send(pts);
+  return timed_send(pts, start_us);
+}
+
+absl::StatusOr<std::vector<EncodedUnit>> H264Encoder::timed_send(int64_t pts, int64_t start_us) {
+  auto units = send(pts);
+  if (units.ok()) {
+    const int64_t took = base::monotonic_us() - start_us;
+    for (EncodedUnit& unit : *units) unit.encode_us = took;
+  }
+  return units;
 }
 
 absl::StatusOr<std::vector<EncodedUnit>> H264Encoder::send(int64_t pts) {

@@ -41,7 +41,8 @@ struct EncoderConfig {
 struct EncodedUnit {
   std::vector<uint8_t> annex_b;
   bool keyframe = false;
-  int64_t pts = 0;  // in the configured time base, as given to encode()
+  int64_t pts = 0;        // in the configured time base, as given to encode()
+  int64_t encode_us = 0;  // conversion + encoding time of the call that returned it
 };
 
 // One thread only.
@@ -73,6 +74,8 @@ class H264Encoder {
   absl::Status convert(const uint8_t* const planes[], const int strides[], int format, int width,
                        int height);
   absl::StatusOr<std::vector<EncodedUnit>> send(int64_t pts);
+  // send(), with encode_us stamped from `start_us` (monotonic) on every unit it returns.
+  absl::StatusOr<std::vector<EncodedUnit>> timed_send(int64_t pts, int64_t start_us);
   absl::StatusOr<std::vector<EncodedUnit>> drain();
   void ensure_parameter_sets(EncodedUnit& unit);
 

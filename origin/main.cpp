@@ -18,11 +18,14 @@ extern "C" {
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/cli.hpp"
+#include "base/endpoint.hpp"
 #include "base/log.hpp"
+#include "cluster/http_server.hpp"
 #include "origin/encoder_choice.hpp"
 #include "origin/frame_sink.hpp"
 #include "origin/origin_config.hpp"
 #include "origin/origin_flags.hpp"
+#include "origin/origin_metrics.hpp"
 #include "origin/origin_registration.hpp"
 #include "origin/stream_runner.hpp"
 #include "relay/catchup.hpp"
@@ -107,8 +110,21 @@ int main(int argc, char** argv) {
     LOG_INFO("origin", origin::OriginConfig::summary(stream));
     runners.push_back(std::make_unique<origin::StreamRunner>(stream, &sink, epoch));
   }
+  std::unique_ptr<cluster::HttpServer> http;
+  if (!process.http.empty()) {
+    auto where = base::parse_host_port(process.http, /*allow_zero=*/true);
+    if (!where.ok()) base::fail_usage(kProgram, absl::StrCat("--http: ", where.status().message()));
+    auto server = cluster::HttpServer::start(
+        where->host, where->port, cluster::base_routes([&runners, raw = publisher->get()] {
+          return origin::render_metrics(runners, raw->stats());
+        }));
+    if (!server.ok())
+      base::fail_usage(kProgram, absl::StrCat("--http: ", server.status().message()));
+    http = *std::move(server);
+  }
   for (auto& runner : runners) threads.emplace_back([&runner, &stop] { runner->run(stop); });
   for (std::thread& thread : threads) thread.join();
+  if (http) http->stop();
   if (agent) agent->stop();
   return 0;
 }

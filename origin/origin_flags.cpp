@@ -41,6 +41,8 @@ ABSL_FLAG(std::string, name, "", "Node name at the coordinator (default: origin-
 ABSL_FLAG(std::string, advertise, "",
           "ZeroMQ endpoint edges should connect to (default: the bound --publish endpoint)");
 ABSL_FLAG(std::string, token, "", "Shared registration token for the coordinator");
+ABSL_FLAG(std::string, http, "",
+          "HTTP address for /metrics and /healthz, e.g. 127.0.0.1:9102 or [::]:9102 (empty: off)");
 ABSL_FLAG(std::string, tls_cert, "", "TLS client certificate for the coordinator link");
 ABSL_FLAG(std::string, tls_key, "", "TLS client key for the coordinator link");
 ABSL_FLAG(std::string, tls_ca, "", "CA that signed the coordinator's certificate");
@@ -82,6 +84,7 @@ ProcessFlags read_process_flags() {
       .name = absl::GetFlag(FLAGS_name),
       .advertise = absl::GetFlag(FLAGS_advertise),
       .token = absl::GetFlag(FLAGS_token),
+      .http = absl::GetFlag(FLAGS_http),
       .tls = {.cert_file = absl::GetFlag(FLAGS_tls_cert),
               .key_file = absl::GetFlag(FLAGS_tls_key),
               .ca_file = absl::GetFlag(FLAGS_tls_ca)},

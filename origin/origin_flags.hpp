@@ -37,6 +37,7 @@ struct ProcessFlags {
   std::string name;
   std::string advertise;
   std::string token;
+  std::string http;  // "host:port" for /metrics and /healthz; empty = off
   cluster::TlsOptions tls;
   std::string curve_secret_key_file;
   std::string curve_authorized_keys_file;

@@ -93,7 +93,8 @@ absl::Status PatternSource::produce() {
                    .pts = ts,
                    .dts = ts,
                    .capture_time_us = unit_capture_us,
-                   .encoded_here = true});
+                   .encoded_here = true,
+                   .encode_us = encoded.encode_us});
   }
   return absl::OkStatus();
 }

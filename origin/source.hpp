@@ -52,8 +52,9 @@ struct SourceUnit {
   int64_t dts = 0;
   int64_t capture_time_us = 0;  // wall clock: capture (encoded here) or receipt (pass-through)
   bool encoded_here = false;    // our encoder made it: the runner adds the capture-time SEI
-  bool loop_point = false;      // first unit after a file loop: the timeline starts a segment
-  bool keyframe = false;        // video: set by the StreamRunner from the NAL unit types
+  int64_t encode_us = 0;    // encoded here: how long our encoder took (rs_origin_encode_seconds)
+  bool loop_point = false;  // first unit after a file loop: the timeline starts a segment
+  bool keyframe = false;    // video: set by the StreamRunner from the NAL unit types
 };
 
 class Source {

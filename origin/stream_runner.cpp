@@ -89,12 +89,16 @@ void StreamRunner::run(const std::atomic<bool>& stop) {
   const std::string where = redact_source(settings_.source);
   logged_at_us_ = base::monotonic_us();
   int attempt = 0;  // open attempts since the last session that published
+  bool first_attempt = true;
   while (!stop.load()) {
     ++attempt;
+    if (!std::exchange(first_attempt, false))
+      metrics_.reconnects.fetch_add(1, std::memory_order_relaxed);
     auto source = opener_(settings_, stop);
     if (stop.load()) break;
     if (!source.ok()) {
       ++stats_.failed_attempts;
+      metrics_.failed_attempts.fetch_add(1, std::memory_order_relaxed);
       const auto delay = backoff_.next();
       LOG_WARN("origin", "stream ", settings_.stream, ": attempt ", attempt, " to open ", where,
                " failed: ", base::sv(source.status().message()), "; next attempt in ",
@@ -162,6 +166,8 @@ absl::Status StreamRunner::run_session(Source& source, const std::atomic<bool>& 
   while (!stop.load()) {
     auto unit = source.read();
     if (!unit.ok()) return unit.status();
+    metrics_.units_in.fetch_add(1, std::memory_order_relaxed);
+    if (unit->encoded_here) metrics_.encode_time.observe(unit->encode_us);
     if (!admit(*unit, source)) continue;
     if (unit->loop_point) timeline_.start_segment();
     const uint32_t clock = tracks_[unit->track].clock_rate;
@@ -186,6 +192,7 @@ bool StreamRunner::admit(SourceUnit& unit, const Source& source) {
   if (!scan.has_picture && !scan.has_sets) return false;
   if (waiting_for_keyframe_ && !scan.keyframe) {
     ++stats_.waiting_for_keyframe;
+    metrics_.dropped_before_keyframe.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
   unit.keyframe = scan.keyframe;
@@ -250,6 +257,8 @@ void StreamRunner::publish(SourceUnit& unit, const MappedTime& time) {
   header.set_origin_epoch(origin_epoch_);
   stats_.bytes += unit.data->size();
   ++stats_.frames[unit.track];
+  metrics_.bytes_published.fetch_add(unit.data->size(), std::memory_order_relaxed);
+  metrics_.frames_published.fetch_add(1, std::memory_order_relaxed);
   session_published_ = true;
   sink_->publish(std::move(header), std::move(unit.data));
 }
@@ -261,6 +270,7 @@ void StreamRunner::set_live(bool live, std::string reason) {
     return;
   }
   live_ = live;
+  metrics_.source_up.store(live, std::memory_order_relaxed);
   state_since_us_ = base::wall_clock_us();
   state_reason_ = std::move(reason);
   info_changed_ = true;

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "cluster/backoff.hpp"
+#include "cluster/delay_histogram.hpp"
 #include "origin/frame_sink.hpp"
 #include "origin/parameter_sets.hpp"
 #include "origin/source.hpp"
@@ -32,6 +33,19 @@ struct StreamRunnerStats {
   uint64_t corrupt_skipped = 0;       // from finished sessions
 };
 
+// What /metrics reads while the runner runs: written by the runner's thread, read by any
+// (relaxed atomics). docs/metrics.md, "Origin".
+struct StreamRunnerMetrics {
+  std::atomic<bool> source_up{false};         // a session is open and past its keyframe
+  std::atomic<uint64_t> units_in{0};          // units the source delivered
+  std::atomic<uint64_t> frames_published{0};  // video and audio
+  std::atomic<uint64_t> bytes_published{0};
+  std::atomic<uint64_t> reconnects{0};               // open attempts after the first
+  std::atomic<uint64_t> failed_attempts{0};          // open attempts that failed
+  std::atomic<uint64_t> dropped_before_keyframe{0};  // video units before a session's keyframe
+  cluster::DelayHistogram encode_time;               // our encoder, per frame (encoded sources)
+};
+
 // A random nonzero 64-bit number identifying this run of the origin (FrameHeader.origin_epoch).
 uint64_t make_origin_epoch();
 
@@ -45,7 +59,9 @@ class StreamRunner {
   // reads are interrupted through the same flag). Thread: the caller's, for the whole run.
   void run(const std::atomic<bool>& stop);
 
-  const StreamRunnerStats& stats() const { return stats_; }
+  const StreamRunnerStats& stats() const { return stats_; }  // the runner's thread only
+  const StreamRunnerMetrics& metrics() const { return metrics_; }
+  const std::string& stream() const { return settings_.stream; }
 
  private:
   absl::Status run_session(Source& source, const std::atomic<bool>& stop);
@@ -81,6 +97,7 @@ class StreamRunner {
   std::optional<int64_t> pace_anchor_us_;  // monotonic time of the anchor unit
   int64_t pace_anchor_media_us_ = 0;       // its published dts in µs
   StreamRunnerStats stats_;
+  StreamRunnerMetrics metrics_;
   StreamRunnerStats logged_stats_;
   int64_t logged_at_us_ = 0;
 };

@@ -76,7 +76,8 @@ absl::StatusOr<SourceUnit> WebcamSource::read() {
                      .pts = encoded.pts,
                      .dts = encoded.pts,
                      .capture_time_us = capture_us,
-                     .encoded_here = true});
+                     .encoded_here = true,
+                     .encode_us = encoded.encode_us});
     }
   }
   SourceUnit unit = std::move(ready_.front());

@@ -85,7 +85,9 @@ class PublisherThread::Impl {
 
   PublisherThreadStats stats() const {
     std::lock_guard lock(mutex_);
-    return stats_;
+    PublisherThreadStats out = stats_;
+    out.queued = queue_.size();
+    return out;
   }
   std::string bound() const { return publisher_->bound_endpoint(); }
   const std::string& catchup_bound() const { return catchup_bound_; }

@@ -24,6 +24,7 @@ struct PublisherThreadStats {
   uint64_t frames = 0;
   uint64_t infos = 0;
   uint64_t dropped = 0;  // queue overflow
+  uint64_t queued = 0;   // waiting in the queue now
   uint64_t catchup_requests = 0;
 };
 

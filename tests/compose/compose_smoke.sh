@@ -5,6 +5,8 @@
 # origin, two edges, a headless client. Checks: the client reports frames from an edge; the
 # edges' advertised URLs play from the host; after `docker stop` of the client's edge, the
 # client plays again from the other edge. Everything it started is removed at the end.
+# First, without a daemon (a second or two): the redundant and monitoring overrides merge, and
+# `docker stack config` (Swarm's schema) accepts the files Swarm deploys.
 #
 # Exit: 0 passed, 1 failed, 77 skipped ("SKIPPED: reason" when Docker cannot run here).
 set -uo pipefail
@@ -16,6 +18,51 @@ t_start=$(date +%s)
 skip() { echo "SKIPPED: $*"; exit $SKIP; }
 fail() { echo "FAIL: $*"; dump_logs; exit 1; }
 say() { printf '[%4ss] %s\n' "$(( $(date +%s) - t_start ))" "$*"; }
+
+# ---- the compose files (no daemon needed) ------------------------------------------------------
+# A compose CLI: the v2 plugin, else docker-compose v1 (both read the files without a daemon).
+if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
+  COMPOSE=(docker compose)
+elif command -v docker-compose >/dev/null; then
+  COMPOSE=(docker-compose)
+else
+  skip "neither 'docker compose' (v2 plugin) nor docker-compose (v1) is installed (apt-get install docker-compose)"
+fi
+files_fail() { echo "FAIL: $*"; exit 1; }
+config() { "${COMPOSE[@]}" -p "$PROJECT" -f "$ROOT/deploy/docker-compose.yml" "$@"; }
+
+# The redundant override must merge into a valid file that lists both replicas everywhere.
+redundant=$(config -f "$ROOT/deploy/docker-compose.redundant.yml" config 2>&1) ||
+  { echo "$redundant" | tail -n 20; files_fail "docker-compose.redundant.yml does not merge"; }
+[ "$(grep -c 'FLAGS_coordinator: coordinator:50051,coordinator2:50051' <<<"$redundant")" -ge 4 ] ||
+  files_fail "docker-compose.redundant.yml: not every node and the client list both coordinators"
+# Prometheus scrapes every origin's --http (deploy/prometheus/prometheus.yml).
+[ "$(grep -c 'FLAGS_http: 0.0.0.0:9102' <<<"$redundant")" -eq 2 ] ||
+  files_fail "docker-compose.redundant.yml: origin and origin-standby must both serve --http on 9102"
+
+# The monitoring override adds only `prometheus`, built from deploy/Dockerfile.prometheus, and
+# the plain file has no Prometheus.
+monitoring=$(config -f "$ROOT/deploy/docker-compose.monitoring.yml" config 2>&1) ||
+  { echo "$monitoring" | tail -n 20; files_fail "docker-compose.monitoring.yml does not merge"; }
+grep -q 'dockerfile: Dockerfile.prometheus' <<<"$monitoring" ||
+  files_fail "docker-compose.monitoring.yml: prometheus is not built from deploy/Dockerfile.prometheus"
+services=$(config -f "$ROOT/deploy/docker-compose.monitoring.yml" config --services 2>&1 | sort | tr '\n' ' ')
+[ "$services" = "client coordinator edge origin prometheus " ] ||
+  files_fail "docker-compose.monitoring.yml: services are '$services', want the plain ones and prometheus"
+! config config --services 2>/dev/null | grep -qx prometheus ||
+  files_fail "docker-compose.yml: prometheus belongs in docker-compose.monitoring.yml only"
+
+# Swarm reads the same files with its own schema, which has no `profiles:` or other compose-only
+# keys (docker stack config: Docker 20.10 and later).
+swarm=""
+if command -v docker >/dev/null && docker stack config --help >/dev/null 2>&1; then
+  for extra in "" docker-stack.no-ipvs.yml docker-compose.redundant.yml docker-compose.monitoring.yml; do
+    out=$(docker stack config -c "$ROOT/deploy/docker-compose.yml" ${extra:+-c "$ROOT/deploy/$extra"} 2>&1 >/dev/null) ||
+      { grep -v 'level=warning' <<<"$out"; files_fail "docker stack config rejects docker-compose.yml${extra:+ + $extra}"; }
+  done
+  swarm=", Swarm's schema accepts them"
+fi
+say "compose files: the redundant and monitoring overrides merge$swarm"
 
 # ---- Docker daemon ----------------------------------------------------------------------------
 command -v docker >/dev/null || skip "no docker CLI (apt-get install docker.io)"
@@ -32,13 +79,6 @@ if ! docker info >/dev/null 2>&1; then
     skip "dockerd does not start here: $(grep -iE 'error|fail' /tmp/rs-dockerd.log | tail -n 1 | cut -c1-300)"
 fi
 
-if docker compose version >/dev/null 2>&1; then
-  COMPOSE=(docker compose)
-elif command -v docker-compose >/dev/null; then
-  COMPOSE=(docker-compose)
-else
-  skip "neither 'docker compose' (v2 plugin) nor docker-compose (v1) is installed (apt-get install docker-compose)"
-fi
 say "docker $(docker version --format '{{.Server.Version}}' 2>/dev/null), compose: ${COMPOSE[*]}"
 
 # ---- images -----------------------------------------------------------------------------------
@@ -71,13 +111,6 @@ dump_logs() { compose logs --no-color --tail=15 2>/dev/null | tail -n 80; }
 cleanup() { compose down -v --remove-orphans >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 trap 'cleanup; exit 1' INT TERM
-
-# The redundant override must merge into a valid file that lists both replicas everywhere.
-redundant=$("${COMPOSE[@]}" -p "$PROJECT" -f "$ROOT/deploy/docker-compose.yml" \
-  -f "$ROOT/deploy/docker-compose.redundant.yml" config 2>&1) ||
-  { echo "$redundant" | tail -n 20; fail "docker-compose.redundant.yml does not merge"; }
-[ "$(grep -c 'FLAGS_coordinator: coordinator:50051,coordinator2:50051' <<<"$redundant")" -ge 4 ] ||
-  fail "docker-compose.redundant.yml: not every node and the client list both coordinators"
 
 say "compose up: coordinator, origin, edge x2, client (project $PROJECT)"
 compose up -d --scale edge=2 >/tmp/$PROJECT-up.log 2>&1 || { cat /tmp/$PROJECT-up.log; fail "compose up failed"; }

@@ -58,6 +58,11 @@ TEST_F(ClientHeadless, PlaysTenSecondsWithPlausibleLatency) {
   EXPECT_TRUE(json_nested(summary, "receive_latency_ms", "p50").has_value()) << summary;
   EXPECT_EQ(json_number(summary, "reconnects").value_or(-1), 0);
   EXPECT_NE(summary.find("\"decoder\":\"h264 ("), std::string::npos) << summary;
+  // Every line on stdout is one JSON object (what log shippers and `jq` expect).
+  for (const std::string& line : rstest::client::lines_of(r.out)) {
+    const auto j = rstest::client::parse_json_line(line);
+    EXPECT_TRUE(j && j->is_object()) << "not a JSON object: " << line;
+  }
 
   const auto seconds = rstest::client::second_lines(r.out);
   EXPECT_GE(seconds.size(), 9u) << r.out;
@@ -69,7 +74,9 @@ TEST_F(ClientHeadless, PlaysTenSecondsWithPlausibleLatency) {
     EXPECT_TRUE(json_nested(seconds[i], "latency_ms", "p50").has_value());
     EXPECT_TRUE(json_nested(seconds[i], "latency_ms", "p95").has_value());
     EXPECT_TRUE(json_nested(seconds[i], "latency_ms", "max").has_value());
-    EXPECT_NE(seconds[i].find("\"edge\":\"127.0.0.1:"), std::string::npos);
+    const auto j = rstest::client::parse_json_line(seconds[i]);
+    ASSERT_TRUE(j.has_value());
+    EXPECT_TRUE((*j)["edge"].get<std::string>().starts_with("127.0.0.1:")) << (*j)["edge"];
     EXPECT_GT(json_number(seconds[i], "kbps").value_or(0), 0);
   }
   EXPECT_NE(r.err.find("first frame from"), std::string::npos) << r.err;

@@ -1,32 +1,40 @@
 // Helpers shared by rtsp-client's integration tests: JSON field extraction from the client's
-// headless lines, log-line matching, percentiles.
+// headless lines (parsed with nlohmann/json), log-line matching, percentiles.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace rstest::client {
 
-// The number after "key": (first match; keys are unique enough in our lines). nullopt for null.
+// The line as JSON; nullopt when it is not valid JSON (every line the client prints must be).
+inline std::optional<nlohmann::json> parse_json_line(const std::string& line) {
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
+}
+
+// The number at top-level "key" of the JSON line; nullopt when absent, null or not JSON.
 inline std::optional<double> json_number(const std::string& line, const std::string& key) {
-  std::smatch m;
-  if (!std::regex_search(line, m, std::regex("\"" + key + "\":(-?[0-9.]+)"))) return std::nullopt;
-  return std::stod(m[1]);
+  const auto j = parse_json_line(line);
+  if (!j || !j->is_object() || !j->contains(key) || !(*j)[key].is_number()) return std::nullopt;
+  return (*j)[key].get<double>();
 }
 
 // The number at "outer":{..."inner":N...}.
 inline std::optional<double> json_nested(const std::string& line, const std::string& outer,
                                          const std::string& inner) {
-  std::smatch m;
-  if (!std::regex_search(line, m, std::regex("\"" + outer + "\":\\{([^}]*)\\}"))) {
-    return std::nullopt;
-  }
-  return json_number(m[1].str(), inner);
+  const auto j = parse_json_line(line);
+  if (!j || !j->is_object() || !j->contains(outer)) return std::nullopt;
+  const nlohmann::json& o = (*j)[outer];
+  if (!o.is_object() || !o.contains(inner) || !o[inner].is_number()) return std::nullopt;
+  return o[inner].get<double>();
 }
 
 inline std::vector<std::string> lines_of(const std::string& text) {

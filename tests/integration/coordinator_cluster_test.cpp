@@ -8,7 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -133,7 +136,7 @@ std::string http_get(uint16_t port, const std::string& path) {
   addr.sin_port = htons(port);
   ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return {};
-  const std::string req = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string req = "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   (void)::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
   std::string out;
   char buf[4096];
@@ -403,7 +406,14 @@ TEST(CoordinatorCluster, DrainOriginsAndTools) {
   EXPECT_NE(metrics.find("rs_coordinator_assignments_total{result=\"ok\"} 20"), std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("rs_coordinator_view_age_seconds"), std::string::npos);
-  EXPECT_NE(http_get(http, "/api/cluster").find("\"edge-b\""), std::string::npos);
+  const std::string response = http_get(http, "/api/cluster");
+  const std::string body =
+      response.substr(std::min(response.size(), response.find("\r\n\r\n") + 4));
+  const auto cluster = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(cluster.is_object()) << body;
+  std::vector<std::string> names;
+  for (const auto& node : cluster["nodes"]) names.push_back(node["identity"]["name"]);
+  EXPECT_THAT(names, ::testing::Contains("edge-b")) << body;
   EXPECT_NE(http_get(http, "/nope").find("404"), std::string::npos);
 }
 

@@ -83,8 +83,8 @@ TEST_F(EdgeFeatureTest, MetricsShowTheReaderBytesAndQueueDelay) {
   ASSERT_FALSE(m.empty()) << "GET /metrics failed";
   EXPECT_EQ(metric_value(m, R"(rs_edge_readers{stream="cam1",transport="tcp"})"), 1.0) << m;
   EXPECT_EQ(metric_value(m, R"(rs_edge_readers{stream="cam1",transport="udp"})"), 0.0) << m;
-  EXPECT_GT(metric_value(m, "rs_edge_bytes_out_total").value_or(0), 100'000.0) << m;
-  EXPECT_GT(metric_value(m, "rs_edge_packets_out_total").value_or(0), 0.0) << m;
+  EXPECT_GT(metric_value(m, "rs_edge_sent_bytes_total").value_or(0), 100'000.0) << m;
+  EXPECT_GT(metric_value(m, "rs_edge_sent_packets_total").value_or(0), 0.0) << m;
   EXPECT_GT(metric_value(m, "rs_edge_queue_delay_seconds_count").value_or(0), 30.0) << m;
   EXPECT_EQ(metric_value(m, R"(rs_edge_queue_delay_seconds_bucket{le="+Inf"})"),
             metric_value(m, "rs_edge_queue_delay_seconds_count"));

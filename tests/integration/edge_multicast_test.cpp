@@ -95,12 +95,13 @@ TEST_F(EdgeMulticastTest, TwoJoinedReceiversGetOneCopyOfAContinuousStream) {
   EXPECT_EQ(a.multicast_group(), b.multicast_group()) << "one group per stream";
   EXPECT_EQ(a.multicast_port(), b.multicast_port());
   const double sent_before =
-      metric_value(cluster_->metrics(), "rs_edge_multicast_packets_total").value_or(0);
+      metric_value(cluster_->metrics(), "rs_edge_multicast_sent_packets_total").value_or(0);
   std::thread tb([&] { b.receive_for(milliseconds(2500)); });
   a.receive_for(milliseconds(2500));
   tb.join();
   const std::string m = cluster_->metrics();
-  const double sent = metric_value(m, "rs_edge_multicast_packets_total").value_or(0) - sent_before;
+  const double sent =
+      metric_value(m, "rs_edge_multicast_sent_packets_total").value_or(0) - sent_before;
   for (RtspTestClient* c : {&a, &b}) {
     ASSERT_GT(c->access_units().size(), 40u) << c->summary();
     // The group is joined at SETUP, so a receiver may start mid-frame: count keyframes, and

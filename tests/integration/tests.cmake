@@ -21,3 +21,6 @@ add_dependencies(stream_health_cluster_test rtsp-origin rtsp-edge rtsp-coordinat
 # The RTSP receiver against a scripted fake camera in the test's own thread: real devices' quirks.
 rs_test(receiver_quirks_test SOURCES ${_rs_it_dir}/receiver_quirks_test.cpp
   DEPS rs_fake_camera rs_receiver LABELS integration TIMEOUT 60)
+# The HTTP server every --http endpoint uses (methods, keep-alive, idle connections, IPv6, SSE).
+rs_test(http_server_test SOURCES ${_rs_it_dir}/http_server_test.cpp DEPS rs_cluster
+  LABELS integration TIMEOUT 60)

@@ -1,6 +1,6 @@
 // DelayHistogram: a Prometheus-style cumulative histogram of delays, written by one thread and
 // read by the metrics thread (relaxed atomics). Used for the edge's queue delay (edge receive ->
-// socket hand-off) and origin delay (origin publish -> edge receive).
+// socket hand-off) and origin delay (origin publish -> edge receive), and the origin's encode time.
 #pragma once
 
 #include <algorithm>
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <iterator>
 
-namespace edge {
+namespace cluster {
 
 // Bucket upper bounds, seconds ("le" labels).
 inline constexpr double kDelayBuckets[] = {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01,
@@ -33,4 +33,4 @@ struct DelayHistogram {
   }
 };
 
-}  // namespace edge
+}  // namespace cluster
