@@ -86,7 +86,9 @@ std::vector<ClusterEvent> diff_views(const ClusterView& before, const ClusterVie
     const bool was_down = it != old_streams.end() && is_down(*it->second);
     if (is_live(*s) && !was_live) {
       out.push_back({at, "stream-up", name, base::cat("live from ", s->origin())});
-    } else if (is_down(*s) && !was_down) {
+    } else if (is_down(*s) && !was_down && it != old_streams.end()) {
+      // (A stream first seen down is not news: edges that preload it register before the
+      // origin does, at every cluster start.)
       const std::string reason = s->status().reason();
       out.push_back({at, "stream-down", name,
                      base::cat(cluster::health_name(s->status().health()),
