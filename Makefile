@@ -5,12 +5,15 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 SOURCES = $(shell git ls-files '*.cpp' '*.hpp' '*.cc' '*.h' 2>/dev/null)
 
-.PHONY: all deps configure build test run bench format format-check asan tsan fuzz clean
+.PHONY: all deps test-deps configure build test run bench format format-check asan tsan fuzz clean
 
 all: build
 
 deps:
 	@scripts/install-deps
+
+test-deps:
+	@scripts/install-deps --test
 
 configure: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) >/dev/null
@@ -18,13 +21,13 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+test: test-deps build
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600
 
 run: build
 	@deploy/local-cluster $(BUILD)/bin
 
-bench: build
+bench: test-deps build
 	@bench/run-all $(BUILD)/bin
 
 format: deps

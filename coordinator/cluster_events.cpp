@@ -37,8 +37,10 @@ std::map<std::string, const T*> by_name(const google::protobuf::RepeatedPtrField
 
 }  // namespace
 
-std::string node_state_word(const NodeView& node) {
-  switch (node.state()) {
+std::string node_state_name(rs::cluster::NodeState state) {
+  switch (state) {
+    case rs::cluster::NODE_STATE_READY:
+      return "ready";
     case rs::cluster::NODE_STATE_SUSPECT:
       return "suspect";
     case rs::cluster::NODE_STATE_DRAINING:
@@ -46,9 +48,14 @@ std::string node_state_word(const NodeView& node) {
     case rs::cluster::NODE_STATE_UNHEALTHY:
       return "unhealthy";
     default:
-      if (node.last_report().draining()) return "draining";
-      return node.warming() ? "warming" : "ready";
+      return "unknown";
   }
+}
+
+std::string node_state_word(const NodeView& node) {
+  if (node.state() != rs::cluster::NODE_STATE_READY) return node_state_name(node.state());
+  if (node.last_report().draining()) return "draining";
+  return node.warming() ? "warming" : "ready";
 }
 
 std::vector<ClusterEvent> diff_views(const ClusterView& before, const ClusterView& after) {

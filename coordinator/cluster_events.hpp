@@ -33,6 +33,8 @@ std::vector<ClusterEvent> diff_views(const rs::cluster::ClusterView& before,
 // One line of JSON: {"unix_ms":…,"kind":"…","subject":"…","detail":"…"}.
 std::string event_json(const ClusterEvent& event);
 
+// ready, suspect, draining, unhealthy (unknown for anything else): metrics labels and tables.
+std::string node_state_name(rs::cluster::NodeState state);
 // The word the dashboard shows for a node: ready, warming, suspect, draining or unhealthy.
 std::string node_state_word(const rs::cluster::NodeView& node);
 

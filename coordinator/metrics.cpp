@@ -12,26 +12,12 @@
 #include "base/strings.hpp"
 #include "cluster/prometheus_text.hpp"
 #include "cluster/stream_health.hpp"
+#include "coordinator/cluster_events.hpp"
 
 namespace coordinator {
 namespace {
 
 using cluster::MetricsText;
-
-std::string state_name(rs::cluster::NodeState s) {
-  switch (s) {
-    case rs::cluster::NODE_STATE_READY:
-      return "ready";
-    case rs::cluster::NODE_STATE_SUSPECT:
-      return "suspect";
-    case rs::cluster::NODE_STATE_DRAINING:
-      return "draining";
-    case rs::cluster::NODE_STATE_UNHEALTHY:
-      return "unhealthy";
-    default:
-      return "unknown";
-  }
-}
 
 void node_metrics(MetricsText& w, const rs::cluster::ClusterView& view) {
   struct Per {
@@ -124,7 +110,7 @@ std::string prometheus_text(const rs::cluster::ClusterView& view) {
   }
   for (const auto& n : view.nodes()) {
     const char* role = n.identity().role() == rs::cluster::ROLE_EDGE ? "edge" : "origin";
-    ++counts[{role, state_name(n.state())}];
+    ++counts[{role, node_state_name(n.state())}];
   }
   for (const auto& [key, count] : counts) {
     w.sample("rs_coordinator_nodes", {{"role", key.first}, {"state", key.second}}, count);
@@ -176,7 +162,7 @@ std::string status_table(const rs::cluster::ClusterView& view) {
     const bool edge = id.role() == rs::cluster::ROLE_EDGE;
     out += absl::StrFormat(
         "%-16s %-6s %-9s %-32s %9s %8.1f %6.0f%% %5.0f%% %7d %5.1fs\n", id.name(),
-        edge ? "edge" : "origin", state_name(n.state()), id.advertised_url(),
+        edge ? "edge" : "origin", node_state_name(n.state()), id.advertised_url(),
         edge ? absl::StrFormat("%d/%d", r.readers(), id.capacity_readers()) : std::string("-"),
         r.mbps_out(), n.load() * 100, r.cpu() * 100, n.pending(), n.report_age_ms() / 1000.0);
   }

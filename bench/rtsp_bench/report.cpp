@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -27,25 +29,14 @@ Percentiles percentiles(std::vector<int64_t> v) {
   return p;
 }
 
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
-      out += absl::StrFormat("\\u%04x", static_cast<unsigned char>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out;
+// Rounded to microseconds, as the JSON has always carried them.
+double ms3(double v) {
+  return std::round(v * 1000.0) / 1000.0;
 }
 
-std::string json_percentiles(const Percentiles& p) {
-  return absl::StrFormat(
-      R"({"count": %d, "p50_ms": %.3f, "p90_ms": %.3f, "p99_ms": %.3f, "p999_ms": %.3f, "max_ms": %.3f})",
-      p.count, p.p50, p.p90, p.p99, p.p999, p.max);
+nlohmann::ordered_json json_percentiles(const Percentiles& p) {
+  return {{"count", p.count},     {"p50_ms", ms3(p.p50)},   {"p90_ms", ms3(p.p90)},
+          {"p99_ms", ms3(p.p99)}, {"p999_ms", ms3(p.p999)}, {"max_ms", ms3(p.max)}};
 }
 
 std::string row(const std::string& name, const std::string& value) {
@@ -257,71 +248,64 @@ std::string format_table(const Summary& s) {
 }
 
 std::string to_json(const Summary& s) {
-  std::string j = "{\n";
-  auto field = [&](const std::string& name, const std::string& value, bool last = false) {
-    absl::StrAppend(&j, "  \"", name, "\": ", value, last ? "\n" : ",\n");
+  nlohmann::ordered_json failures = nlohmann::ordered_json::object();
+  for (const auto& [why, n] : s.failures) failures[why] = n;
+  const nlohmann::ordered_json j = {
+      {"label", s.label},
+      {"url", s.url},
+      {"transport", s.transport},
+      {"window_s", s.window_s},
+      {"readers", s.readers},
+      {"readers_played", s.played},
+      {"readers_playing_at_end", s.playing_at_end},
+      {"readers_never_played", s.failed},
+      {"readers_disconnected", s.disconnected},
+      {"failures", failures},
+      {"mbps_total", s.mbps_total},
+      {"mbps_per_reader", s.mbps_per_reader},
+      {"mbps_min_reader", s.mbps_min_reader},
+      {"packets", s.packets},
+      {"lost", s.lost},
+      {"lost_whole_run", s.lost_total},
+      {"loss_percent", s.loss_percent},
+      {"readers_with_loss", s.readers_with_loss},
+      {"out_of_order", s.out_of_order},
+      {"malformed", s.malformed},
+      {"frames_complete", s.frames_complete},
+      {"frames_incomplete", s.frames_incomplete},
+      {"frames_without_sei", s.frames_without_sei},
+      {"fps_per_reader", s.fps_per_reader},
+      {"origin_frames", s.origin_frames},
+      {"origin_fps", s.origin_fps},
+      {"delivered_share", s.delivered_share},
+      {"latency", json_percentiles(s.latency)},
+      {"added_latency", json_percentiles(s.added_latency)},
+      {"added_read_latency", json_percentiles(s.added_read_latency)},
+      {"origin_publish_stamped", s.origin_publish_stamped},
+      {"origin_latency", json_percentiles(s.origin_latency)},
+      {"ttfk", json_percentiles(s.ttfk)},
+      {"ttfp", json_percentiles(s.ttfp)},
+      {"max_gap", json_percentiles(s.max_gap)},
+      {"client_backlog", json_percentiles(s.client_backlog)},
+      {"server_sampled", s.have_server},
+      {"server_cpu_avg", s.server_cpu_avg},
+      {"server_cpu_max", s.server_cpu_max},
+      {"server_rss_start_kib", s.rss_start_kib},
+      {"server_rss_end_kib", s.rss_end_kib},
+      {"server_rss_max_kib", s.rss_max_kib},
+      {"server_rss_per_reader_kib", s.rss_per_reader_kib},
+      {"bench_cpu_avg", s.bench_cpu_avg},
+      {"slow_readers", s.slow_readers},
+      {"slow_read_bytes_per_s", s.slow_read_bytes_per_s},
+      {"slow_latency", json_percentiles(s.slow_latency)},
+      {"slow_lost", s.slow_lost},
+      {"slow_frames_complete", s.slow_frames_complete},
+      {"slow_frames_incomplete", s.slow_frames_incomplete},
+      {"slow_disconnected", s.slow_disconnected},
+      {"slow_failure", s.slow_failure},
   };
-  auto str = [](const std::string& v) { return absl::StrCat("\"", json_escape(v), "\""); };
-  auto num = [](double v) { return absl::StrFormat("%.4f", v); };
-  auto integer = [](int64_t v) { return absl::StrCat(v); };
-  field("label", str(s.label));
-  field("url", str(s.url));
-  field("transport", str(s.transport));
-  field("window_s", num(s.window_s));
-  field("readers", integer(static_cast<int64_t>(s.readers)));
-  field("readers_played", integer(static_cast<int64_t>(s.played)));
-  field("readers_playing_at_end", integer(static_cast<int64_t>(s.playing_at_end)));
-  field("readers_never_played", integer(static_cast<int64_t>(s.failed)));
-  field("readers_disconnected", integer(static_cast<int64_t>(s.disconnected)));
-  std::string failures = "{";
-  for (const auto& [why, n] : s.failures) {
-    absl::StrAppend(&failures, failures.size() > 1 ? ", " : "", str(why), ": ", n);
-  }
-  field("failures", failures + "}");
-  field("mbps_total", num(s.mbps_total));
-  field("mbps_per_reader", num(s.mbps_per_reader));
-  field("mbps_min_reader", num(s.mbps_min_reader));
-  field("packets", integer(static_cast<int64_t>(s.packets)));
-  field("lost", integer(static_cast<int64_t>(s.lost)));
-  field("lost_whole_run", integer(static_cast<int64_t>(s.lost_total)));
-  field("loss_percent", num(s.loss_percent));
-  field("readers_with_loss", integer(static_cast<int64_t>(s.readers_with_loss)));
-  field("out_of_order", integer(static_cast<int64_t>(s.out_of_order)));
-  field("malformed", integer(static_cast<int64_t>(s.malformed)));
-  field("frames_complete", integer(static_cast<int64_t>(s.frames_complete)));
-  field("frames_incomplete", integer(static_cast<int64_t>(s.frames_incomplete)));
-  field("frames_without_sei", integer(static_cast<int64_t>(s.frames_without_sei)));
-  field("fps_per_reader", num(s.fps_per_reader));
-  field("origin_frames", integer(static_cast<int64_t>(s.origin_frames)));
-  field("origin_fps", num(s.origin_fps));
-  field("delivered_share", num(s.delivered_share));
-  field("latency", json_percentiles(s.latency));
-  field("added_latency", json_percentiles(s.added_latency));
-  field("added_read_latency", json_percentiles(s.added_read_latency));
-  field("origin_publish_stamped", s.origin_publish_stamped ? "true" : "false");
-  field("origin_latency", json_percentiles(s.origin_latency));
-  field("ttfk", json_percentiles(s.ttfk));
-  field("ttfp", json_percentiles(s.ttfp));
-  field("max_gap", json_percentiles(s.max_gap));
-  field("client_backlog", json_percentiles(s.client_backlog));
-  field("server_sampled", s.have_server ? "true" : "false");
-  field("server_cpu_avg", num(s.server_cpu_avg));
-  field("server_cpu_max", num(s.server_cpu_max));
-  field("server_rss_start_kib", integer(s.rss_start_kib));
-  field("server_rss_end_kib", integer(s.rss_end_kib));
-  field("server_rss_max_kib", integer(s.rss_max_kib));
-  field("server_rss_per_reader_kib", num(s.rss_per_reader_kib));
-  field("bench_cpu_avg", num(s.bench_cpu_avg));
-  field("slow_readers", integer(static_cast<int64_t>(s.slow_readers)));
-  field("slow_read_bytes_per_s", num(s.slow_read_bytes_per_s));
-  field("slow_latency", json_percentiles(s.slow_latency));
-  field("slow_lost", integer(static_cast<int64_t>(s.slow_lost)));
-  field("slow_frames_complete", integer(static_cast<int64_t>(s.slow_frames_complete)));
-  field("slow_frames_incomplete", integer(static_cast<int64_t>(s.slow_frames_incomplete)));
-  field("slow_disconnected", integer(static_cast<int64_t>(s.slow_disconnected)));
-  field("slow_failure", str(s.slow_failure), /*last=*/true);
-  j += "}\n";
-  return j;
+  // Strings from the network (failure reasons) may hold invalid UTF-8: replaced, never thrown.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace rtsp_bench
