@@ -27,10 +27,31 @@ def get(url, timeout=2.0):
         return r.read().decode()
 
 
-def wait_get(url, want, deadline_s=45):
+def free_pair():
+    """A free port whose successor is free too (the origin's catch-up port is publish + 1)."""
+    for _ in range(50):
+        p = free_port()
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", p + 1))
+                return p
+            except OSError:
+                continue
+    raise AssertionError("no two adjacent free ports")
+
+
+class Died(Exception):
+    pass
+
+
+def wait_get(url, want, procs, logs, deadline_s=45):
     end = time.monotonic() + deadline_s
     last = ""
     while time.monotonic() < end:
+        for name, p in procs.items():
+            if p.poll() is not None:
+                raise Died(f"{name} exited ({p.returncode}): "
+                           + open(f"{logs}/{name}.log").read()[-1500:])
         try:
             last = get(url)
             if want in last:
@@ -39,6 +60,18 @@ def wait_get(url, want, deadline_s=45):
             pass
         time.sleep(0.2)
     raise AssertionError(f"{url} never showed {want!r}; last:\n{last[:2000]}")
+
+
+def stop(procs):
+    for p in procs.values():
+        if p.poll() is None:
+            p.terminate()
+    for p in procs.values():
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
 
 
 def main():
@@ -50,34 +83,47 @@ def main():
     if promtool is None:
         print("SKIPPED: no promtool (apt-get install prometheus)")
         return 77
-    grpc, publish, rtsp = free_port(), free_port(), free_port()
-    http = {"coordinator": free_port(), "origin": free_port(), "edge": free_port()}
-    coordinator = f"127.0.0.1:{grpc}"
-    logs = tempfile.mkdtemp(prefix="rs-metrics-")
-    argv = {
-        "coordinator": [f"{args.bin}/rtsp-coordinator", f"--listen={coordinator}",
-                        f"--http=127.0.0.1:{http['coordinator']}"],
-        "origin": [f"{args.bin}/rtsp-origin",
-                   "--source=test://pattern?size=320x180&fps=10&bitrate=200k&gop=10",
-                   "--stream=cam1", f"--publish=tcp://127.0.0.1:{publish}",
-                   f"--coordinator={coordinator}", f"--http=127.0.0.1:{http['origin']}"],
-        "edge": [f"{args.bin}/rtsp-edge", f"--rtsp=127.0.0.1:{rtsp}", f"--coordinator={coordinator}",
-                 f"--http=127.0.0.1:{http['edge']}", "--preload=cam1"],
-    }
-    procs = []
     failures = []
-    try:
+    families = set()
+    procs = {}
+    for attempt in range(3):
+        grpc, publish, rtsp = free_port(), free_pair(), free_port()
+        http = {"coordinator": free_port(), "origin": free_port(), "edge": free_port()}
+        coordinator = f"127.0.0.1:{grpc}"
+        logs = tempfile.mkdtemp(prefix="rs-metrics-")
+        argv = {
+            "coordinator": [f"{args.bin}/rtsp-coordinator", f"--listen={coordinator}",
+                            f"--http=127.0.0.1:{http['coordinator']}"],
+            "origin": [f"{args.bin}/rtsp-origin",
+                       "--source=test://pattern?size=320x180&fps=10&bitrate=200k&gop=10",
+                       "--stream=cam1", f"--publish=tcp://127.0.0.1:{publish}",
+                       f"--coordinator={coordinator}", f"--http=127.0.0.1:{http['origin']}"],
+            "edge": [f"{args.bin}/rtsp-edge", f"--rtsp=127.0.0.1:{rtsp}",
+                     f"--coordinator={coordinator}", f"--http=127.0.0.1:{http['edge']}",
+                     "--preload=cam1"],
+        }
         for name, cmd in argv.items():
-            procs.append(subprocess.Popen(cmd, stdout=open(f"{logs}/{name}.log", "w"),
-                                          stderr=subprocess.STDOUT))
+            procs[name] = subprocess.Popen(cmd, stdout=open(f"{logs}/{name}.log", "w"),
+                                           stderr=subprocess.STDOUT)
         # Wait until each program has something per stream to say.
         want = {"coordinator": 'rs_coordinator_stream_readers{stream="cam1"}',
                 "origin": 'rs_origin_source_up{stream="cam1"} 1',
                 "edge": 'rs_edge_origin_frames_total{stream="cam1"}'}
-        families = set()
+        try:
+            pages = {name: wait_get(f"http://127.0.0.1:{port}/metrics", want[name], procs, logs)
+                     for name, port in http.items()}
+            break
+        except Died as e:
+            # A port taken by another test between our pick and the program's bind: try again
+            # with new ports; any other early exit is a failure.
+            stop(procs)
+            if "in use" not in str(e) and "cannot listen" not in str(e) or attempt == 2:
+                print(f"FAILED: {e}")
+                return 1
+            print(f"retrying with other ports: {str(e).splitlines()[0]}")
+    try:
         print(f"{'program':12} {'families':>8} {'samples':>8}  promtool")
-        for name, port in http.items():
-            text = wait_get(f"http://127.0.0.1:{port}/metrics", want[name])
+        for name, text in pages.items():
             r = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True,
                                text=True, timeout=30)
             verdict = "clean" if r.returncode == 0 and not r.stdout.strip() and not r.stderr.strip() \
@@ -101,13 +147,7 @@ def main():
         for f in sorted(documented - families):
             failures.append(f"docs/metrics.md names {f}, which no program exports")
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(procs)
     if failures:
         print("\nFAILED:\n  " + "\n  ".join(failures) + f"\n(logs in {logs})")
         return 1
