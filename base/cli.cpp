@@ -60,12 +60,10 @@ void configure_runtime() {
 }  // namespace base
 
 #include <algorithm>
-#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/flags/commandlineflag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
@@ -128,7 +126,6 @@ void print_help(std::string_view usage, std::string_view file_part, bool full,
         f->Help().find(match) == std::string::npos) {
       continue;
     }
-    if (is_common(name) && !full && match.empty()) continue;
     const std::string def = f->DefaultValue();
     out += "  --" + name + "  (" + std::string(value_hint(*f)) +
            (def.empty() ? std::string(", default empty)") : ", default " + def + ")") + "\n      " +
@@ -143,7 +140,7 @@ void print_help(std::string_view usage, std::string_view file_part, bool full,
 }
 
 struct Pending {
-  const absl::CommandLineFlag* flag;
+  absl::CommandLineFlag* flag;
   std::string value;
   std::string origin;  // where the value came from, for the error line
 };
@@ -167,14 +164,14 @@ absl::CommandLineFlag* find_flag(std::string_view name) {
 void check_one(std::string_view program, const Pending& p) {
   // ParseFrom() sets the flag; Abseil's own parse sets the same value again afterwards.
   std::string error;
-  if (!const_cast<absl::CommandLineFlag*>(p.flag)->ParseFrom(p.value, &error)) {
+  if (!p.flag->ParseFrom(p.value, &error)) {
     bad_value(program, p, error);
   }
 }
 
 void check_env(std::string_view program, std::string_view list, bool required) {
   for (absl::string_view name : absl::StrSplit(av(list), ',', absl::SkipEmpty())) {
-    const absl::CommandLineFlag* flag = find_flag(sv(name));
+    absl::CommandLineFlag* flag = find_flag(sv(name));
     if (flag == nullptr)
       fail_usage(program, "unknown flag '--" + std::string(name) + "' in --fromenv");
     const std::string var = "FLAGS_" + std::string(name);
@@ -206,7 +203,7 @@ void check_values(std::string_view program, const std::vector<std::string>& args
     arg.remove_prefix(arg.starts_with("--") ? 2 : 1);
     const size_t eq = arg.find('=');
     const std::string_view name = arg.substr(0, eq);
-    const absl::CommandLineFlag* flag = find_flag(name);
+    absl::CommandLineFlag* flag = find_flag(name);
     std::string value;
     if (flag == nullptr && name.starts_with("no") && eq == std::string_view::npos) {
       flag = find_flag(name.substr(2));

@@ -17,6 +17,9 @@
 namespace cluster {
 namespace {
 
+// The head limit is the library's, compiled into Debian's build; the constant only names it.
+static_assert(kMaxHttpRequestHead == CPPHTTPLIB_HEADER_MAX_LENGTH);
+
 // httplib's own pool has a fixed number of threads, so a few idle connections can queue a
 // scrape behind them. Here every connection gets a thread of its own, up to a cap; the accept
 // loop waits at the cap (the kernel's backlog holds the rest). Threads are joined as they end.
@@ -29,15 +32,14 @@ class ConnectionThreads : public httplib::TaskQueue {
     reap_locked();
     room_.wait(lock, [&] { return running_ < cap_; });
     ++running_;
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    threads_.push_back({std::thread([this, fn = std::move(fn), done] {
-                          fn();
-                          std::lock_guard guard(mu_);
-                          done->store(true);
-                          --running_;
-                          room_.notify_all();
-                        }),
-                        done});
+    Worker& w = threads_.emplace_back();  // list nodes stay put: the thread may point at `done`
+    w.thread = std::thread([this, fn = std::move(fn), done = &w.done] {
+      fn();
+      std::lock_guard guard(mu_);
+      *done = true;
+      --running_;
+      room_.notify_all();
+    });
   }
 
   void shutdown() override {
@@ -52,12 +54,12 @@ class ConnectionThreads : public httplib::TaskQueue {
  private:
   struct Worker {
     std::thread thread;
-    std::shared_ptr<std::atomic<bool>> done;
+    bool done = false;  // guarded by mu_
   };
 
   void reap_locked() {
     for (auto it = threads_.begin(); it != threads_.end();) {
-      if (it->done->load()) {
+      if (it->done) {
         it->thread.join();  // it has left fn(); joining waits only for its last unlock
         it = threads_.erase(it);
       } else {
@@ -143,25 +145,17 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::start(const std::string&
     if (req.method == "GET" || req.method == "HEAD")
       return httplib::Server::HandlerResponse::Unhandled;
     const bool known = raw->routes.get.contains(req.path) || raw->routes.events.contains(req.path);
-    res.status = known ? 405 : 404;
-    if (known) res.set_header("Allow", std::string(kHttpAllow));
-    res.set_content(known ? base::cat(req.method, " is not allowed here; use GET or HEAD\n")
-                          : base::cat("not found: try ", known_paths(raw->routes), "\n"),
-                    "text/plain; charset=utf-8");
+    res.status = known ? 405 : 404;  // the error handler below words the 404
+    if (known) {
+      res.set_header("Allow", std::string(kHttpAllow));
+      res.set_content(base::cat(req.method, " is not allowed here; use GET or HEAD\n"),
+                      "text/plain; charset=utf-8");
+    }
     return httplib::Server::HandlerResponse::Handled;
   });
   for (const auto& [path, handler] : impl->routes.get) {
     s.Get(path, [h = handler](const httplib::Request& req, httplib::Response& res) {
-      std::string target = req.path;
-      if (!req.params.empty()) {
-        target += '?';
-        bool first = true;
-        for (const auto& [k, v] : req.params) {
-          target += base::cat(first ? "" : "&", k, "=", v);
-          first = false;
-        }
-      }
-      HttpResponse r = h(target);
+      HttpResponse r = h(req.target);  // the path and query string as sent
       res.status = r.status;
       res.set_content(std::move(r.body), r.content_type);
     });

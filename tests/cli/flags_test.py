@@ -105,7 +105,8 @@ def main():
         check(r.returncode == 2 and f"'--{valued}' is missing its value" in r.stderr,
               f"{program} --{valued} (no value): {r.returncode} {r.stderr!r}")
         r = run([binary, "--help"])
-        check(r.returncode == 0 and "/work/" not in r.stdout and "--help=TEXT" in r.stdout,
+        source_dir = os.path.abspath(args.source)
+        check(r.returncode == 0 and source_dir not in r.stdout and "--help=TEXT" in r.stdout,
               f"{program} --help shows a build path or misses --help=TEXT")
         rows.append((program, len(flags), documented, bad_checked))
 
