@@ -55,6 +55,9 @@ std::string describe_av_error(int code, bool timed_out, SourceKind kind, int64_t
       return "invalid data: the source sent something that is not a media stream";
     case AVERROR_EXIT:
       return "stopped";
+    case AVERROR(EIO):
+      // What libavformat's RTMP and SRT listeners report when the publisher hangs up.
+      return "EOF: the source closed the connection (input/output error)";
     default:
       return base::cat("error: ", av_text(code));
   }

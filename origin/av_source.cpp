@@ -149,8 +149,11 @@ absl::Status AvSource::open_input() {
     const auto timeout_us = std::chrono::microseconds(settings_.read_timeout).count();
     av_dict_set(&options, "rw_timeout", std::to_string(timeout_us).c_str(), 0);
     av_dict_set(&options, "fflags", "nobuffer", 0);
+    if (settings_.listen && url.starts_with("rtmp")) av_dict_set(&options, "listen", "1", 0);
   }
   arm_deadline();
+  // A listener waits for its publisher as long as it takes (stop still interrupts).
+  if (settings_.listen) deadline_us_.store(INT64_MAX);
   int rc = avformat_open_input(&format_, url.c_str(), nullptr, &options);
   av_dict_free(&options);
   if (rc < 0) return fail(rc);

@@ -23,6 +23,7 @@ extern "C" {
 #include "cluster/http_server.hpp"
 #include "origin/encoder_choice.hpp"
 #include "origin/frame_sink.hpp"
+#include "origin/ingest.hpp"
 #include "origin/origin_config.hpp"
 #include "origin/origin_flags.hpp"
 #include "origin/origin_metrics.hpp"
@@ -35,6 +36,7 @@ extern "C" {
 namespace {
 
 constexpr std::string_view kProgram = "rtsp-origin";
+constexpr std::chrono::milliseconds kStopPoll{50};
 
 }  // namespace
 
@@ -60,6 +62,8 @@ int main(int argc, char** argv) {
   auto encoder = origin::choose_encoder(config->encoder);
   if (!encoder.ok())
     base::fail_usage(kProgram, absl::StrCat("--encoder: ", encoder.status().message()));
+  auto ingest_settings = origin::ingest_settings(origin::read_ingest_flags(), config->streams);
+  if (!ingest_settings.ok()) base::fail_usage(kProgram, ingest_settings.status().message());
   uint32_t priority = 0;
   if (!absl::SimpleAtoi(process.priority, &priority) || priority > 1000) {
     base::fail_usage(
@@ -104,11 +108,14 @@ int main(int argc, char** argv) {
     agent = *std::move(registered);
   }
 
+  auto ingest = origin::Ingest::start(*ingest_settings, config->streams);
+  if (!ingest.ok()) base::fail_usage(kProgram, ingest.status().message());
   std::vector<std::unique_ptr<origin::StreamRunner>> runners;
   std::vector<std::thread> threads;
   for (const origin::StreamSettings& stream : config->streams) {
     LOG_INFO("origin", origin::OriginConfig::summary(stream));
-    runners.push_back(std::make_unique<origin::StreamRunner>(stream, &sink, epoch));
+    runners.push_back(std::make_unique<origin::StreamRunner>(stream, &sink, epoch,
+                                                             (*ingest)->opener_for(stream)));
   }
   std::unique_ptr<cluster::HttpServer> http;
   if (!process.http.empty()) {
@@ -123,7 +130,15 @@ int main(int argc, char** argv) {
     http = *std::move(server);
   }
   for (auto& runner : runners) threads.emplace_back([&runner, &stop] { runner->run(stop); });
+  // Publishers' sessions end when the origin stops, which frees runners reading them.
+  std::atomic<bool> runners_done{false};
+  std::thread ingest_stopper([&] {
+    while (!stop.load() && !runners_done.load()) std::this_thread::sleep_for(kStopPoll);
+    (*ingest)->stop();
+  });
   for (std::thread& thread : threads) thread.join();
+  runners_done.store(true);
+  ingest_stopper.join();
   if (http) http->stop();
   if (agent) agent->stop();
   return 0;

@@ -50,6 +50,23 @@ ABSL_FLAG(std::string, curve_secret_key_file, "",
           "CURVE: this origin's secret key file (docs/security.md); empty: no encryption");
 ABSL_FLAG(std::string, curve_authorized_keys_file, "",
           "CURVE: file listing the edge public keys allowed to subscribe, one Z85 key per line");
+ABSL_FLAG(std::string, ingest_rtsp, "",
+          "host:port taking RTSP publishers (ANNOUNCE/RECORD) for streams whose source is "
+          "publish: (e.g. 0.0.0.0:8654); empty: off");
+ABSL_FLAG(std::string, ingest_rtmp, "",
+          "host:port taking one RTMP publisher (OBS, ffmpeg -f flv) for the publish: stream");
+ABSL_FLAG(std::string, ingest_srt, "",
+          "host:port taking one SRT publisher (ffmpeg -f mpegts srt://...) for the publish: stream");
+ABSL_FLAG(std::string, ingest_auth_file, "",
+          "who may publish: the edge's auth file format with 'publish <stream> <user>...' lines");
+ABSL_FLAG(bool, ingest_takeover, false,
+          "a new publisher replaces the stream's current one (default: it is refused with 409)");
+ABSL_FLAG(std::string, ingest_max_bitrate, "100M",
+          "publishers sending more (over 3 s) are dropped: 2000000, 2000k or 2M; 0: no limit");
+ABSL_FLAG(std::string, ingest_max_size, "3840x2160",
+          "publishers with a larger picture are dropped: WxH");
+ABSL_FLAG(std::string, ingest_timeout, "5s",
+          "a publisher that sends no media for this long is dropped (source offline)");
 ABSL_FLAG(std::string, log_level, "info", "lowest level logged: debug, info, warn or error");
 
 namespace origin {
@@ -72,6 +89,19 @@ OriginFlags read_origin_flags() {
       .reconnect_initial = absl::GetFlag(FLAGS_reconnect_initial),
       .reconnect_max = absl::GetFlag(FLAGS_reconnect_max),
       .config = absl::GetFlag(FLAGS_config),
+  };
+}
+
+IngestFlags read_ingest_flags() {
+  return IngestFlags{
+      .rtsp = absl::GetFlag(FLAGS_ingest_rtsp),
+      .rtmp = absl::GetFlag(FLAGS_ingest_rtmp),
+      .srt = absl::GetFlag(FLAGS_ingest_srt),
+      .auth_file = absl::GetFlag(FLAGS_ingest_auth_file),
+      .takeover = absl::GetFlag(FLAGS_ingest_takeover),
+      .max_bitrate = absl::GetFlag(FLAGS_ingest_max_bitrate),
+      .max_size = absl::GetFlag(FLAGS_ingest_max_size),
+      .timeout = absl::GetFlag(FLAGS_ingest_timeout),
   };
 }
 

@@ -43,8 +43,21 @@ struct ProcessFlags {
   std::string curve_authorized_keys_file;
 };
 
+// Publishers pushing into the origin (docs/ingest.md).
+struct IngestFlags {
+  std::string rtsp;  // host:port; empty: off
+  std::string rtmp;
+  std::string srt;
+  std::string auth_file;
+  bool takeover = false;
+  std::string max_bitrate = "100M";
+  std::string max_size = "3840x2160";
+  std::string timeout = "5s";
+};
+
 // Read the parsed absl flags.
 OriginFlags read_origin_flags();
 ProcessFlags read_process_flags();
+IngestFlags read_ingest_flags();
 
 }  // namespace origin

@@ -1,15 +1,12 @@
 // RtspCameraSource (rtsp_camera_source.hpp).
 #include "origin/rtsp_camera_source.hpp"
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "base/clock.hpp"
 #include "base/strings.hpp"
-#include "media/h264.hpp"
-#include "media/h265.hpp"
 #include "media/sdp.hpp"
 #include "origin/av_errors.hpp"
-#include "relay/frame_subscriber.hpp"
+#include "origin/sdp_tracks.hpp"
 
 namespace origin {
 namespace {
@@ -27,25 +24,6 @@ receiver::Lower lower_for(RtspTransport transport) {
       break;
   }
   return receiver::Lower::Tcp;
-}
-
-bool is_video(media::Codec c) {
-  return c == media::Codec::H264 || c == media::Codec::H265;
-}
-
-// Width and height from the first SPS the SDP announces (0 when none or unreadable).
-void size_from_sps(const media::SdpParameterSets& sets, media::Codec codec, TrackDesc& desc) {
-  if (sets.sps.empty()) return;
-  const auto& sps = sets.sps.front();
-  if (codec == media::Codec::H264) {
-    if (auto info = media::h264::parse_sps(sps); info.ok()) {
-      desc.width = info->width;
-      desc.height = info->height;
-    }
-  } else if (auto info = media::h265::parse_sps(sps); info.ok()) {
-    desc.width = info->width;
-    desc.height = info->height;
-  }
 }
 
 }  // namespace
@@ -86,38 +64,17 @@ absl::StatusOr<std::unique_ptr<Source>> RtspCameraSource::open(const StreamSetti
 
 absl::Status RtspCameraSource::describe_tracks() {
   const auto& described = receiver_->session().tracks();
-  for (size_t index : receiver_->active_tracks()) {
-    const rtsp::ClientTrack& t = described[index];
-    if (is_video(t.codec) && !video_) {
-      video_ = index;
-      TrackDesc desc{
-          .track = kVideoTrack, .codec = relay::codec_to_wire(t.codec), .fps = t.media.framerate};
-      if (auto sets = media::parameter_sets_of(t.media); sets.ok()) {
-        size_from_sps(*sets, t.codec, desc);
-        for (const auto* list : {&sets->vps, &sets->sps, &sets->pps}) {
-          for (const auto& nal : *list) {
-            announced_.insert(announced_.end(), {0, 0, 0, 1});
-            announced_.insert(announced_.end(), nal.begin(), nal.end());
-          }
-        }
-      }
-      tracks_.insert(tracks_.begin(), desc);
-    } else if (!is_video(t.codec) && !audio_) {
-      audio_ = index;
-      TrackDesc desc{.track = kAudioTrack,
-                     .codec = relay::codec_to_wire(t.codec),
-                     .clock_rate = t.media.clock_rate,
-                     .channels = t.media.channels == 0 ? 1 : t.media.channels};
-      if (auto config = t.media.fmtp_value("config")) {
-        desc.audio_config = absl::HexStringToBytes(base::av(*config));
-      }
-      tracks_.push_back(desc);
-    }
-  }
-  if (!video_) {
+  std::vector<std::pair<size_t, const media::SdpMedia*>> media;
+  for (size_t index : receiver_->active_tracks()) media.emplace_back(index, &described[index].media);
+  SdpTracks mapped = map_sdp_tracks(media);
+  if (!mapped.video) {
     return absl::UnimplementedError(
         base::cat(receiver_->session().url(), ": no H.264/H.265 video track to pass through"));
   }
+  tracks_ = std::move(mapped.tracks);
+  video_ = mapped.video;
+  audio_ = mapped.audio;
+  announced_ = std::move(mapped.announced);
   return absl::OkStatus();
 }
 
@@ -125,14 +82,8 @@ void RtspCameraSource::on_unit(receiver::MediaUnit&& unit) {
   const bool video = video_ && unit.track == *video_;
   if (!video && !(audio_ && unit.track == *audio_)) return;
   last_media_us_ = base::monotonic_us();
-  SourceUnit out;
-  out.track = video ? kVideoTrack : kAudioTrack;
-  out.data = std::make_shared<std::vector<uint8_t>>(std::move(unit.data));
-  // RTP carries one timestamp: presentation. Cameras send no B-frames over RTSP, so decode
-  // order is presentation order.
-  out.pts = out.dts = unit.timestamp;
-  out.capture_time_us = unit.received_wall_us;
-  ready_.push_back(std::move(out));
+  // Cameras send no B-frames over RTSP, so decode order is presentation order.
+  ready_.push_back(source_unit_of(std::move(unit), video ? kVideoTrack : kAudioTrack));
 }
 
 absl::StatusOr<SourceUnit> RtspCameraSource::read() {

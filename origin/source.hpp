@@ -57,6 +57,13 @@ struct SourceUnit {
   bool keyframe = false;    // video: set by the StreamRunner from the NAL unit types
 };
 
+// Who pushes a published stream (SourceKind::Publish).
+struct PublisherInfo {
+  std::string protocol;  // "rtsp", "rtmp", "srt"
+  std::string address;   // the publisher's "host:port"
+  int64_t since_us = 0;  // wall clock, when it connected
+};
+
 class Source {
  public:
   virtual ~Source() = default;
@@ -73,6 +80,8 @@ class Source {
   // Parameter sets the source announced out of band (RTSP sprop-parameter-sets), Annex-B; used
   // when a camera does not repeat them in front of its keyframes.
   virtual std::vector<uint8_t> announced_parameter_sets() const { return {}; }
+  // A pushed stream's publisher (StreamInfo.publisher_*); nullptr for sources we pull.
+  virtual const PublisherInfo* publisher() const { return nullptr; }
 };
 
 // Opens a session of the stream's source; `stop` interrupts blocking calls.

@@ -25,6 +25,8 @@ absl::StatusOr<std::unique_ptr<Source>> open_source(const StreamSettings& settin
     case SourceKind::File:
     case SourceKind::Network:
       return AvSource::open(settings, stop);
+    case SourceKind::Publish:
+      break;  // the IngestHub opens these (ingest_hub.hpp)
   }
   return absl::InternalError("unknown source kind");
 }

@@ -168,6 +168,9 @@ absl::StatusOr<SourceUrl> SourceUrl::parse(std::string_view url) {
         absl::StrCat("source longer than ", kMaxSourceLength, " characters"));
   }
   if (url.starts_with("test://")) return parse_test_pattern(url);
+  if (url == "publish:" || url == "publish://") {
+    return SourceUrl{.kind = SourceKind::Publish, .location = std::string(url)};
+  }
   if (url.starts_with("rtsp://")) return parse_rtsp(url);
   if (url.starts_with("webcam:") || url.starts_with("v4l2://")) return parse_webcam(url);
   if (url.starts_with("file://")) return parse_file(url);
@@ -179,7 +182,7 @@ absl::StatusOr<SourceUrl> SourceUrl::parse(std::string_view url) {
     return absl::InvalidArgumentError(absl::StrCat(
         "unsupported source '", av(redact_source(url)), "': unknown scheme '", av(name),
         "' (want rtsp://, rtmp://, srt://, http(s)://, udp://, file://, test://pattern, "
-        "webcam:N, v4l2:///dev/videoN or a file path)"));
+        "webcam:N, v4l2:///dev/videoN, publish: or a file path)"));
   }
   return parse_file(url);
 }
@@ -198,6 +201,8 @@ std::string_view SourceUrl::kind_name() const {
       return "rtsp";
     case SourceKind::Webcam:
       return "webcam";
+    case SourceKind::Publish:
+      return "publish";
     case SourceKind::Network:
       break;
   }

@@ -5,6 +5,8 @@
 //   webcam:0 or v4l2:///dev/video0               OpenCV VideoCapture, encoded once
 //   rtmp://, rtmps://, srt://, http(s)://...m3u8, udp://, tcp://   other live network sources
 //                                                 libavformat reads (no pacing, reconnect)
+//   publish:                                     publishers push it (RTSP ANNOUNCE/RECORD at
+//                                                 --ingest_rtsp, RTMP, SRT; docs/ingest.md)
 // Parsing is pure (no file-system access); OriginConfig checks that a file exists.
 #pragma once
 
@@ -35,7 +37,7 @@ struct VideoSize {
   friend bool operator==(const VideoSize&, const VideoSize&) = default;
 };
 
-enum class SourceKind { TestPattern, File, Rtsp, Webcam, Network };
+enum class SourceKind { TestPattern, File, Rtsp, Webcam, Network, Publish };
 
 // URL schemes of live network sources read with libavformat (SourceKind::Network).
 inline constexpr std::string_view kNetworkSchemes[] = {"rtmp",  "rtmps", "srt", "http",
@@ -56,7 +58,7 @@ struct SourceUrl {
   // Errors quote the URL and the offending part.
   static absl::StatusOr<SourceUrl> parse(std::string_view url);
 
-  // "test", "file", "rtsp", "webcam" or the network scheme ("rtmp", "srt", "http", ...)
+  // "test", "file", "rtsp", "webcam", "publish" or the network scheme ("rtmp", "srt", "http", ...)
   // (StreamInfo.source_kind).
   std::string_view kind_name() const;
 

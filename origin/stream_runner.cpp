@@ -96,6 +96,13 @@ void StreamRunner::run(const std::atomic<bool>& stop) {
       metrics_.reconnects.fetch_add(1, std::memory_order_relaxed);
     auto source = opener_(settings_, stop);
     if (stop.load()) break;
+    const bool pushed = settings_.source_url.kind == SourceKind::Publish;
+    if (pushed && absl::IsUnavailable(source.status())) {
+      // No publisher yet: not a failure; the opener itself waited (IngestHub::wait).
+      first_attempt = true;
+      wait_down(std::chrono::milliseconds(0), stop, std::string(source.status().message()));
+      continue;
+    }
     if (!source.ok()) {
       ++stats_.failed_attempts;
       metrics_.failed_attempts.fetch_add(1, std::memory_order_relaxed);
@@ -107,8 +114,11 @@ void StreamRunner::run(const std::atomic<bool>& stop) {
       continue;
     }
     ++stats_.sessions;
-    LOG_INFO("origin", "stream ", settings_.stream, ": connected to ", where, " (",
-             describe_tracks((*source)->tracks()), ")");
+    if (const PublisherInfo* p = (*source)->publisher()) publisher_ = *p;
+    LOG_INFO("origin", "stream ", settings_.stream, ": connected to ",
+             publisher_ ? base::cat(publisher_->protocol, " publisher ", publisher_->address)
+                        : where,
+             " (", describe_tracks((*source)->tracks()), ")");
     const absl::Status ended = run_session(**source, stop);
     if (const uint64_t corrupt = (*source)->corrupt_skipped(); corrupt > 0) {
       stats_.corrupt_skipped += corrupt;
@@ -116,6 +126,7 @@ void StreamRunner::run(const std::atomic<bool>& stop) {
                " corrupt packets in this session");
     }
     source->reset();
+    publisher_.reset();
     if (stop.load()) break;
     if (absl::IsOutOfRange(ended)) {
       LOG_INFO("origin", "stream ", settings_.stream, ": ", base::sv(ended.message()),
@@ -128,7 +139,8 @@ void StreamRunner::run(const std::atomic<bool>& stop) {
       backoff_.reset();
       attempt = 0;
     }
-    const auto delay = backoff_.next();
+    // A publisher comes back by itself: its stream waits for it at once (IngestHub::wait).
+    const auto delay = pushed ? kMinReconnectDelay : backoff_.next();
     LOG_WARN("origin", "stream ", settings_.stream, ": source lost: ", base::sv(ended.message()),
              "; reconnecting in ", seconds(delay), " s");
     wait_down(delay, stop, base::cat("source lost: ", ended.message()));
@@ -153,7 +165,7 @@ void StreamRunner::begin_session(const Source& source) {
   if (!parameter_sets_ || parameter_sets_->codec() != video) parameter_sets_.emplace(video);
   const std::vector<uint8_t> announced = source.announced_parameter_sets();
   if (!announced.empty()) parameter_sets_->scan(announced);
-  info_changed_ = tracks != tracks_;
+  info_changed_ = tracks != tracks_ || source.publisher() != nullptr;  // a new publisher
   tracks_ = std::move(tracks);
   timeline_.start_segment();
   waiting_for_keyframe_ = true;
@@ -312,6 +324,11 @@ rs::media::StreamInfo StreamRunner::build_info() const {
   info.set_state_since_us(state_since_us_);
   info.set_state_reason(state_reason_);
   info.set_source_kind(std::string(settings_.source_url.kind_name()));
+  if (publisher_) {
+    info.set_publisher_protocol(publisher_->protocol);
+    info.set_publisher_address(publisher_->address);
+    info.set_publisher_since_us(publisher_->since_us);
+  }
   if (next_sequence_[kVideoTrack] > 0) info.set_last_sequence(next_sequence_[kVideoTrack] - 1);
   for (const TrackDesc& t : tracks_) {
     rs::media::TrackInfo* track = info.add_tracks();

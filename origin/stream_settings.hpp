@@ -30,6 +30,9 @@ struct StreamSettings {
   std::chrono::milliseconds reconnect_max = kDefaultReconnectMax;
   // A source silent for this long is declared lost (RTSP socket timeout, demuxer interrupt).
   std::chrono::milliseconds read_timeout{5000};
+  // RTMP/SRT ingest (listen_ingest.hpp): the URL is a listening address; open() waits, without
+  // a deadline, for one publisher to connect.
+  bool listen = false;
   // Hot standby: edges prefer the origin with the lowest value among those live (ADR 016).
   uint32_t origin_priority = 0;
 

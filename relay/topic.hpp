@@ -16,8 +16,8 @@ inline constexpr std::string_view kTopicPrefix = "v1/";
 inline constexpr std::string_view kInfoSuffix = "/info";
 // The minor version of the v1 wire this build speaks (FrameHeader.format_minor): 1 adds
 // FrameHeader.publish_time_us, 2 StreamInfo.state_since_us/state_reason, 3
-// StreamInfo.origin_priority.
-inline constexpr uint32_t kFormatMinor = 3;
+// StreamInfo.origin_priority, 4 StreamInfo.publisher_*.
+inline constexpr uint32_t kFormatMinor = 4;
 // Stream names: 1..64 characters of [A-Za-z0-9_.-]; they appear in topics and RTSP paths.
 inline constexpr size_t kMaxStreamNameBytes = 64;
 

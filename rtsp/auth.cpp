@@ -248,22 +248,25 @@ absl::StatusOr<AuthConfig> AuthConfig::parse(std::string_view text, std::string_
       if (config.users.contains(words[1]))
         return error(base::cat("user '", words[1], "' defined twice"));
       config.users[words[1]] = words[2];
-    } else if (words[0] == "stream") {
-      if (words.size() < 3) return error("want: stream <name> <user>...");
-      auto& list = config.readers[words[1]];
+    } else if (words[0] == "stream" || words[0] == "publish") {
+      if (words.size() < 3) return error(base::cat("want: ", words[0], " <name> <user>..."));
+      auto& list = (words[0] == "stream" ? config.readers : config.publishers)[words[1]];
       list.insert(list.end(), words.begin() + 2, words.end());
     } else if (words[0] == "realm") {
       if (words.size() != 2) return error("want: realm <name>");
       config.realm = words[1];
     } else {
-      return error(base::cat("unknown keyword '", words[0], "' (want user, stream or realm)"));
+      return error(base::cat("unknown keyword '", words[0], "' (want user, stream, publish or realm)"));
     }
   }
-  for (const auto& [stream, users] : config.readers) {
-    for (const auto& user : users) {
-      if (!config.users.contains(user)) {
-        return absl::InvalidArgumentError(
-            base::cat(file_name, ": stream '", stream, "' names unknown user '", user, "'"));
+  for (const auto* permissions : {&config.readers, &config.publishers}) {
+    for (const auto& [stream, users] : *permissions) {
+      for (const auto& user : users) {
+        if (!config.users.contains(user)) {
+          return absl::InvalidArgumentError(base::cat(
+              file_name, ": ", permissions == &config.readers ? "stream '" : "publish '", stream,
+              "' names unknown user '", user, "'"));
+        }
       }
     }
   }
@@ -357,9 +360,11 @@ void Authenticator::record_failure(std::string_view address, int64_t now_us) {
 }
 
 AuthDecision Authenticator::check(const Request& request, std::string_view stream,
-                                  std::string_view address, int64_t now_us) {
-  auto allowed_users = config_.readers.find(std::string(stream));
-  if (allowed_users == config_.readers.end()) return AuthDecision{.allowed = true};
+                                  std::string_view address, int64_t now_us,
+                                  Permission permission) {
+  const auto& lists = permission == Permission::Read ? config_.readers : config_.publishers;
+  auto allowed_users = lists.find(std::string(stream));
+  if (allowed_users == lists.end()) return AuthDecision{.allowed = true};
   if (rate_limited(address, now_us)) {
     return AuthDecision{.status = 403, .reason = "too many failed attempts from this address"};
   }
@@ -377,7 +382,9 @@ AuthDecision Authenticator::check(const Request& request, std::string_view strea
   if (ok && std::find(users.begin(), users.end(), user) == users.end()) {
     return AuthDecision{.status = 403,
                         .user = user,
-                        .reason = base::cat("user '", user, "' may not read '", stream, "'")};
+                        .reason = base::cat("user '", user, "' may not ",
+                                            permission == Permission::Read ? "read" : "publish",
+                                            " '", stream, "'")};
   }
   if (!ok) {
     record_failure(address, now_us);

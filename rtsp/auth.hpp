@@ -26,13 +26,19 @@ struct AuthConfig {
   std::string realm = "rtsp-streamer";
   absl::flat_hash_map<std::string, std::string> users;                 // user -> password
   absl::flat_hash_map<std::string, std::vector<std::string>> readers;  // stream -> users
+  // Who may publish (ANNOUNCE/RECORD) a stream; separate from who may read it.
+  absl::flat_hash_map<std::string, std::vector<std::string>> publishers;  // stream -> users
   bool allow_basic = true;
 
-  // Parses the auth file:   user <name> <password>   |   stream <name> <user>...
-  // Blank lines and # comments are ignored. Errors name the line: "auth.conf:3: ...".
+  // Parses the auth file:
+  //   user <name> <password>  |  stream <name> <user>...  |  publish <name> <user>...
+  // "stream" grants reading, "publish" publishing. Blank lines and # comments are ignored.
+  // Errors name the line: "auth.conf:3: ...".
   static absl::StatusOr<AuthConfig> parse(std::string_view text, std::string_view file_name);
   bool protects(std::string_view stream) const { return readers.contains(std::string(stream)); }
 };
+
+enum class Permission { Read, Publish };
 
 struct AuthDecision {
   bool allowed = false;
@@ -48,9 +54,9 @@ class Authenticator {
   Authenticator(AuthConfig config, std::string secret);
 
   // Checks `request` for `stream` from `address` at `now_us` (wall or monotonic, consistently).
-  // Open streams are always allowed.
+  // A stream no "stream" (Read) or "publish" (Publish) line names is open for that permission.
   AuthDecision check(const Request& request, std::string_view stream, std::string_view address,
-                     int64_t now_us);
+                     int64_t now_us, Permission permission = Permission::Read);
 
   // A fresh nonce for `now_us` (exposed for tests).
   std::string make_nonce(int64_t now_us) const;

@@ -38,6 +38,8 @@ std::string_view state_name(SessionState state) {
       return "Ready";
     case SessionState::Playing:
       return "Playing";
+    case SessionState::Recording:
+      return "Recording";
   }
   return "?";
 }
@@ -60,6 +62,8 @@ int status_code_for(const absl::Status& status) {
       return 455;
     case absl::StatusCode::kPermissionDenied:
       return 403;
+    case absl::StatusCode::kAlreadyExists:
+      return 409;
     default:
       return 500;
   }
@@ -80,9 +84,11 @@ Outcome ServerSession::handle(const Request& request, bool final_attempt) {
   if (m == "PAUSE") return on_pause(request);
   if (m == "TEARDOWN") return on_teardown(request);
   if (m == "GET_PARAMETER" || m == "SET_PARAMETER") return on_parameter(request);
+  if (m == "ANNOUNCE") return on_announce(request);
+  if (m == "RECORD") return on_record(request);
   // 11.3.2 / 7.1.1: 501 Not Implemented, with the methods we do support.
   Outcome out = error(request, 501, "method not implemented");
-  out.response.headers.set("Public", kPublicMethods);
+  out.response.headers.set("Public", host_.public_methods());
   return out;
 }
 
@@ -140,7 +146,14 @@ std::optional<Outcome> ServerSession::deny(const Request& request, std::string_v
 
 Outcome ServerSession::on_options(const Request& request) {
   Outcome out{base_response(request, 200)};
-  out.response.headers.set("Public", kPublicMethods);
+  out.response.headers.set("Public", host_.public_methods());
+  return out;
+}
+
+Outcome ServerSession::not_allowed(const Request& request, std::string_view stream,
+                                   absl::string_view why) const {
+  Outcome out = error(request, 405, why);
+  out.response.headers.set("Allow", host_.allowed_methods(stream));
   return out;
 }
 
@@ -152,6 +165,9 @@ Outcome ServerSession::on_describe(const Request& request, bool final_attempt) {
   if (auto denied = deny(request, path->stream)) return *denied;
   auto sdp = host_.describe(path->stream);
   if (!sdp.ok()) {
+    if (absl::IsUnimplemented(sdp.status())) {
+      return not_allowed(request, path->stream, sdp.status().message());
+    }
     if (sdp.status().code() == absl::StatusCode::kUnavailable) {
       if (!final_attempt) return Outcome{.park = true};
       return error(request, 404, "stream not available");
@@ -167,6 +183,7 @@ Outcome ServerSession::on_describe(const Request& request, bool final_attempt) {
 }
 
 Outcome ServerSession::on_setup(const Request& request) {
+  if (!announced_controls_.empty()) return setup_record(request);
   auto url = Url::parse(request.uri);
   if (!url.ok()) return error(request, 400, url.status().message());
   auto path = parse_stream_path(url->path);
@@ -197,6 +214,9 @@ Outcome ServerSession::on_setup(const Request& request) {
 }
 
 Outcome ServerSession::on_play(const Request& request) {
+  if (!announced_controls_.empty()) {
+    return error(request, 455, "PLAY in a publishing session (RECORD starts it)");
+  }
   if (state_ == SessionState::Init) return not_set_up(request, "PLAY");
   if (auto bad = check_session(request)) return *bad;
   auto starts = host_.play();
@@ -219,6 +239,7 @@ Outcome ServerSession::on_play(const Request& request) {
 
 Outcome ServerSession::on_pause(const Request& request) {
   if (state_ == SessionState::Init) return not_set_up(request, "PAUSE");
+  if (!announced_controls_.empty()) return error(request, 455, "PAUSE in a publishing session");
   if (auto bad = check_session(request)) return *bad;
   host_.pause();
   state_ = SessionState::Ready;
@@ -228,11 +249,20 @@ Outcome ServerSession::on_pause(const Request& request) {
 }
 
 Outcome ServerSession::on_teardown(const Request& request) {
+  if (state_ == SessionState::Init && !announced_controls_.empty()) {
+    // Announced, nothing set up yet: the announcement is withdrawn.
+    host_.teardown();
+    announced_controls_.clear();
+    record_setup_.clear();
+    return Outcome{base_response(request, 200)};
+  }
   if (state_ == SessionState::Init) return error(request, 454, "no session to tear down");
   if (auto bad = check_session(request)) return *bad;
   host_.teardown();
   state_ = SessionState::Init;
   tracks_.clear();
+  announced_controls_.clear();
+  record_setup_.clear();
   // 10.7: TEARDOWN "stops the stream delivery for the given URI, freeing the resources
   // associated with it": the id is gone; a later SETUP starts a session with a new one.
   if (std::string id = host_.new_session_id(); !id.empty()) session_id_ = std::move(id);
@@ -293,6 +323,119 @@ std::optional<Outcome> ServerSession::answer_parameters(const Request& request,
   response.headers.set("Content-Type", "text/parameters");
   response.body = std::move(body);
   return std::nullopt;
+}
+
+}  // namespace rtsp
+
+namespace rtsp {
+
+// ---- Publishing: ANNOUNCE, SETUP mode=record, RECORD (RFC 2326 10.3, 10.4, 10.11) ----
+
+Outcome ServerSession::on_announce(const Request& request) {
+  auto url = Url::parse(request.uri);
+  if (!url.ok()) return error(request, 400, url.status().message());
+  auto path = parse_stream_path(url->path);
+  if (!path.ok()) return error(request, status_code_for(path.status()), path.status().message());
+  if (path->track) return error(request, 400, "ANNOUNCE names a stream, not a track");
+  if (auto denied = deny(request, path->stream)) return *denied;
+  if (state_ != SessionState::Init || !announced_controls_.empty()) {
+    return error(request, 455, allowed_states_message("ANNOUNCE", state_, "Init"));
+  }
+  // 10.3: the body is the description; only SDP is understood (12.16, 415 otherwise).
+  auto type = request.headers.get("Content-Type");
+  if (!type || !absl::EqualsIgnoreCase(
+                   absl::StripAsciiWhitespace(base::av(type->substr(0, type->find(';')))),
+                   "application/sdp")) {
+    return error(request, 415, "ANNOUNCE needs Content-Type: application/sdp");
+  }
+  auto sdp = media::parse_sdp(request.body);
+  if (!sdp.ok()) return error(request, 400, sdp.status().message());
+  if (sdp->media.empty()) return error(request, 400, "the SDP describes no media");
+  if (auto st = host_.announce(path->stream, *sdp, request.body); !st.ok()) {
+    if (absl::IsUnimplemented(st)) return not_allowed(request, path->stream, st.message());
+    return error(request, status_code_for(st), st.message());
+  }
+  stream_ = path->stream;
+  base_url_ = base_url_of(request.uri);
+  const std::string base =
+      sdp->control.empty() || sdp->control == "*"
+          ? base::cat(base_url_, "/")
+          : resolve_control_url(base::cat(base_url_, "/"), sdp->control);
+  for (size_t i = 0; i < sdp->media.size(); ++i) {
+    const std::string& control = sdp->media[i].control;
+    // No a=control: the media are told apart by their index, as trackID=N.
+    announced_controls_.push_back(control.empty()
+                                      ? base::cat(base_url_, "/trackID=", i)
+                                      : resolve_control_url(base, control));
+  }
+  record_setup_.assign(sdp->media.size(), false);
+  return Outcome{base_response(request, 200)};
+}
+
+Outcome ServerSession::setup_record(const Request& request) {
+  if (state_ != SessionState::Init) {
+    if (auto bad = check_session(request)) return *bad;
+  }
+  if (state_ == SessionState::Recording) {
+    return error(request, 455, allowed_states_message("SETUP", state_, "Init, Ready"));
+  }
+  std::string uri = request.uri;
+  if (const size_t q = uri.find('?'); q != std::string::npos) uri.resize(q);
+  while (!uri.empty() && uri.back() == '/') uri.pop_back();
+  size_t index = announced_controls_.size();
+  for (size_t i = 0; i < announced_controls_.size(); ++i) {
+    if (announced_controls_[i] == uri) index = i;
+  }
+  if (index == announced_controls_.size()) {
+    return error(request, 404, base::cat("no announced media at '", uri.substr(0, 200), "'"));
+  }
+  if (record_setup_[index]) return error(request, 455, "media already set up");
+  auto transport_header = request.headers.get("Transport");
+  if (!transport_header) return error(request, 400, "missing Transport header");
+  auto offered = Transport::parse_list(*transport_header);
+  if (!offered.ok()) return error(request, 461, offered.status().message());
+  for (const Transport& t : *offered) {
+    if (t.mode && *t.mode != TransportMode::Record) {
+      return error(request, 461, "a publishing session sets up with mode=record");
+    }
+  }
+  auto chosen = host_.setup_record(index, *offered);
+  if (!chosen.ok()) {
+    return error(request, status_code_for(chosen.status()), chosen.status().message());
+  }
+  record_setup_[index] = true;
+  state_ = SessionState::Ready;
+  Outcome out{base_response(request, 200)};
+  out.response.headers.set("Transport", chosen->serialize());
+  out.response.headers.set("Session", session_header());
+  return out;
+}
+
+Outcome ServerSession::on_record(const Request& request) {
+  if (announced_controls_.empty()) {
+    if (state_ != SessionState::Init) return error(request, 455, "RECORD in a playing session");
+    // A play-only stream (405), or RECORD before ANNOUNCE and SETUP (455).
+    std::string stream;
+    if (auto url = Url::parse(request.uri); url.ok()) {
+      if (auto path = parse_stream_path(url->path); path.ok()) stream = path->stream;
+    }
+    const std::string allowed = host_.allowed_methods(stream);
+    if (!absl::StrContains(allowed, "RECORD")) {
+      return not_allowed(request, stream, "this stream cannot be published to");
+    }
+    return not_set_up(request, "RECORD");
+  }
+  if (state_ == SessionState::Init) return not_set_up(request, "RECORD");
+  if (auto bad = check_session(request)) return *bad;
+  if (state_ == SessionState::Ready) {
+    if (auto st = host_.record(); !st.ok()) {
+      return error(request, status_code_for(st), st.message());
+    }
+    state_ = SessionState::Recording;
+  }
+  Outcome out{base_response(request, 200)};
+  out.response.headers.set("Session", session_header());
+  return out;
 }
 
 }  // namespace rtsp

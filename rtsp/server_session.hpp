@@ -10,17 +10,22 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "media/sdp.hpp"
 #include "rtsp/message.hpp"
 #include "rtsp/transport.hpp"
 
 namespace rtsp {
 
-enum class SessionState { Init, Ready, Playing };
+// Ready and Recording belong to publishing sessions (ANNOUNCE, SETUP mode=record, RECORD).
+enum class SessionState { Init, Ready, Playing, Recording };
 std::string_view state_name(SessionState state);
 
 inline constexpr std::string_view kServerName = "rtsp-streamer/0.1";
 inline constexpr std::string_view kPublicMethods =
     "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER";
+// A server that takes publishers (the origin's ingest port).
+inline constexpr std::string_view kRecordMethods =
+    "OPTIONS, ANNOUNCE, SETUP, RECORD, TEARDOWN, GET_PARAMETER, SET_PARAMETER";
 
 // Where the first packet a reader receives after PLAY starts, per track (RTP-Info, 12.33).
 struct PlayStart {
@@ -30,8 +35,10 @@ struct PlayStart {
 };
 
 // What the session needs from the server. Statuses map to RTSP codes: NotFound -> 404,
-// Unavailable -> "not ready yet" (DESCRIBE is parked and retried), Unimplemented -> 461,
-// ResourceExhausted -> 453/503, FailedPrecondition -> 455, others -> 500.
+// Unavailable -> "not ready yet" (DESCRIBE is parked and retried), Unimplemented -> 461 (SETUP:
+// no usable transport) or 405 (DESCRIBE, ANNOUNCE, RECORD: the method does not apply to this
+// stream; the answer carries Allow), ResourceExhausted -> 453/503, FailedPrecondition -> 455,
+// AlreadyExists -> 409, others -> 500.
 class ServerSessionHost {
  public:
   virtual ~ServerSessionHost() = default;
@@ -64,6 +71,26 @@ class ServerSessionHost {
   }
   // A fresh session id for the session after a TEARDOWN ("" keeps the current one).
   virtual std::string new_session_id() { return {}; }
+
+  // ---- Publishing (RFC 2326 10.3 ANNOUNCE, 10.11 RECORD); a play-only server keeps these. ----
+  // The methods OPTIONS lists (Public).
+  virtual std::string_view public_methods() const { return kPublicMethods; }
+  // The methods `stream` allows, for a 405's Allow header (RFC 2326 12.4).
+  virtual std::string allowed_methods(std::string_view /*stream*/) const {
+    return std::string(kPublicMethods);
+  }
+  // A publisher describes `stream` (its SDP, parsed). Unimplemented: play-only (405).
+  virtual absl::Status announce(std::string_view /*stream*/, const media::SdpDescription& /*sdp*/,
+                                std::string_view /*peer_sdp*/) {
+    return absl::UnimplementedError("this server does not take publishers");
+  }
+  // Receive transport for announced media `media_index`, from the publisher's offers.
+  virtual absl::StatusOr<Transport> setup_record(size_t /*media_index*/,
+                                                 const std::vector<Transport>& /*offered*/) {
+    return absl::UnimplementedError("this server does not take publishers");
+  }
+  // The publisher starts sending.
+  virtual absl::Status record() { return absl::UnimplementedError("this server does not record"); }
 };
 
 struct Outcome {
@@ -93,6 +120,11 @@ class ServerSession {
   Outcome on_pause(const Request& request);
   Outcome on_teardown(const Request& request);
   Outcome on_parameter(const Request& request);
+  Outcome on_announce(const Request& request);
+  Outcome on_record(const Request& request);
+  Outcome setup_record(const Request& request);
+  // 405 Method Not Allowed for `stream`, with Allow (RFC 2326 10.1, 12.4).
+  Outcome not_allowed(const Request& request, std::string_view stream, absl::string_view why) const;
   // Fills `response` with the values of the parameters the body names; an error when one is
   // unknown (451) or too many are asked (400).
   std::optional<Outcome> answer_parameters(const Request& request, Response& response);
@@ -113,6 +145,9 @@ class ServerSession {
   std::string stream_;
   std::string base_url_;
   std::vector<uint32_t> tracks_;
+  // Publishing: the announced media's control URLs, absolute; which of them are set up.
+  std::vector<std::string> announced_controls_;
+  std::vector<bool> record_setup_;
 };
 
 // Maps a host status to an RTSP status code (see ServerSessionHost).
