@@ -446,6 +446,13 @@ rs::cluster::ClusterView NodeRegistry::view(TimePoint now) const {
       sv.set_stream(info.stream());
       if (sv.origin().empty()) sv.set_origin(name);
       sv.add_origins(name);
+      if (!info.publisher_protocol().empty() && !sv.has_publisher()) {
+        auto* p = sv.mutable_publisher();
+        p->set_protocol(info.publisher_protocol());
+        p->set_address(info.publisher_address());
+        p->set_since_unix_ms(info.publisher_since_us() / 1000);
+        p->set_origin(name);
+      }
     }
   }
   for (const auto& [stream, memory] : memory_) streams[stream].set_stream(stream);

@@ -20,10 +20,10 @@ absl::Status flag_error(std::string_view flag, absl::string_view why) {
 absl::StatusOr<IngestSettings> ingest_settings(const IngestFlags& flags,
                                                const std::vector<StreamSettings>& streams) {
   IngestSettings out{.rtsp = flags.rtsp, .rtmp = flags.rtmp, .srt = flags.srt};
-  for (const auto& [flag, value] : {std::pair<std::string_view, const std::string&>{
-                                        "ingest_rtsp", flags.rtsp},
-                                    {"ingest_rtmp", flags.rtmp},
-                                    {"ingest_srt", flags.srt}}) {
+  for (const auto& [flag, value] :
+       {std::pair<std::string_view, const std::string&>{"ingest_rtsp", flags.rtsp},
+        {"ingest_rtmp", flags.rtmp},
+        {"ingest_srt", flags.srt}}) {
     if (value.empty()) continue;
     if (auto where = base::parse_host_port(value, flag == "ingest_rtsp"); !where.ok()) {
       return flag_error(flag, where.status().message());
@@ -35,12 +35,12 @@ absl::StatusOr<IngestSettings> ingest_settings(const IngestFlags& flags,
   if (pushed > 0 && !any_listener) {
     return flag_error("source", "publish: needs --ingest_rtsp, --ingest_rtmp or --ingest_srt");
   }
-  for (const auto& [flag, value] : {std::pair<std::string_view, const std::string&>{
-                                        "ingest_rtmp", flags.rtmp},
-                                    {"ingest_srt", flags.srt}}) {
+  for (const auto& [flag, value] :
+       {std::pair<std::string_view, const std::string&>{"ingest_rtmp", flags.rtmp},
+        {"ingest_srt", flags.srt}}) {
     if (value.empty() || pushed == 1) continue;
-    return flag_error(flag, base::cat("takes the one stream whose source is publish:, and ",
-                                      pushed, " streams have it (one listener per stream: use "
+    return flag_error(flag, base::cat("takes the one stream whose source is publish:, and ", pushed,
+                                      " streams have it (one listener per stream: use "
                                       "--ingest_rtsp for several)"));
   }
   if (!flags.auth_file.empty()) {
@@ -100,7 +100,9 @@ absl::StatusOr<std::unique_ptr<Ingest>> Ingest::start(const IngestSettings& sett
   return ingest;
 }
 
-Ingest::~Ingest() { stop(); }
+Ingest::~Ingest() {
+  stop();
+}
 
 void Ingest::stop() {
   hub_.shut_down();

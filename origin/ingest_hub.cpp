@@ -97,18 +97,20 @@ class GatedSource final : public Source {
   absl::Status check_size(uint32_t width, uint32_t height) const {
     if ((limits_.max_width != 0 && width > limits_.max_width) ||
         (limits_.max_height != 0 && height > limits_.max_height)) {
-      return absl::ResourceExhaustedError(
-          base::cat("publisher's picture ", width, "x", height, " exceeds the limit ",
-                    limits_.max_width, "x", limits_.max_height, " (--ingest_max_size)"));
+      auto limit = [](uint32_t v) { return v == 0 ? std::string("any") : std::to_string(v); };
+      return absl::ResourceExhaustedError(base::cat(
+          "publisher's picture ", width, "x", height, " exceeds the limit ",
+          limit(limits_.max_width), "x", limit(limits_.max_height), " (--ingest_max_size)"));
     }
     return absl::OkStatus();
   }
 
   // Parses a new SPS in a video unit for the picture size (limits and StreamInfo).
   absl::Status check_sps(const std::vector<uint8_t>& annex_b) {
-    const auto codec = inner_->tracks().empty() || inner_->tracks()[0].codec != rs::media::CODEC_H265
-                           ? VideoCodec::H264
-                           : VideoCodec::H265;
+    const auto codec =
+        inner_->tracks().empty() || inner_->tracks()[0].codec != rs::media::CODEC_H265
+            ? VideoCodec::H264
+            : VideoCodec::H265;
     if (!sets_ || sets_->codec() != codec) sets_.emplace(codec);
     const auto scan = sets_->scan(annex_b);
     if (!scan.changed && width_ != 0) return absl::OkStatus();
@@ -142,10 +144,10 @@ class GatedSource final : public Source {
     if (now - started_us_ < window_us) return absl::OkStatus();
     const double bps = static_cast<double>(window_bytes_) * 8e6 / static_cast<double>(window_us);
     if (bps <= static_cast<double>(limits_.max_bitrate_bps)) return absl::OkStatus();
-    return absl::ResourceExhaustedError(base::cat(
-        "publisher's bitrate ", static_cast<int64_t>(bps / 1000), " kb/s over ",
-        kBitrateWindow.count(), " s exceeds the limit ", limits_.max_bitrate_bps / 1000,
-        " kb/s (--ingest_max_bitrate)"));
+    return absl::ResourceExhaustedError(
+        base::cat("publisher's bitrate ", static_cast<int64_t>(bps / 1000), " kb/s over ",
+                  kBitrateWindow.count(), " s exceeds the limit ", limits_.max_bitrate_bps / 1000,
+                  " kb/s (--ingest_max_bitrate)"));
   }
 
   IngestHub& hub_;
@@ -193,9 +195,9 @@ absl::Status IngestHub::offer(std::string_view stream, std::shared_ptr<Publisher
     Slot& slot = slots_.find(stream)->second;
     if (slot.active && !slot.active->ended()) {
       if (!slot.rules.takeover) {
-        return absl::AlreadyExistsError(base::cat(
-            "stream '", stream, "' already has a publisher (", describe(slot.active->info()),
-            "); one publisher per stream"));
+        return absl::AlreadyExistsError(base::cat("stream '", stream, "' already has a publisher (",
+                                                  describe(slot.active->info()),
+                                                  "); one publisher per stream"));
       }
       replaced = slot.active;
     }

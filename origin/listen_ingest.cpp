@@ -42,9 +42,10 @@ std::string tcp_peer_on_port(uint16_t port) {
     if (port_of(local) != port) continue;
     if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &pl) != 0) continue;
     char host[INET6_ADDRSTRLEN] = {};
-    const void* addr = peer.ss_family == AF_INET
-                           ? static_cast<const void*>(&reinterpret_cast<sockaddr_in&>(peer).sin_addr)
-                           : static_cast<const void*>(&reinterpret_cast<sockaddr_in6&>(peer).sin6_addr);
+    const void* addr =
+        peer.ss_family == AF_INET
+            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in&>(peer).sin_addr)
+            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6&>(peer).sin6_addr);
     inet_ntop(peer.ss_family, addr, host, sizeof host);
     found = base::cat(host, ":", port_of(peer));
     break;
@@ -68,10 +69,9 @@ std::string ListenIngest::listen_url(const std::string& protocol, const std::str
 
 ListenIngest::ListenIngest(ListenIngestOptions options, IngestHub& hub)
     : options_(std::move(options)), hub_(hub) {
-  options_.stream.source =
-      listen_url(options_.protocol, options_.listen, options_.stream.stream);
-  options_.stream.source_url = SourceUrl{.kind = SourceKind::Network,
-                                         .location = options_.stream.source};
+  options_.stream.source = listen_url(options_.protocol, options_.listen, options_.stream.stream);
+  options_.stream.source_url =
+      SourceUrl{.kind = SourceKind::Network, .location = options_.stream.source};
   options_.stream.listen = true;
   options_.stream.transcode = false;
   thread_ = std::thread([this] { run(); });
@@ -115,18 +115,18 @@ void ListenIngest::run() {
     }
     link->set_since(base::wall_clock_us());
     if (auto st = hub_.offer(options_.stream.stream, link, *std::move(source)); !st.ok()) {
-      LOG_WARN("ingest", "stream ", options_.stream.stream, ": ", options_.protocol,
-               " publisher ", link->info().address, " refused: ", base::sv(st.message()));
+      LOG_WARN("ingest", "stream ", options_.stream.stream, ": ", options_.protocol, " publisher ",
+               link->info().address, " refused: ", base::sv(st.message()));
       link->end(std::string(st.message()));
       continue;  // the source (and its connection) is gone with the refused offer
     }
-    LOG_INFO("ingest", "stream ", options_.stream.stream, ": ", options_.protocol,
-             " publisher ", link->info().address, " connected");
+    LOG_INFO("ingest", "stream ", options_.stream.stream, ": ", options_.protocol, " publisher ",
+             link->info().address, " connected");
     while (!link->ended() && !stop_.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    LOG_INFO("ingest", "stream ", options_.stream.stream, ": ", options_.protocol,
-             " publisher ", link->info().address, " gone: ", link->reason());
+    LOG_INFO("ingest", "stream ", options_.stream.stream, ": ", options_.protocol, " publisher ",
+             link->info().address, " gone: ", link->reason());
   }
 }
 

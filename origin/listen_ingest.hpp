@@ -17,8 +17,8 @@
 namespace origin {
 
 struct ListenIngestOptions {
-  std::string protocol;  // "rtmp" or "srt"
-  std::string listen;    // host:port
+  std::string protocol;   // "rtmp" or "srt"
+  std::string listen;     // host:port
   StreamSettings stream;  // the stream it feeds; read_timeout is the stall timeout
 };
 

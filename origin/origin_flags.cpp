@@ -55,8 +55,9 @@ ABSL_FLAG(std::string, ingest_rtsp, "",
           "publish: (e.g. 0.0.0.0:8654); empty: off");
 ABSL_FLAG(std::string, ingest_rtmp, "",
           "host:port taking one RTMP publisher (OBS, ffmpeg -f flv) for the publish: stream");
-ABSL_FLAG(std::string, ingest_srt, "",
-          "host:port taking one SRT publisher (ffmpeg -f mpegts srt://...) for the publish: stream");
+ABSL_FLAG(
+    std::string, ingest_srt, "",
+    "host:port taking one SRT publisher (ffmpeg -f mpegts srt://...) for the publish: stream");
 ABSL_FLAG(std::string, ingest_auth_file, "",
           "who may publish: the edge's auth file format with 'publish <stream> <user>...' lines");
 ABSL_FLAG(bool, ingest_takeover, false,

@@ -65,7 +65,8 @@ absl::StatusOr<std::unique_ptr<Source>> RtspCameraSource::open(const StreamSetti
 absl::Status RtspCameraSource::describe_tracks() {
   const auto& described = receiver_->session().tracks();
   std::vector<std::pair<size_t, const media::SdpMedia*>> media;
-  for (size_t index : receiver_->active_tracks()) media.emplace_back(index, &described[index].media);
+  for (size_t index : receiver_->active_tracks())
+    media.emplace_back(index, &described[index].media);
   SdpTracks mapped = map_sdp_tracks(media);
   if (!mapped.video) {
     return absl::UnimplementedError(

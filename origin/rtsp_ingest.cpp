@@ -34,7 +34,9 @@ constexpr int kPollMs = 50;
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr int kUdpBurst = 64;  // datagrams read per socket per wake-up
 
-std::string random_hex(std::mt19937_64& rng) { return absl::StrCat(absl::Hex(rng())); }
+std::string random_hex(std::mt19937_64& rng) {
+  return absl::StrCat(absl::Hex(rng()));
+}
 
 std::string address_of(const sockaddr_storage& a, bool with_port) {
   char host[INET6_ADDRSTRLEN] = {};
@@ -149,8 +151,8 @@ class RtspIngestServer::Connection final : public rtsp::ServerSessionHost {
   std::optional<Denial> authorize(const rtsp::Request& request, std::string_view stream) override;
   absl::Status announce(std::string_view stream, const media::SdpDescription& sdp,
                         std::string_view peer_sdp) override;
-  absl::StatusOr<rtsp::Transport> setup_record(size_t index,
-                                               const std::vector<rtsp::Transport>& offered) override;
+  absl::StatusOr<rtsp::Transport> setup_record(
+      size_t index, const std::vector<rtsp::Transport>& offered) override;
   absl::Status record() override;
 
  private:
@@ -204,8 +206,8 @@ std::optional<rtsp::ServerSessionHost::Denial> RtspIngestServer::Connection::aut
   if (auth_ == nullptr) return std::nullopt;
   const std::string& m = request.method;
   if (m != "ANNOUNCE" && m != "SETUP" && m != "RECORD") return std::nullopt;
-  const auto decision = auth_->check(request, stream, peer_host_, base::monotonic_us(),
-                                     rtsp::Permission::Publish);
+  const auto decision =
+      auth_->check(request, stream, peer_host_, base::monotonic_us(), rtsp::Permission::Publish);
   if (decision.allowed) return std::nullopt;
   LOG_INFO("ingest", "publisher ", peer_, " refused for '", stream, "': ", decision.reason);
   return Denial{decision.status, decision.www_authenticate, decision.reason};
@@ -237,12 +239,12 @@ absl::Status RtspIngestServer::Connection::announce(std::string_view stream,
   PublisherInfo info{.protocol = "rtsp", .address = peer_, .since_us = base::wall_clock_us()};
   auto link = std::make_shared<PublisherLink>(info);
   auto queue = std::make_shared<PushQueue>();
-  auto source = std::make_unique<PushSource>(queue, link, std::move(mapped.tracks),
-                                             std::move(mapped.announced),
-                                             server_.options_.stall_timeout);
+  auto source =
+      std::make_unique<PushSource>(queue, link, std::move(mapped.tracks),
+                                   std::move(mapped.announced), server_.options_.stall_timeout);
   if (auto st = server_.hub_.offer(stream, link, std::move(source)); !st.ok()) {
-    LOG_INFO("ingest", "publisher ", peer_, " refused for '", stream, "': ",
-             base::sv(st.message()));
+    LOG_INFO("ingest", "publisher ", peer_, " refused for '", stream,
+             "': ", base::sv(st.message()));
     return st;
   }
   stream_ = std::string(stream);
@@ -260,12 +262,11 @@ absl::StatusOr<rtsp::Transport> RtspIngestServer::Connection::setup_record(
     rtsp::Transport answer = t;
     answer.mode = rtsp::TransportMode::Record;
     if (t.lower == rtsp::LowerTransport::Tcp) {
-      rtsp::ChannelPair channels =
-          t.interleaved.value_or(rtsp::ChannelPair{static_cast<uint8_t>(2 * index),
-                                                   static_cast<uint8_t>(2 * index + 1)});
+      rtsp::ChannelPair channels = t.interleaved.value_or(
+          rtsp::ChannelPair{static_cast<uint8_t>(2 * index), static_cast<uint8_t>(2 * index + 1)});
       for (const Media& other : media_) {
-        if (other.channels && (other.channels->rtp == channels.rtp ||
-                               other.channels->rtcp == channels.rtp)) {
+        if (other.channels &&
+            (other.channels->rtp == channels.rtp || other.channels->rtcp == channels.rtp)) {
           return absl::InvalidArgumentError("interleaved channel already in use");
         }
       }
@@ -274,10 +275,12 @@ absl::StatusOr<rtsp::Transport> RtspIngestServer::Connection::setup_record(
       m.set_up = true;
       return answer;
     }
-    if (t.lower == rtsp::LowerTransport::Udp && t.delivery != rtsp::Delivery::Multicast && t.client_ports) {
+    if (t.lower == rtsp::LowerTransport::Udp && t.delivery != rtsp::Delivery::Multicast &&
+        t.client_ports) {
       auto pair = receiver::bind_udp_pair(receiver::local_address_of(fd_.get()));
       if (!pair.ok()) return absl::ResourceExhaustedError(pair.status().message());
-      answer.server_ports = rtsp::PortPair{pair->rtp_port, static_cast<uint16_t>(pair->rtp_port + 1)};
+      answer.server_ports =
+          rtsp::PortPair{pair->rtp_port, static_cast<uint16_t>(pair->rtp_port + 1)};
       answer.destination.reset();
       m.udp = *std::move(pair);
       m.set_up = true;
@@ -347,8 +350,8 @@ void RtspIngestServer::Connection::on_interleaved(const rtsp::InterleavedFrame& 
     if (!m.channels) continue;
     if (frame.channel == m.channels->rtcp) return;  // sender reports: not needed
     if (frame.channel == m.channels->rtp) {
-      if (recording_) deliver(m, {reinterpret_cast<const uint8_t*>(frame.payload.data()),
-                                  frame.payload.size()});
+      if (recording_)
+        deliver(m, {reinterpret_cast<const uint8_t*>(frame.payload.data()), frame.payload.size()});
       return;
     }
   }
@@ -363,8 +366,8 @@ void RtspIngestServer::Connection::read_udp(Media& m, int fd, bool rtp) {
   for (int i = 0; i < kUdpBurst; ++i) {
     sockaddr_storage from{};
     socklen_t from_len = sizeof from;
-    const ssize_t n = ::recvfrom(fd, buffer, sizeof buffer, 0,
-                                 reinterpret_cast<sockaddr*>(&from), &from_len);
+    const ssize_t n =
+        ::recvfrom(fd, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 0) return;
     // Only the publisher may feed its session (no injection from other hosts).
     if (!rtp || !recording_ || address_of(from, false) != peer_host_) continue;
@@ -409,8 +412,8 @@ void RtspIngestServer::Connection::flush() {
 RtspIngestServer::RtspIngestServer(RtspIngestOptions options, IngestHub& hub)
     : options_(std::move(options)), hub_(hub) {}
 
-absl::StatusOr<std::unique_ptr<RtspIngestServer>> RtspIngestServer::start(
-    RtspIngestOptions options, IngestHub& hub) {
+absl::StatusOr<std::unique_ptr<RtspIngestServer>> RtspIngestServer::start(RtspIngestOptions options,
+                                                                          IngestHub& hub) {
   auto where = base::parse_host_port(options.listen, /*allow_zero=*/true);
   if (!where.ok()) return where.status();
   addrinfo hints{};
@@ -418,8 +421,8 @@ absl::StatusOr<std::unique_ptr<RtspIngestServer>> RtspIngestServer::start(
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
   addrinfo* found = nullptr;
-  if (const int rc = getaddrinfo(where->host.c_str(), std::to_string(where->port).c_str(), &hints,
-                                 &found);
+  if (const int rc =
+          getaddrinfo(where->host.c_str(), std::to_string(where->port).c_str(), &hints, &found);
       rc != 0) {
     return absl::InvalidArgumentError(
         base::cat("--ingest_rtsp: bad address '", options.listen, "': ", gai_strerror(rc)));
@@ -427,8 +430,8 @@ absl::StatusOr<std::unique_ptr<RtspIngestServer>> RtspIngestServer::start(
   const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   const int one = 1;
   if (fd >= 0) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  const bool ok = fd >= 0 && ::bind(fd, found->ai_addr, found->ai_addrlen) == 0 &&
-                  ::listen(fd, 128) == 0;
+  const bool ok =
+      fd >= 0 && ::bind(fd, found->ai_addr, found->ai_addrlen) == 0 && ::listen(fd, 128) == 0;
   const int err = errno;
   freeaddrinfo(found);
   if (!ok) {
@@ -488,9 +491,9 @@ void RtspIngestServer::run() {
           ::close(fd);
           continue;
         }
-        connections.push_back(std::make_unique<Connection>(
-            *this, fd, address_of(peer, true), address_of(peer, false), random_hex(rng),
-            auth ? &*auth : nullptr));
+        connections.push_back(std::make_unique<Connection>(*this, fd, address_of(peer, true),
+                                                           address_of(peer, false), random_hex(rng),
+                                                           auth ? &*auth : nullptr));
       }
     }
     const int64_t now = base::monotonic_us();

@@ -30,8 +30,8 @@ inline constexpr std::chrono::seconds kIngestAnnounceTimeout{10};
 inline constexpr std::chrono::seconds kIngestSessionTimeout{60};
 
 struct RtspIngestOptions {
-  std::string listen = "0.0.0.0:8654";      // host:port; port 0 picks one
-  std::optional<rtsp::AuthConfig> auth;     // "publish" lines name who may publish what
+  std::string listen = "0.0.0.0:8654";            // host:port; port 0 picks one
+  std::optional<rtsp::AuthConfig> auth;           // "publish" lines name who may publish what
   std::chrono::milliseconds stall_timeout{5000};  // a publisher silent this long is dropped
 };
 

@@ -10,7 +10,9 @@
 namespace origin {
 namespace {
 
-bool is_video(media::Codec c) { return c == media::Codec::H264 || c == media::Codec::H265; }
+bool is_video(media::Codec c) {
+  return c == media::Codec::H264 || c == media::Codec::H265;
+}
 
 // Width and height from the first SPS the SDP announces (0 when none or unreadable).
 void size_from_sps(const media::SdpParameterSets& sets, media::Codec codec, TrackDesc& desc) {

@@ -15,10 +15,10 @@
 namespace origin {
 
 struct SdpTracks {
-  std::vector<TrackDesc> tracks;       // track 0 (video), then track 1 (audio) when present
-  std::optional<size_t> video;         // the caller's index of the media that is track 0
-  std::optional<size_t> audio;         // ... track 1
-  std::vector<uint8_t> announced;      // the video's sprop parameter sets, Annex-B
+  std::vector<TrackDesc> tracks;   // track 0 (video), then track 1 (audio) when present
+  std::optional<size_t> video;     // the caller's index of the media that is track 0
+  std::optional<size_t> audio;     // ... track 1
+  std::vector<uint8_t> announced;  // the video's sprop parameter sets, Annex-B
 };
 
 // `media`: (the caller's index, the media description) of each usable media, in SDP order.

@@ -115,10 +115,10 @@ void StreamRunner::run(const std::atomic<bool>& stop) {
     }
     ++stats_.sessions;
     if (const PublisherInfo* p = (*source)->publisher()) publisher_ = *p;
-    LOG_INFO("origin", "stream ", settings_.stream, ": connected to ",
-             publisher_ ? base::cat(publisher_->protocol, " publisher ", publisher_->address)
-                        : where,
-             " (", describe_tracks((*source)->tracks()), ")");
+    LOG_INFO(
+        "origin", "stream ", settings_.stream, ": connected to ",
+        publisher_ ? base::cat(publisher_->protocol, " publisher ", publisher_->address) : where,
+        " (", describe_tracks((*source)->tracks()), ")");
     const absl::Status ended = run_session(**source, stop);
     if (const uint64_t corrupt = (*source)->corrupt_skipped(); corrupt > 0) {
       stats_.corrupt_skipped += corrupt;

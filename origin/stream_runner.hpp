@@ -86,9 +86,9 @@ class StreamRunner {
   Timeline timeline_;
   std::optional<ParameterSetCache> parameter_sets_;
   std::vector<TrackDesc> tracks_;
-  bool live_ = false;           // state LIVE (else DOWN) in StreamInfo
-  int64_t state_since_us_ = 0;  // wall clock when `live_` last changed
-  std::string state_reason_;    // why the stream is DOWN
+  bool live_ = false;                       // state LIVE (else DOWN) in StreamInfo
+  int64_t state_since_us_ = 0;              // wall clock when `live_` last changed
+  std::string state_reason_;                // why the stream is DOWN
   std::optional<PublisherInfo> publisher_;  // a pushed stream's current publisher
   bool waiting_for_keyframe_ = true;
   bool session_published_ = false;

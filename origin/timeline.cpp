@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace origin {
 namespace {
@@ -50,7 +51,16 @@ std::optional<MappedTime> Timeline::map(uint32_t track, uint32_t clock_rate, int
     anchor(track, clock_rate, src_dts, now_us);
     new_segment = true;
   }
-  if (!state.offset_ticks) state.offset_ticks = to_ticks(offset_us_, clock_rate);
+  if (!state.offset_ticks) {
+    // Another track's first unit of the segment: its source clock shares the anchor's base in a
+    // file, but not in RTP, where every track starts at a random timestamp. One landing far from
+    // where the anchor track is now is placed there instead (aligned by arrival).
+    state.offset_ticks = to_ticks(offset_us_, clock_rate);
+    const int64_t mapped_us = to_us(src_dts + *state.offset_ticks, clock_rate);
+    if (last_us_ && std::llabs(mapped_us - *last_us_) > kTrackAlignSlackUs) {
+      state.offset_ticks = to_ticks(*last_us_, clock_rate) - src_dts;
+    }
+  }
   const MappedTime out{.pts = src_pts + *state.offset_ticks,
                        .dts = src_dts + *state.offset_ticks,
                        .new_segment = new_segment};

@@ -19,6 +19,9 @@ namespace origin {
 // start a new segment (the slack absorbs the burst after the demuxer's probe).
 inline constexpr int64_t kTimelineJumpSlackUs = 2'000'000;
 inline constexpr int64_t kDefaultFrameStepUs = 33'333;
+// A track whose first unit in a segment maps further than this from the anchor track's latest
+// time has an unrelated clock base (RTP: a random start per track) and is aligned by arrival.
+inline constexpr int64_t kTrackAlignSlackUs = 1'000'000;
 
 struct MappedTime {
   int64_t pts = 0;  // in the track clock

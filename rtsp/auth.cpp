@@ -256,16 +256,17 @@ absl::StatusOr<AuthConfig> AuthConfig::parse(std::string_view text, std::string_
       if (words.size() != 2) return error("want: realm <name>");
       config.realm = words[1];
     } else {
-      return error(base::cat("unknown keyword '", words[0], "' (want user, stream, publish or realm)"));
+      return error(
+          base::cat("unknown keyword '", words[0], "' (want user, stream, publish or realm)"));
     }
   }
   for (const auto* permissions : {&config.readers, &config.publishers}) {
     for (const auto& [stream, users] : *permissions) {
       for (const auto& user : users) {
         if (!config.users.contains(user)) {
-          return absl::InvalidArgumentError(base::cat(
-              file_name, ": ", permissions == &config.readers ? "stream '" : "publish '", stream,
-              "' names unknown user '", user, "'"));
+          return absl::InvalidArgumentError(
+              base::cat(file_name, ": ", permissions == &config.readers ? "stream '" : "publish '",
+                        stream, "' names unknown user '", user, "'"));
         }
       }
     }
@@ -360,8 +361,7 @@ void Authenticator::record_failure(std::string_view address, int64_t now_us) {
 }
 
 AuthDecision Authenticator::check(const Request& request, std::string_view stream,
-                                  std::string_view address, int64_t now_us,
-                                  Permission permission) {
+                                  std::string_view address, int64_t now_us, Permission permission) {
   const auto& lists = permission == Permission::Read ? config_.readers : config_.publishers;
   auto allowed_users = lists.find(std::string(stream));
   if (allowed_users == lists.end()) return AuthDecision{.allowed = true};

@@ -20,6 +20,17 @@ std::string allowed_states_message(std::string_view method, SessionState state,
                    ")");
 }
 
+// `uri` without its query, also where a path segment follows the query (ffmpeg's SETUP URLs).
+std::string without_query(std::string_view uri) {
+  std::string out(uri);
+  while (true) {
+    const size_t q = out.find('?');
+    if (q == std::string::npos) return out;
+    const size_t end = out.find('/', q);
+    out.erase(q, end == std::string::npos ? std::string::npos : end - q);
+  }
+}
+
 // Absolute URL of the request without a trailing track segment, used for Content-Base.
 std::string base_url_of(std::string_view uri) {
   std::string base(uri);
@@ -357,16 +368,14 @@ Outcome ServerSession::on_announce(const Request& request) {
   }
   stream_ = path->stream;
   base_url_ = base_url_of(request.uri);
-  const std::string base =
-      sdp->control.empty() || sdp->control == "*"
-          ? base::cat(base_url_, "/")
-          : resolve_control_url(base::cat(base_url_, "/"), sdp->control);
+  const std::string base = sdp->control.empty() || sdp->control == "*"
+                               ? base::cat(base_url_, "/")
+                               : resolve_control_url(base::cat(base_url_, "/"), sdp->control);
   for (size_t i = 0; i < sdp->media.size(); ++i) {
     const std::string& control = sdp->media[i].control;
     // No a=control: the media are told apart by their index, as trackID=N.
-    announced_controls_.push_back(control.empty()
-                                      ? base::cat(base_url_, "/trackID=", i)
-                                      : resolve_control_url(base, control));
+    announced_controls_.push_back(control.empty() ? base::cat(base_url_, "/trackID=", i)
+                                                  : resolve_control_url(base, control));
   }
   record_setup_.assign(sdp->media.size(), false);
   return Outcome{base_response(request, 200)};
@@ -379,8 +388,8 @@ Outcome ServerSession::setup_record(const Request& request) {
   if (state_ == SessionState::Recording) {
     return error(request, 455, allowed_states_message("SETUP", state_, "Init, Ready"));
   }
-  std::string uri = request.uri;
-  if (const size_t q = uri.find('?'); q != std::string::npos) uri.resize(q);
+  // ffmpeg appends "/streamid=N" after the ANNOUNCE URL's query ("/live?key=k/streamid=0").
+  std::string uri = without_query(request.uri);
   while (!uri.empty() && uri.back() == '/') uri.pop_back();
   size_t index = announced_controls_.size();
   for (size_t i = 0; i < announced_controls_.size(); ++i) {
@@ -425,7 +434,10 @@ Outcome ServerSession::on_record(const Request& request) {
     }
     return not_set_up(request, "RECORD");
   }
-  if (state_ == SessionState::Init) return not_set_up(request, "RECORD");
+  if (state_ == SessionState::Init) {
+    if (request.headers.get("Session")) return error(request, 454, "unknown session");
+    return error(request, 455, allowed_states_message("RECORD", state_, "Ready"));
+  }
   if (auto bad = check_session(request)) return *bad;
   if (state_ == SessionState::Ready) {
     if (auto st = host_.record(); !st.ok()) {

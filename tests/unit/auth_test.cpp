@@ -163,13 +163,121 @@ TEST(AuthConfig, LineNumberedErrors) {
     std::string text;
     std::string want;
   };
-  for (const Bad& b : {Bad{"user alice\n", "auth.conf:1: want: user <name> <password>"},
-                       Bad{"\n# c\nfoo bar\n", "auth.conf:3: unknown keyword 'foo'"},
-                       Bad{"user a x\nuser a y\n", "auth.conf:2: user 'a' defined twice"},
-                       Bad{"stream cam1 ghost\n", "stream 'cam1' names unknown user 'ghost'"}}) {
+  for (const Bad& b :
+       {Bad{"user alice\n", "auth.conf:1: want: user <name> <password>"},
+        Bad{"\n# c\nfoo bar\n",
+            "auth.conf:3: unknown keyword 'foo' (want user, stream, publish or realm)"},
+        Bad{"user a x\nuser a y\n", "auth.conf:2: user 'a' defined twice"},
+        Bad{"stream cam1 ghost\n", "stream 'cam1' names unknown user 'ghost'"}}) {
     auto got = AuthConfig::parse(b.text, "auth.conf");
     ASSERT_FALSE(got.ok()) << b.text;
     EXPECT_NE(std::string(got.status().message()).find(b.want), std::string::npos) << got.status();
+  }
+}
+
+// ---- Publishing: "publish <stream> <user>..." lines, Permission::Publish ----
+
+AuthConfig publish_config() {
+  auto parsed = AuthConfig::parse(
+      "realm cams\nuser alice wonderland\nuser bob builder\nuser carol studio\n"
+      "stream live alice bob\npublish live carol\nstream lobby alice\n",
+      "auth.conf");
+  EXPECT_TRUE(parsed.ok()) << parsed.status();
+  return *parsed;
+}
+
+Request announce_as(std::string_view user, std::string_view password,
+                    std::string uri = "rtsp://o/live") {
+  Request r;
+  r.method = "ANNOUNCE";
+  r.uri = std::move(uri);
+  r.headers.set("CSeq", "2");
+  r.headers.set("Authorization", "Basic " + absl::Base64Escape(base::cat(user, ":", password)));
+  return r;
+}
+
+TEST(AuthConfig, PublishLinesAreSeparateFromStreamLines) {
+  const AuthConfig c = publish_config();
+  ASSERT_TRUE(c.publishers.contains("live"));
+  EXPECT_EQ(c.publishers.at("live"), (std::vector<std::string>{"carol"}));
+  EXPECT_EQ(c.readers.at("live"), (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_FALSE(c.publishers.contains("lobby"));
+}
+
+TEST(Authenticator, ReaderMayNotPublish) {
+  Authenticator auth(publish_config(), "secret");
+  const AuthDecision d =
+      auth.check(announce_as("alice", "wonderland"), "live", "10.0.0.1", kNow, Permission::Publish);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(d.status, 403);
+  EXPECT_EQ(d.user, "alice");
+  EXPECT_EQ(d.reason, "user 'alice' may not publish 'live'");
+  EXPECT_TRUE(d.www_authenticate.empty()) << "the credentials were right: no new challenge";
+}
+
+TEST(Authenticator, PublisherMayPublishButNotRead) {
+  Authenticator auth(publish_config(), "secret");
+  const AuthDecision publish =
+      auth.check(announce_as("carol", "studio"), "live", "10.0.0.1", kNow, Permission::Publish);
+  EXPECT_TRUE(publish.allowed) << publish.reason;
+  EXPECT_EQ(publish.user, "carol");
+  Request r = describe("rtsp://o/live");
+  r.headers.set("Authorization", "Basic " + absl::Base64Escape("carol:studio"));
+  const AuthDecision read = auth.check(r, "live", "10.0.0.1", kNow);
+  EXPECT_EQ(read.status, 403);
+  EXPECT_EQ(read.reason, "user 'carol' may not read 'live'");
+}
+
+TEST(Authenticator, PublisherWithoutCredentialsIsChallenged) {
+  Authenticator auth(publish_config(), "secret");
+  Request r = announce_as("carol", "studio");
+  r.headers.remove("Authorization");
+  const AuthDecision d = auth.check(r, "live", "10.0.0.1", kNow, Permission::Publish);
+  EXPECT_EQ(d.status, 401);
+  EXPECT_EQ(d.www_authenticate.size(), 3u);
+  const AuthDecision wrong =
+      auth.check(announce_as("carol", "guess"), "live", "10.0.0.2", kNow, Permission::Publish);
+  EXPECT_EQ(wrong.status, 401);
+}
+
+TEST(Authenticator, PublisherDigestLikeFfmpeg) {
+  Authenticator auth(publish_config(), "secret");
+  const std::string nonce = auth.make_nonce(kNow);
+  Request r = announce_as("carol", "studio");
+  r.headers.set("Authorization",
+                digest_header("carol", "studio", nonce, "ANNOUNCE", "rtsp://o/live", false));
+  const AuthDecision d = auth.check(r, "live", "10.0.0.1", kNow + 1000, Permission::Publish);
+  EXPECT_TRUE(d.allowed) << d.reason;
+  EXPECT_EQ(d.user, "carol");
+}
+
+// "lobby" has a stream (read) line only: reading needs alice, publishing needs nobody.
+TEST(Authenticator, StreamWithoutPublishLineIsOpenToPublishers) {
+  Authenticator auth(publish_config(), "secret");
+  Request anonymous = announce_as("x", "y", "rtsp://o/lobby");
+  anonymous.headers.remove("Authorization");
+  EXPECT_TRUE(auth.check(anonymous, "lobby", "10.0.0.1", kNow, Permission::Publish).allowed);
+  EXPECT_EQ(auth.check(anonymous, "lobby", "10.0.0.1", kNow, Permission::Read).status, 401);
+  EXPECT_TRUE(auth.check(anonymous, "nowhere", "10.0.0.1", kNow, Permission::Publish).allowed);
+}
+
+TEST(AuthConfig, PublishLineErrorsNameTheLineKind) {
+  struct Bad {
+    std::string text;
+    std::string want;
+  };
+  for (const Bad& b :
+       {Bad{"user a x\npublish live ghost\n",
+            "auth.conf: publish 'live' names unknown user 'ghost'"},
+        Bad{"user a x\nstream live ghost\n", "auth.conf: stream 'live' names unknown user 'ghost'"},
+        Bad{"user a x\npublish live\n", "auth.conf:2: want: publish <name> <user>..."},
+        Bad{"stream cam1\n", "auth.conf:1: want: stream <name> <user>..."},
+        Bad{"\npublisher live a\n",
+            "auth.conf:2: unknown keyword 'publisher' (want user, stream, publish or realm)"}}) {
+    SCOPED_TRACE(b.text);
+    auto got = AuthConfig::parse(b.text, "auth.conf");
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(got.status().message(), b.want);
   }
 }
 

@@ -18,3 +18,7 @@ rs_test(origin_timeline_test
 rs_test(origin_webcam_source_test
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/origin_webcam_source_test.cpp
   DEPS rs_origin LABELS unit)
+# Push ingest: IngestHub (one publisher per stream, takeover, limits), PushQueue and PushSource.
+rs_test(origin_ingest_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/origin_ingest_test.cpp
+  DEPS rs_origin LABELS unit)

@@ -79,6 +79,27 @@ TEST(Timeline, AudioUsesItsOwnClockAndTheSameOffset) {
   EXPECT_EQ(a->dts, 1024) << "1 s + 1024 samples in the source is 1024 samples after video";
 }
 
+TEST(Timeline, AudioWithAnUnrelatedRtpBaseIsAlignedByArrival) {
+  // RTP: every track starts at a random timestamp, so audio's source time says nothing about
+  // where it sits next to video. A reconnect brings new random bases; audio must not be refused
+  // (nor land hours away) because of them.
+  Timeline t;
+  int64_t now = 0;
+  for (int i = 0; i < 10; ++i, now += kFrameUs) {
+    t.map(kVideo, k90k, 7'000'000 + i * kFrame, 7'000'000 + i * kFrame, now);
+  }
+  auto a = t.map(kAudio, 48'000, 123'456'789, 123'456'789, now);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->dts, 9 * kFrame * 48'000 / 90'000) << "placed at video's latest time";
+  t.start_segment();  // the publisher reconnects with new random bases
+  now += 1'000'000;
+  auto v2 = t.map(kVideo, k90k, 55, 55, now);
+  auto a2 = t.map(kAudio, 48'000, 987'654'321, 987'654'321, now);
+  ASSERT_TRUE(v2 && a2) << "audio of the new session is published";
+  EXPECT_GT(a2->dts, a->dts);
+  EXPECT_EQ(a2->dts, v2->dts * 48'000 / 90'000);
+}
+
 TEST(Timeline, UnitsThatDoNotAdvanceAreRefused) {
   Timeline t;
   t.map(kVideo, k90k, 0, 0, 0);  // video anchors the segment

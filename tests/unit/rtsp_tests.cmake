@@ -10,3 +10,6 @@ rs_test(rtsp_client_session_test
   ${CMAKE_CURRENT_SOURCE_DIR}/rtsp_client_session_rules_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/rtsp_client_session_responses_test.cpp DEPS rs_rtsp LABELS unit)
 rs_test(rtsp_rtp_info_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/rtsp_rtp_info_test.cpp DEPS rs_rtsp LABELS unit)
+# RTSP server side, publishing: ANNOUNCE, SETUP mode=record, RECORD (ServerSession record mode).
+rs_test(server_session_record_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/server_session_record_test.cpp DEPS rs_rtsp LABELS unit)
