@@ -56,14 +56,14 @@ int main(int argc, char** argv) {
   }
   auto config = origin::OriginConfig::from_flags(origin::read_origin_flags());
   if (!config.ok()) base::fail_usage(kProgram, config.status().message());
+  auto ingest_settings = origin::ingest_settings(origin::read_ingest_flags(), config->streams);
+  if (!ingest_settings.ok()) base::fail_usage(kProgram, ingest_settings.status().message());
   base::set_log_level(config->log_level);
   av_log_set_level(config->log_level == base::LogLevel::Debug ? AV_LOG_INFO : AV_LOG_QUIET);
   avformat_network_init();
   auto encoder = origin::choose_encoder(config->encoder);
   if (!encoder.ok())
     base::fail_usage(kProgram, absl::StrCat("--encoder: ", encoder.status().message()));
-  auto ingest_settings = origin::ingest_settings(origin::read_ingest_flags(), config->streams);
-  if (!ingest_settings.ok()) base::fail_usage(kProgram, ingest_settings.status().message());
   uint32_t priority = 0;
   if (!absl::SimpleAtoi(process.priority, &priority) || priority > 1000) {
     base::fail_usage(

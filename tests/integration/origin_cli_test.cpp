@@ -64,6 +64,35 @@ TEST(OriginCommandLine, BadSourcesExitTwoWithOneLineBeforeStarting) {
   }
 }
 
+TEST(OriginCommandLine, BadIngestFlagsExitTwoWithOneLineBeforeStarting) {
+  struct Case {
+    const char* name;
+    std::vector<std::string> args;
+    const char* want;
+  };
+  const Case cases[] = {
+      {"publish without a listener", {"--source=publish:"}, "--source: publish: needs"},
+      {"bad rtsp address", {"--source=publish:", "--ingest_rtsp=1.2.3.4:99999"}, "--ingest_rtsp:"},
+      {"bad rtmp address", {"--source=publish:", "--ingest_rtmp=nohost:"}, "--ingest_rtmp:"},
+      {"bad bitrate",
+       {"--source=publish:", "--ingest_rtsp=127.0.0.1:0", "--ingest_max_bitrate=fast"},
+       "--ingest_max_bitrate:"},
+      {"bad size",
+       {"--source=publish:", "--ingest_rtsp=127.0.0.1:0", "--ingest_max_size=huge"},
+       "--ingest_max_size:"},
+      {"bad timeout",
+       {"--source=publish:", "--ingest_rtsp=127.0.0.1:0", "--ingest_timeout=1ms"},
+       "--ingest_timeout: bad duration '1ms'"},
+      {"missing auth file",
+       {"--source=publish:", "--ingest_rtsp=127.0.0.1:0", "--ingest_auth_file=/no/such/auth"},
+       "--ingest_auth_file: cannot read /no/such/auth"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    expect_usage_error(run_origin(c.args), c.want);
+  }
+}
+
 TEST(OriginCommandLine, PasswordIsNotEchoedInErrors) {
   const RunResult r = run_origin({"--source=rtsp://admin:hunter2@cam:0/x"});
   expect_usage_error(r, "admin:***@");

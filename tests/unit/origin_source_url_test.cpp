@@ -47,11 +47,13 @@ const BadCase kBad[] = {
     {"empty", "", "empty source"},
     {"unknown scheme", "gopher://cam/1",
      "unsupported source 'gopher://cam/1': unknown scheme 'gopher' (want rtsp://, rtmp://, "
-     "srt://, http(s)://, udp://, file://, test://pattern, webcam:N, v4l2:///dev/videoN or a "
+     "srt://, http(s)://, udp://, file://, test://pattern, webcam:N, v4l2:///dev/videoN, publish: "
+     "or a "
      "file path)"},
     {"unknown scheme hides the password", "ftp://admin:secret@cam/1",
      "unsupported source 'ftp://admin:***@cam/1': unknown scheme 'ftp' (want rtsp://, rtmp://, "
-     "srt://, http(s)://, udp://, file://, test://pattern, webcam:N, v4l2:///dev/videoN or a "
+     "srt://, http(s)://, udp://, file://, test://pattern, webcam:N, v4l2:///dev/videoN, publish: "
+     "or a "
      "file path)"},
     {"rtmp without host", "rtmp:///live/key",
      "bad source 'rtmp:///live/key': no host (want scheme://host[:port]/...)"},
@@ -170,6 +172,8 @@ TEST(SourceUrl, NetworkSourcesNameTheirScheme) {
   EXPECT_EQ(SourceUrl::parse("srt://h:9000")->kind_name(), "srt");
   EXPECT_EQ(SourceUrl::parse("https://h/x.m3u8")->kind_name(), "https");
   EXPECT_EQ(SourceUrl::parse("rtsp://h/x")->kind_name(), "rtsp");
+  EXPECT_EQ(SourceUrl::parse("publish:")->kind, SourceKind::Publish);
+  EXPECT_EQ(SourceUrl::parse("publish:")->kind_name(), "publish");
 }
 
 TEST(SourceUrl, RedactsPasswords) {
