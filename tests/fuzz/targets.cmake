@@ -61,3 +61,4 @@ rs_fuzz_target(rtp_h265_depacketizer SOURCE rtp_h265_depacketizer_fuzz.cpp DEPS 
 rs_fuzz_target(h265 SOURCE h265_fuzz.cpp DEPS rs_media)
 rs_fuzz_target(rtsp_response SOURCE rtsp_response_fuzz.cpp DEPS rs_rtsp)
 rs_fuzz_target(sdp SOURCE sdp_fuzz.cpp DEPS rs_media)
+rs_fuzz_target(rtsp_record_session SOURCE rtsp_record_session_fuzz.cpp DEPS rs_rtsp)
