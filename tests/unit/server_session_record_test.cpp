@@ -2,6 +2,7 @@
 // without sockets: the flows ffmpeg and GStreamer's rtspclientsink use to push a stream into the
 // origin, byte-exact, and every refusal a publisher can meet.
 #include "rtsp/server_session.hpp"
+#include "tests/unit/rtsp_server_test_util.hpp"
 
 #include <gtest/gtest.h>
 
@@ -150,15 +151,7 @@ const std::string kNoControlSdp = crlf(
     "a=fmtp:97 streamtype=5;profile-level-id=2;mode=AAC-hbr;config=1190;sizelength=13;"
     "indexlength=3;indexdeltalength=3\n");
 
-Request request(std::string method, std::string uri, int cseq,
-                std::vector<std::pair<std::string, std::string>> headers = {}) {
-  Request r;
-  r.method = std::move(method);
-  r.uri = std::move(uri);
-  r.headers.set("CSeq", std::to_string(cseq));
-  for (auto& [k, v] : headers) r.headers.set(k, v);
-  return r;
-}
+using rtsp::testing::request;
 
 Request announce(std::string uri, int cseq, std::string body,
                  std::optional<std::string> content_type = "application/sdp") {

@@ -1,6 +1,7 @@
 // rtsp::ServerSession without sockets: request in, exact response out, for the flows ffmpeg,
 // GStreamer and VLC use, and for every error the foundation promises.
 #include "rtsp/server_session.hpp"
+#include "tests/unit/rtsp_server_test_util.hpp"
 
 #include "rtsp/limits.hpp"
 
@@ -48,15 +49,7 @@ class FakeHost : public ServerSessionHost {
   std::string new_session_id() override { return "0F1E2D3C4B5A6978"; }
 };
 
-Request request(std::string method, std::string uri, int cseq,
-                std::vector<std::pair<std::string, std::string>> headers = {}) {
-  Request r;
-  r.method = std::move(method);
-  r.uri = std::move(uri);
-  r.headers.set("CSeq", std::to_string(cseq));
-  for (auto& [k, v] : headers) r.headers.set(k, v);
-  return r;
-}
+using rtsp::testing::request;
 
 class ServerSessionTest : public ::testing::Test {
  protected:
