@@ -27,6 +27,14 @@ void PublisherLink::end(std::string reason) {
   ended_.store(true);
 }
 
+void PublisherLink::end_by_publisher(std::string reason) {
+  std::lock_guard lock(mu_);
+  if (ended_.load()) return;
+  reason_ = std::move(reason);
+  by_publisher_.store(true);
+  ended_.store(true);
+}
+
 std::string PublisherLink::reason() const {
   std::lock_guard lock(mu_);
   return reason_;
@@ -50,7 +58,10 @@ class GatedSource final : public Source {
   }
 
   absl::StatusOr<SourceUnit> read() override {
-    if (link_->ended()) return absl::UnavailableError(link_->reason());
+    // Ended by the publisher: the inner source delivers what it already has, then its end.
+    if (link_->ended() && !link_->ended_by_publisher()) {
+      return absl::UnavailableError(link_->reason());
+    }
     if (!checked_tracks_) {
       checked_tracks_ = true;
       const auto t = inner_->tracks();

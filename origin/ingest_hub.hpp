@@ -46,9 +46,13 @@ struct PublishRules {
 class PublisherLink {
  public:
   explicit PublisherLink(PublisherInfo info) : info_(std::move(info)) {}
-  // Ends the session with `reason` (the first reason stays).
+  // Ends the session with `reason` (the first reason stays): a takeover, a limit, the origin
+  // stopping. The runner stops at once.
   void end(std::string reason);
+  // The publisher went (disconnect, TEARDOWN): what it sent before is still published.
+  void end_by_publisher(std::string reason);
   bool ended() const { return ended_.load(); }
+  bool ended_by_publisher() const { return by_publisher_.load(); }
   std::string reason() const;
   const PublisherInfo& info() const { return info_; }
   // Before the link is offered only (listeners learn who connected after the link exists).
@@ -60,6 +64,7 @@ class PublisherLink {
  private:
   PublisherInfo info_;
   std::atomic<bool> ended_{false};
+  std::atomic<bool> by_publisher_{false};
   mutable std::mutex mu_;
   std::string reason_;
 };

@@ -53,9 +53,13 @@ PushSource::PushSource(std::shared_ptr<PushQueue> queue, std::shared_ptr<Publish
 absl::StatusOr<SourceUnit> PushSource::read() {
   constexpr std::chrono::milliseconds kSlice{50};
   while (true) {
-    if (link_->ended()) return absl::UnavailableError(link_->reason());
-    auto unit = queue_->pop(kSlice);
+    // Units the publisher completed before it went are still published; a takeover, a limit or
+    // the origin stopping ends the session at once.
+    const bool ended = link_->ended();
+    if (ended && !link_->ended_by_publisher()) return absl::UnavailableError(link_->reason());
+    auto unit = queue_->pop(ended ? std::chrono::milliseconds(0) : kSlice);
     if (!unit.ok()) return unit.status();
+    if (!*unit && ended) return absl::UnavailableError(link_->reason());
     if (*unit) {
       last_unit_us_ = base::monotonic_us();
       SourceUnit out = std::move(**unit);

@@ -179,7 +179,7 @@ class RtspIngestServer::Connection final : public rtsp::ServerSessionHost {
   // Ends the publisher's session (the runner sees `reason`).
   void finish(const std::string& reason) {
     if (queue_) queue_->close(reason);
-    if (link_) link_->end(reason);
+    if (link_) link_->end_by_publisher(reason);
   }
 
   RtspIngestServer& server_;

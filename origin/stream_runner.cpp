@@ -140,7 +140,13 @@ void StreamRunner::run(const std::atomic<bool>& stop) {
       attempt = 0;
     }
     // A publisher comes back by itself: its stream waits for it at once (IngestHub::wait).
-    const auto delay = pushed ? kMinReconnectDelay : backoff_.next();
+    if (pushed) {
+      LOG_WARN("origin", "stream ", settings_.stream,
+               ": publisher gone: ", base::sv(ended.message()), "; waiting for the next one");
+      wait_down(kMinReconnectDelay, stop, base::cat("source lost: ", ended.message()));
+      continue;
+    }
+    const auto delay = backoff_.next();
     LOG_WARN("origin", "stream ", settings_.stream, ": source lost: ", base::sv(ended.message()),
              "; reconnecting in ", seconds(delay), " s");
     wait_down(delay, stop, base::cat("source lost: ", ended.message()));

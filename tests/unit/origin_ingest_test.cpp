@@ -418,6 +418,16 @@ TEST_F(PushSourceTest, EndedLinkEndsTheSessionEvenWithUnitsQueued) {
             absl::UnavailableError("taken over by rtmp from 10.0.0.2:6000"));
 }
 
+TEST_F(PushSourceTest, UnitsSentBeforeThePublisherLeftAreStillRead) {
+  ASSERT_TRUE(queue->push(unit(kVideoTrack, {1}, 0)));
+  ASSERT_TRUE(queue->push(unit(kVideoTrack, {2}, 3000)));
+  queue->close("the publisher sent TEARDOWN");
+  publisher->end_by_publisher("the publisher sent TEARDOWN");
+  EXPECT_TRUE(source.read().ok());
+  EXPECT_TRUE(source.read().ok());
+  EXPECT_EQ(source.read().status(), absl::UnavailableError("the publisher sent TEARDOWN"));
+}
+
 TEST_F(PushSourceTest, SilentPublisherStalls) {
   ASSERT_TRUE(queue->push(unit(kVideoTrack, {1}, 0)));
   ASSERT_TRUE(source.read().ok());
