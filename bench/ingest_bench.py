@@ -230,27 +230,29 @@ def make_sei(stamp_us):
     return b"\x06" + add_epb(bytes([5, len(payload)]) + payload + b"\x80")
 
 
+def sei_number(rbsp, i):
+    """An SEI payload type or size (0xFF bytes add 255 each, H.264 7.3.2.3.1) at rbsp[i]:
+    (value, next index), or (None, i) when the bytes end first."""
+    value = 0
+    while i < len(rbsp) and rbsp[i] == 0xFF:
+        value += 255
+        i += 1
+    if i >= len(rbsp):
+        return None, i
+    return value + rbsp[i], i + 1
+
+
 def parse_sei(nal):
     """Our stamp from one SEI NAL unit (header included), or None."""
     rbsp = remove_epb(nal[1:])
     i = 0
     while i + 2 <= len(rbsp) and rbsp[i] != 0x80:
-        ptype = 0
-        while i < len(rbsp) and rbsp[i] == 0xFF:
-            ptype += 255
-            i += 1
-        if i >= len(rbsp):
+        ptype, i = sei_number(rbsp, i)
+        if ptype is None:
             return None
-        ptype += rbsp[i]
-        i += 1
-        size = 0
-        while i < len(rbsp) and rbsp[i] == 0xFF:
-            size += 255
-            i += 1
-        if i >= len(rbsp):
+        size, i = sei_number(rbsp, i)
+        if size is None:
             return None
-        size += rbsp[i]
-        i += 1
         if ptype == 5 and size >= 24 and rbsp[i:i + 16] == SEI_UUID:
             return int.from_bytes(rbsp[i + 16:i + 24], "big")
         i += size
