@@ -21,8 +21,12 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# After the tests, scripts/check-leftovers lists any process, network namespace or bridge they
+# left behind (and fails the run).
 test: test-deps build
-	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600
+	@scripts/check-leftovers snapshot $(BUILD)/leftovers.json
+	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600; rc=$$?; \
+	  cd $(CURDIR) && scripts/check-leftovers check $(BUILD)/leftovers.json || rc=1; exit $$rc
 
 run: build
 	@deploy/local-cluster $(BUILD)/bin
@@ -46,7 +50,7 @@ tsan:
 fuzz: deps
 	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRS_FUZZ=ON \
 	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
-	@cmake --build build-fuzz -j $(JOBS)
+	@cmake --build build-fuzz --target fuzz_targets -j $(JOBS)
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

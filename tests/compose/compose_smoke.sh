@@ -65,6 +65,19 @@ fi
 say "compose files: the redundant and monitoring overrides merge$swarm"
 
 # ---- Docker daemon ----------------------------------------------------------------------------
+OUR_DOCKERD=""
+# Stops the dockerd this test started (by PID), with its containerd, and undoes what it changed.
+stop_our_dockerd() {
+  [ -n "$OUR_DOCKERD" ] || return 0
+  kill -TERM "$OUR_DOCKERD" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$OUR_DOCKERD" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL "$OUR_DOCKERD" 2>/dev/null || true
+  if [ -s "/tmp/$PROJECT-iptables.before" ]; then
+    iptables-restore <"/tmp/$PROJECT-iptables.before" 2>/dev/null || true
+  fi
+  [ "${had_docker0:-0}" = 1 ] || ip link delete docker0 2>/dev/null || true
+  OUR_DOCKERD=""
+}
 command -v docker >/dev/null || skip "no docker CLI (apt-get install docker.io)"
 if ! docker info >/dev/null 2>&1; then
   command -v dockerd >/dev/null || skip "no Docker daemon reachable and no dockerd installed (apt-get install docker.io)"
@@ -72,8 +85,15 @@ if ! docker info >/dev/null 2>&1; then
   for pidfile in /var/run/docker.pid /run/docker.pid; do
     if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then rm -f "$pidfile"; fi
   done
-  say "starting dockerd (log /tmp/rs-dockerd.log)"
-  nohup dockerd >/tmp/rs-dockerd.log 2>&1 &
+  # Started here, so stopped here (stop_our_dockerd, on exit): Docker rewrites iptables (FORWARD
+  # policy DROP, its own chains) and adds docker0; the rules as they were and the bridge's absence
+  # are restored after it stops.
+  command -v iptables-save >/dev/null && iptables-save >"/tmp/$PROJECT-iptables.before" 2>/dev/null
+  ip link show docker0 >/dev/null 2>&1 && had_docker0=1 || had_docker0=0
+  say "starting dockerd (log /tmp/rs-dockerd.log); it is stopped when this test ends"
+  dockerd >/tmp/rs-dockerd.log 2>&1 &
+  OUR_DOCKERD=$!
+  trap stop_our_dockerd EXIT
   for _ in $(seq 1 40); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
   docker info >/dev/null 2>&1 ||
     skip "dockerd does not start here: $(grep -iE 'error|fail' /tmp/rs-dockerd.log | tail -n 1 | cut -c1-300)"
@@ -108,7 +128,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 export RS_COORDINATOR_PORT=$(free_port) RS_COORDINATOR_HTTP_PORT=$(free_port) RS_WARMUP=1s
 compose() { "${COMPOSE[@]}" -p "$PROJECT" -f "$ROOT/deploy/docker-compose.yml" "$@"; }
 dump_logs() { compose logs --no-color --tail=15 2>/dev/null | tail -n 80; }
-cleanup() { compose down -v --remove-orphans >/dev/null 2>&1 || true; }
+cleanup() { compose down -v --remove-orphans >/dev/null 2>&1 || true; stop_our_dockerd; }
 trap cleanup EXIT
 trap 'cleanup; exit 1' INT TERM
 
