@@ -7,6 +7,7 @@ that ffmpeg can tell whether any picture was broken. On SIGTERM, SIGINT, --durat
 connection it writes a JSON summary to --json:
 
   {"url", "connected", "disconnected": null | reason, "packets", "ssrcs", "seq_gaps",
+   "gap_times": [arrival_unix_s of the packet after each gap, ...],
    "frames": [[arrival_unix_s, rtp_ts, first_seq], ...]}
 """
 import argparse
@@ -95,7 +96,7 @@ def main():
     signal.signal(signal.SIGINT, on_signal)
 
     summary = {"url": args.url, "connected": False, "disconnected": None, "packets": 0,
-               "ssrcs": [], "seq_gaps": 0, "frames": []}
+               "ssrcs": [], "seq_gaps": 0, "gap_times": [], "frames": []}
     out = open(args.h264, "wb") if args.h264 else None
     start = time.time()
     try:
@@ -156,6 +157,7 @@ def main():
                 summary["ssrcs"].append(ssrc)
             if last_seq is not None and seq != (last_seq + 1) & 0xFFFF:
                 summary["seq_gaps"] += 1
+                summary["gap_times"].append(round(now, 4))
             last_seq = seq
             if frame_open:
                 summary["frames"].append([round(now, 4), ts, seq])
