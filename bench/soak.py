@@ -337,7 +337,7 @@ class Soak:
             start = s[0][0]
             warm = [x for x in s if x[0] - start >= WARMUP_S]
             slope = None
-            if len(warm) >= 6:
+            if len(warm) >= 6 and warm[-1][0] - warm[0][0] >= 300:  # 5 min at least
                 n = len(warm)
                 mt = sum(x[0] for x in warm) / n
                 mr = sum(x[1] for x in warm) / n
