@@ -23,6 +23,16 @@
 namespace relay {
 
 inline constexpr std::string_view kCatchupRequest = "CATCHUP/1";
+// The catch-up ROUTER's limits: a larger message disconnects its sender (ZMQ_MAXMSGSIZE; a
+// request is a version and a stream name), and the publishing thread answers at most this many
+// requests before it publishes again (a flood delays answers, not live frames).
+inline constexpr int64_t kMaxCatchupRequestBytes = 4096;
+inline constexpr int kMaxCatchupPerPass = 32;
+inline constexpr int kMaxCatchupPartsPerPass = 256;
+// Catch-up answers per second, all edges together; requests over it are read and dropped (an
+// edge that got no answer asks again). Edges ask once per stream they start, so a busy cluster
+// stays far below it; a flood cannot turn the publishing thread into an answering machine.
+inline constexpr int kMaxCatchupAnswersPerSecond = 200;
 inline constexpr std::string_view kCatchupOk = "OK";
 inline constexpr std::string_view kCatchupNotFound = "NOT_FOUND";
 // Default catch-up endpoint: the publish endpoint's port + 1 (docs/wire.md).

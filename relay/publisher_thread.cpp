@@ -160,12 +160,35 @@ class PublisherThread::Impl {
     ++stats_.frames;
   }
 
+  // Answers at most kMaxCatchupPerPass requests, then goes back to publishing: a flood of
+  // requests delays the answers, never the live frames.
   void serve_catchup() {
-    for (;;) {
-      std::vector<zmq::message_t> request;
-      if (!zmq::recv_multipart(*router_, std::back_inserter(request), zmq::recv_flags::dontwait))
-        return;
+    int parts = 0;  // read in this pass: a message of 100,000 parts is read over many passes
+    for (int served = 0; served < kMaxCatchupPerPass && parts < kMaxCatchupPartsPerPass; ++served) {
+      bool whole = false;
+      while (parts < kMaxCatchupPartsPerPass) {
+        zmq::message_t part;
+        if (!router_->recv(part, zmq::recv_flags::dontwait)) return;
+        ++parts;
+        const bool more = part.more();
+        // A request has 3 parts (identity, version, stream); the rest of a longer one is dropped.
+        if (!discarding_) partial_.push_back(std::move(part));
+        if (!more) {
+          whole = !discarding_;
+          discarding_ = false;
+          break;
+        }
+        if (partial_.size() > 3) {
+          partial_.clear();
+          discarding_ = true;
+        }
+      }
+      if (!whole) return;  // the rest of this message is read in the next pass
+      std::vector<zmq::message_t> request = std::move(partial_);
+      partial_.clear();
       if (request.size() != 3 || request[1].to_string_view() != kCatchupRequest) continue;
+      if (request[2].size() > kMaxStreamNameBytes) continue;  // no such stream can exist
+      if (!take_catchup_token()) continue;  // over the answer rate: the edge asks again later
       const std::string stream = request[2].to_string();
       {
         std::lock_guard lock(mutex_);
@@ -193,6 +216,21 @@ class PublisherThread::Impl {
 
   std::unique_ptr<FramePublisher> publisher_;
   std::optional<zmq::socket_t> router_;
+  // Token bucket of catch-up answers (kMaxCatchupAnswersPerSecond, burst of as many).
+  bool take_catchup_token() {
+    const auto now = std::chrono::steady_clock::now();
+    const double refill =
+        std::chrono::duration<double>(now - tokens_at_).count() * kMaxCatchupAnswersPerSecond;
+    tokens_ = std::min<double>(kMaxCatchupAnswersPerSecond, tokens_ + refill);
+    tokens_at_ = now;
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
+    return true;
+  }
+  double tokens_ = kMaxCatchupAnswersPerSecond;
+  std::chrono::steady_clock::time_point tokens_at_ = std::chrono::steady_clock::now();
+  std::vector<zmq::message_t> partial_;  // a catch-up message read over several passes
+  bool discarding_ = false;  // reading the rest of a catch-up message with too many parts
   std::unique_ptr<ZapAuthenticator> zap_;
   std::string catchup_bound_;
   int wake_fd_;
@@ -235,6 +273,9 @@ absl::StatusOr<std::unique_ptr<PublisherThread>> PublisherThread::create(
       router.emplace(context, zmq::socket_type::router);
       router->set(zmq::sockopt::linger, 0);
       router->set(zmq::sockopt::sndhwm, 64);
+      // A request is a few dozen bytes: a peer sending a bigger message is disconnected by libzmq
+      // before the origin holds it.
+      router->set(zmq::sockopt::maxmsgsize, kMaxCatchupRequestBytes);
       if (keys) make_curve_server(*router, *keys);
       router->bind(options.catchup_endpoint);
       catchup_bound = router->get(zmq::sockopt::last_endpoint);
