@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 SOURCES = $(shell git ls-files '*.cpp' '*.hpp' '*.cc' '*.h' 2>/dev/null)
 
-.PHONY: all deps test-deps configure build test run bench format format-check asan tsan fuzz clean
+.PHONY: all deps test-deps configure build test run bench format format-check asan tsan fuzz fuzz-run soak hostile clean
 
 all: build
 
@@ -31,6 +31,17 @@ test: test-deps build
 run: build
 	@deploy/local-cluster $(BUILD)/bin
 
+# A churn soak of the whole cluster (bench/soak.py; docs/testing.md, "Soak"): not part of `test`.
+DURATION ?= 30m
+soak: build
+	@scripts/install-deps --soak
+	python3 bench/soak.py --bin=$(BUILD)/bin --duration=$(DURATION)
+
+# Hostile input on every port (tests/hostile/ports_test.py), each case while a viewer plays.
+hostile: test-deps build
+	@for c in catchup grpc http-coordinator http-edge http-origin; do \
+	  python3 tests/hostile/ports_test.py --bin=$(BUILD)/bin --case=$$c || exit 1; done
+
 bench: test-deps build
 	@bench/run-all $(BUILD)/bin
 
@@ -51,6 +62,11 @@ fuzz: deps
 	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRS_FUZZ=ON \
 	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 	@cmake --build build-fuzz --target fuzz_targets -j $(JOBS)
+
+# Runs every fuzz target FUZZ_TIME seconds (two at a time) on a scratch copy of its corpus.
+FUZZ_TIME ?= 60
+fuzz-run:
+	@FUZZ_TIME=$(FUZZ_TIME) scripts/fuzz-run
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

@@ -221,7 +221,8 @@ void NodeAgent::stop() {
   }
   // Stopped together: each waits up to a second for its replica to close the stream.
   std::vector<std::thread> stoppers;
-  for (auto& [address, link] : links) stoppers.emplace_back([&link] { link->stop(); });
+  // (Not a structured binding: clang before 16 cannot capture one in a lambda.)
+  for (auto& entry : links) stoppers.emplace_back([link = entry.second.get()] { link->stop(); });
   for (auto& t : stoppers) t.join();
 }
 

@@ -96,9 +96,12 @@ absl::Status TrackDepacketizer::feed(std::span<const uint8_t> packet, int64_t wa
       for (auto& u : *units) emit(u.rtp_timestamp, std::move(u.data), true, wall_us, out);
     }
   } else {
-    // G.711, Opus: the payload is one frame (RFC 3551 4.5, RFC 7587 4.2).
+    // G.711, Opus: the payload is one frame (RFC 3551 4.5, RFC 7587 4.2). A packet with no
+    // payload (padding only) carries no samples: an empty frame would read as end of stream to a
+    // decoder and cannot be packetized again, so nothing is emitted.
     const auto payload = header->payload(packet);
-    emit(header->timestamp, {payload.begin(), payload.end()}, true, wall_us, out);
+    if (!payload.empty())
+      emit(header->timestamp, {payload.begin(), payload.end()}, true, wall_us, out);
   }
   if (!status.ok()) ++stats_.errors;
   stats_.dropped_units = depacketizer_dropped_ + (h264_   ? h264_->stats().dropped_units

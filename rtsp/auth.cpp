@@ -307,24 +307,32 @@ bool Authenticator::verify_basic(std::string_view value, std::string* user) cons
 
 bool Authenticator::verify_digest(const Request& request, std::string_view value, int64_t now_us,
                                   std::string* user) const {
-  auto p = parse_params(value);
-  auto it = config_.users.find(p["username"]);
-  if (it == config_.users.end() || p["realm"] != config_.realm ||
-      !nonce_valid(p["nonce"], now_us)) {
+  const auto p = parse_params(value);
+  // find(), never operator[]: inserting a missing name may rehash the map and leave the
+  // references already taken for one base::cat dangling (a use after free on a Digest answer
+  // without cnonce, found by tests/fuzz/rtsp_auth_fuzz.cpp).
+  auto param = [&p](std::string_view name) -> const std::string& {
+    static const std::string kAbsent;
+    auto found = p.find(base::av(name));
+    return found == p.end() ? kAbsent : found->second;
+  };
+  auto it = config_.users.find(param("username"));
+  if (it == config_.users.end() || param("realm") != config_.realm ||
+      !nonce_valid(param("nonce"), now_us)) {
     return false;
   }
-  std::string algorithm = p["algorithm"];
+  std::string algorithm = param("algorithm");
   absl::AsciiStrToUpper(&algorithm);
   auto h = [&](std::string_view s) { return algorithm == "SHA-256" ? sha256_hex(s) : md5_hex(s); };
   if (!algorithm.empty() && algorithm != "MD5" && algorithm != "SHA-256") return false;
   // RFC 7616 3.4.1-3.4.3 (and RFC 2069 without qop, which RTSP clients use).
   const std::string ha1 = h(base::cat(it->first, ":", config_.realm, ":", it->second));
-  const std::string ha2 = h(base::cat(request.method, ":", p["uri"]));
+  const std::string ha2 = h(base::cat(request.method, ":", param("uri")));
   const std::string expected = p.contains("qop")
-                                   ? h(base::cat(ha1, ":", p["nonce"], ":", p["nc"], ":",
-                                                 p["cnonce"], ":", p["qop"], ":", ha2))
-                                   : h(base::cat(ha1, ":", p["nonce"], ":", ha2));
-  if (!equal_constant_time(expected, p["response"])) return false;
+                                   ? h(base::cat(ha1, ":", param("nonce"), ":", param("nc"), ":",
+                                                 param("cnonce"), ":", param("qop"), ":", ha2))
+                                   : h(base::cat(ha1, ":", param("nonce"), ":", ha2));
+  if (!equal_constant_time(expected, param("response"))) return false;
   *user = it->first;
   return true;
 }

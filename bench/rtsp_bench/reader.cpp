@@ -75,7 +75,8 @@ std::optional<VideoTrack> find_video_track(std::string_view sdp) {
       if (!in_video) continue;
       track.emplace();
       std::vector<absl::string_view> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
-      if (parts.size() >= 4) absl::SimpleAtoi(parts[3], &track->payload_type);
+      int pt = -1;
+      if (parts.size() >= 4 && absl::SimpleAtoi(parts[3], &pt)) track->payload_type = pt;
     } else if (in_video && absl::StartsWith(line, "a=control:")) {
       track->control = std::string(line.substr(10));
     }

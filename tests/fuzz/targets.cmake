@@ -5,6 +5,7 @@
 #     -DRS_FUZZ=ON
 #   ninja -C build-fuzz rtsp_request_fuzz
 #   build-fuzz/bin/rtsp_request_fuzz -max_total_time=60 tests/fuzz/corpus/rtsp_request
+# or `make fuzz` (all of them) and `make fuzz-run FUZZ_TIME=60` (scripts/fuzz-run; docs/testing.md).
 # Crashers go into corpus/<name>/ so that the replay test keeps them fixed.
 
 set(RS_FUZZ_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
@@ -31,6 +32,13 @@ function(rs_fuzz_instrument target)
   endforeach()
 endfunction()
 
+# `make fuzz` builds only `fuzz_targets` (every <name>_fuzz and the libraries they link), not the
+# whole project: with two cores a full clang build of everything takes far longer than the fuzz
+# binaries need.
+if(RS_FUZZ)
+  add_custom_target(fuzz_targets)
+endif()
+
 # rs_fuzz_target(NAME SOURCE file.cpp DEPS ...).
 function(rs_fuzz_target name)
   cmake_parse_arguments(ARG "" "SOURCE" "DEPS" ${ARGN})
@@ -50,6 +58,7 @@ function(rs_fuzz_target name)
     target_compile_options(${name}_fuzz PRIVATE ${RS_FUZZ_FLAGS})
     target_link_options(${name}_fuzz PRIVATE ${RS_FUZZ_FLAGS})
     target_link_libraries(${name}_fuzz PRIVATE ${ARG_DEPS})
+    add_dependencies(fuzz_targets ${name}_fuzz)
   endif()
 endfunction()
 
@@ -62,3 +71,8 @@ rs_fuzz_target(h265 SOURCE h265_fuzz.cpp DEPS rs_media)
 rs_fuzz_target(rtsp_response SOURCE rtsp_response_fuzz.cpp DEPS rs_rtsp)
 rs_fuzz_target(sdp SOURCE sdp_fuzz.cpp DEPS rs_media)
 rs_fuzz_target(rtsp_record_session SOURCE rtsp_record_session_fuzz.cpp DEPS rs_rtsp)
+rs_fuzz_target(rtsp_auth SOURCE rtsp_auth_fuzz.cpp DEPS rs_rtsp)
+rs_fuzz_target(rtp_info SOURCE rtp_info_fuzz.cpp DEPS rs_rtsp)
+rs_fuzz_target(http_tunnel SOURCE http_tunnel_fuzz.cpp DEPS rs_rtsp)
+rs_fuzz_target(track_depacketizer SOURCE track_depacketizer_fuzz.cpp DEPS rs_receiver)
+rs_fuzz_target(relay_envelope SOURCE relay_envelope_fuzz.cpp DEPS rs_relay)
