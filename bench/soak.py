@@ -185,6 +185,9 @@ class Soak:
         self.t0 = time.time()
         self.churn = None
         self.rest_pending = None
+        self.finished_probes = []  # JSON summaries of probes whose edge went away
+        self.probe_started = {}
+        self.probe_count = 0
 
     def program(self, name):
         return os.path.join(self.bin, name)
@@ -208,7 +211,9 @@ class Soak:
         return f"rtsp://127.0.0.1:{self.edge_ports[i - 1][0]}/{STREAM}"
 
     def start_probe(self, i):
-        out = os.path.join(self.dir, f"probe{i}-{len([k for k in self.probes if k[0] == i])}.json")
+        self.probe_started[i] = time.time()
+        out = os.path.join(self.dir, f"probe{i}-{self.probe_count}.json")
+        self.probe_count += 1
         log = open(os.path.join(self.dir, f"probe{i}.log"), "a")
         p = subprocess.Popen([sys.executable, PROBE, self.url(i), f"--json={out}"], stdout=log,
                              stderr=log, start_new_session=True)
@@ -290,9 +295,10 @@ class Soak:
                            lambda: self.restart("coordinator", signal.SIGKILL, 0.5))
                 coordinator_at = None
             for (i, out), p in list(self.probes.items()):
-                if p.poll() is not None:  # its edge went away: read the new one
+                # Its edge went away: read the restarted one (at most once a second per edge).
+                if p.poll() is not None and now - self.probe_started.get(i, 0) >= 1.0:
                     del self.probes[(i, out)]
-                    self.probes[(i, out + ".done")] = p
+                    self.finished_probes.append(out)
                     self.start_probe(i)
             for name, proc in self.procs.items():
                 if proc.p.poll() is not None and proc.p.returncode not in (-9, -15, 0):
@@ -390,8 +396,7 @@ class Soak:
         out["faults"] = fault_rows
         # Steady readers: sequence gaps outside fault windows.
         lost_outside = lost_inside = 0
-        for (i, path), _ in self.probes.items():
-            path = path.replace(".done", "")
+        for path in self.finished_probes + [out for _, out in self.probes]:
             try:
                 with open(path) as f:
                     summary = json.load(f)
