@@ -7,9 +7,8 @@
 #include "base/clock.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
-#include "media/h264.hpp"
-#include "media/h265.hpp"
 #include "origin/parameter_sets.hpp"
+#include "origin/sdp_tracks.hpp"
 
 namespace origin {
 namespace {
@@ -128,14 +127,9 @@ class GatedSource final : public Source {
     const std::string& sps = sets_->sets().sps;
     if (sps.empty()) return absl::OkStatus();
     const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(sps.data()), sps.size());
-    if (codec == VideoCodec::H264) {
-      if (auto info = media::h264::parse_sps(bytes); info.ok()) {
-        width_ = info->width;
-        height_ = info->height;
-      }
-    } else if (auto info = media::h265::parse_sps(bytes); info.ok()) {
-      width_ = info->width;
-      height_ = info->height;
+    if (auto size = picture_size(
+            codec == VideoCodec::H264 ? media::Codec::H264 : media::Codec::H265, bytes)) {
+      std::tie(width_, height_) = *size;
     }
     return check_size(width_, height_);
   }

@@ -17,19 +17,20 @@ bool is_video(media::Codec c) {
 // Width and height from the first SPS the SDP announces (0 when none or unreadable).
 void size_from_sps(const media::SdpParameterSets& sets, media::Codec codec, TrackDesc& desc) {
   if (sets.sps.empty()) return;
-  const auto& sps = sets.sps.front();
-  if (codec == media::Codec::H264) {
-    if (auto info = media::h264::parse_sps(sps); info.ok()) {
-      desc.width = info->width;
-      desc.height = info->height;
-    }
-  } else if (auto info = media::h265::parse_sps(sps); info.ok()) {
-    desc.width = info->width;
-    desc.height = info->height;
-  }
+  if (auto size = picture_size(codec, sets.sps.front())) std::tie(desc.width, desc.height) = *size;
 }
 
 }  // namespace
+
+std::optional<std::pair<uint32_t, uint32_t>> picture_size(media::Codec codec,
+                                                          std::span<const uint8_t> sps) {
+  if (codec == media::Codec::H264) {
+    if (auto info = media::h264::parse_sps(sps); info.ok()) return {{info->width, info->height}};
+  } else if (codec == media::Codec::H265) {
+    if (auto info = media::h265::parse_sps(sps); info.ok()) return {{info->width, info->height}};
+  }
+  return std::nullopt;
+}
 
 SdpTracks map_sdp_tracks(const std::vector<std::pair<size_t, const media::SdpMedia*>>& media) {
   SdpTracks out;

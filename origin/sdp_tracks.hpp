@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -23,6 +25,11 @@ struct SdpTracks {
 
 // `media`: (the caller's index, the media description) of each usable media, in SDP order.
 SdpTracks map_sdp_tracks(const std::vector<std::pair<size_t, const media::SdpMedia*>>& media);
+
+// Width and height from an SPS NAL unit (header included, no start code) of `codec` (H.264 or
+// H.265); nullopt when it does not parse.
+std::optional<std::pair<uint32_t, uint32_t>> picture_size(media::Codec codec,
+                                                          std::span<const uint8_t> sps);
 
 // A depacketized unit as a SourceUnit of `track` (RTP carries one timestamp, presentation:
 // pts = dts = the RTP timestamp; capture time = when its last packet arrived).
