@@ -8,24 +8,20 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/lookup.hpp"
 #include "base/strings.hpp"
 
 namespace base {
 namespace {
 std::atomic<int> g_level{static_cast<int>(LogLevel::Info)};
 
+constexpr Row<LogLevel, std::string_view> kLevelNames[] = {{LogLevel::Debug, "DEBUG"},
+                                                           {LogLevel::Info, "INFO "},
+                                                           {LogLevel::Warn, "WARN "},
+                                                           {LogLevel::Error, "ERROR"}};
+
 std::string_view level_name(LogLevel level) {
-  switch (level) {
-    case LogLevel::Debug:
-      return "DEBUG";
-    case LogLevel::Info:
-      return "INFO ";
-    case LogLevel::Warn:
-      return "WARN ";
-    case LogLevel::Error:
-      return "ERROR";
-  }
-  return "?";
+  return lookup(kLevelNames, level, "?");
 }
 }  // namespace
 
@@ -37,17 +33,23 @@ LogLevel log_level() {
 }
 
 bool parse_log_level(std::string_view text, LogLevel* out) {
-  if (text == "debug")
-    *out = LogLevel::Debug;
-  else if (text == "info")
-    *out = LogLevel::Info;
-  else if (text == "warn")
-    *out = LogLevel::Warn;
-  else if (text == "error")
-    *out = LogLevel::Error;
-  else
-    return false;
+  static constexpr Row<LogLevel, std::string_view> kFlagWords[] = {{LogLevel::Debug, "debug"},
+                                                                   {LogLevel::Info, "info"},
+                                                                   {LogLevel::Warn, "warn"},
+                                                                   {LogLevel::Error, "error"}};
+  const auto* row = find_row(kFlagWords, [&](const auto& r) { return r.second == text; });
+  if (row == nullptr) return false;
+  *out = row->first;
   return true;
+}
+
+absl::Status set_log_level_flag(std::string_view text) {
+  LogLevel level;
+  if (!parse_log_level(text, &level)) {
+    return absl::InvalidArgumentError("--log_level must be debug, info, warn or error");
+  }
+  set_log_level(level);
+  return absl::OkStatus();
 }
 
 void log_line(LogLevel level, std::string_view tag, std::string_view message) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "base/strings.hpp"
 
@@ -19,6 +20,9 @@ void set_log_level(LogLevel level);
 LogLevel log_level();
 // Parses "debug", "info", "warn", "error".
 bool parse_log_level(std::string_view text, LogLevel* out);
+// Sets the level named by a program's --log_level value; an error naming the flag and the
+// accepted words when it names none.
+absl::Status set_log_level_flag(std::string_view text);
 
 // Writes one line "2026-11-30T09:30:00.123Z INFO  [tag] message" to stderr atomically.
 void log_line(LogLevel level, std::string_view tag, std::string_view message);

@@ -3,6 +3,9 @@
 // (docs/adr/002-abseil-string-view.md).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,6 +46,18 @@ inline std::string_view trim(std::string_view s) {
 // ASCII case-insensitive equality (RTSP and HTTP header names, methods, SDP encodings).
 inline bool equals_ignore_case(std::string_view a, std::string_view b) {
   return absl::EqualsIgnoreCase(av(a), av(b));
+}
+
+// `s` as an unsigned decimal number of 1..max_digits ASCII digits (no sign, no spaces), or
+// nullopt. Callers choose max_digits so the value cannot overflow (at most 19).
+inline std::optional<uint64_t> parse_decimal(std::string_view s, size_t max_digits) {
+  if (s.empty() || s.size() > max_digits) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
 }
 
 }  // namespace base

@@ -1,6 +1,6 @@
 """What the benchmark drivers share: the processes they start (stopped by PID when the run ends,
-on error, on Ctrl-C or at --max_total), free loopback ports, rtsp-bench's JSON results and the
-ratio cells of their tables.
+on error, on Ctrl-C or at --max_total), free loopback ports (tests/support/procs.py's, the
+tests' own), rtsp-bench's JSON results and the ratio cells of their tables.
 Python 3 standard library only."""
 
 import json
@@ -8,16 +8,46 @@ import os
 import re
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                                "support"))
+from procs import free_port, free_port_pair  # noqa: E402,F401  (tests/support; drivers use both)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def pick(result, **paths):
+    """Fields of rtsp-bench's JSON under the names given, in the order given; a path is a key or
+    keys one inside the other ("latency.p50_ms")."""
+    out = {}
+    for name, path in paths.items():
+        value = result
+        for key in path.split("."):
+            value = value[key]
+        out[name] = value
+    return out
+
+
+def peer_run_options(parser, out):
+    """The options of a driver that runs rtsp-bench against our servers and the peer: the pause
+    between runs, the peer's Python, the JSON written (default `out`) and the hard stop."""
+    parser.add_argument("--pause", type=float, default=3, help="seconds between runs")
+    parser.add_argument("--peer_python", default="/usr/bin/python3",
+                        help="Python with python3-gi (the system one)")
+    parser.add_argument("--out", type=Path, default=out)
+    parser.add_argument("--max_total", type=int, default=1800,
+                        help="hard stop for the whole run, s")
+
+
+def need_programs(tool, programs, targets):
+    """Exits, saying how to build them (ninja `targets`), when a path in `programs` is missing."""
+    for prog in programs:
+        if not prog.exists():
+            sys.exit(f"{tool}: {prog} missing; build it first:\n"
+                     "  cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release && "
+                     f"ninja -C build-bench {targets}")
 
 
 def ratio(ours, peer):

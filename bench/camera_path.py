@@ -136,14 +136,11 @@ def metrics(r, machine):
         return None
     return {
         "playing": f"{r['readers_playing_at_end']}/{r['readers']}",
-        "lat_p50": r["latency"]["p50_ms"],
-        "lat_p99": r["latency"]["p99_ms"],
+        **benchproc.pick(r, lat_p50="latency.p50_ms", lat_p99="latency.p99_ms"),
         "add_p50": None,
-        "loss_pct": r["loss_percent"],
-        "cpu": r["server_cpu_avg"],
-        "fps_reader": r["fps_per_reader"],
-        "ttfk_p50": r["ttfk"]["p50_ms"],
-        "backlog_p99": r["client_backlog"]["p99_ms"],
+        **benchproc.pick(r, loss_pct="loss_percent", cpu="server_cpu_avg",
+                         fps_reader="fps_per_reader", ttfk_p50="ttfk.p50_ms",
+                         backlog_p99="client_backlog.p99_ms"),
         "load1": machine["load1"],
         "busy_pct": machine["busy_pct"],
     }
@@ -284,20 +281,13 @@ def parse_args():
     p.add_argument("--gop", type=int, default=30, help="camera keyframe interval, frames")
     p.add_argument("--clip_seconds", type=int, default=10, help="clip length (it loops)")
     p.add_argument("--clip", type=Path, default=None, help="use this Annex-B clip instead")
-    p.add_argument("--pause", type=float, default=3, help="seconds between runs")
     p.add_argument("--settle", type=float, default=5, help="seconds after start before the runs")
-    p.add_argument("--peer_python", default="/usr/bin/python3",
-                   help="Python with python3-gi (the system one)")
-    p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "camera_path.json")
-    p.add_argument("--max_total", type=int, default=1800, help="hard stop for the whole run, s")
+    benchproc.peer_run_options(p, ROOT / "bench" / "results" / "camera_path.json")
     args = p.parse_args()
     args.sim = args.sim or args.bin / "camera_sim"
-    for prog in (args.bin / "rtsp-origin", args.bin / "rtsp-edge", args.bin / "rtsp-bench",
-                 args.sim):
-        if not prog.exists():
-            sys.exit(f"camera_path: {prog} missing; build it first:\n"
-                     "  cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release && "
-                     "ninja -C build-bench rtsp-bench rtsp-edge rtsp-origin camera_sim")
+    benchproc.need_programs("camera_path", (args.bin / "rtsp-origin", args.bin / "rtsp-edge",
+                                            args.bin / "rtsp-bench", args.sim),
+                            "rtsp-bench rtsp-edge rtsp-origin camera_sim")
     if args.clip is None and shutil.which("ffmpeg") is None:
         sys.exit("camera_path: ffmpeg is needed to make the camera clip (or pass --clip)")
     return args

@@ -29,30 +29,17 @@ struct ClientResult {
 };
 
 enum class Retry { FullJitter, Fixed, WaitForReadyOld, WaitForReady };
-const char* label(Retry r) {
-  switch (r) {
-    case Retry::FullJitter:
-      return "retry, full jitter 200ms..4s";
-    case Retry::Fixed:
-      return "retry, fixed 1 s";
-    case Retry::WaitForReadyOld:
-      return "wait-for-ready 1s..4s (old)";
-    default:
-      return "wait-for-ready (our client)";
-  }
-}
-const char* key(Retry r) {
-  switch (r) {
-    case Retry::FullJitter:
-      return "retry_full_jitter";
-    case Retry::Fixed:
-      return "retry_fixed_1s";
-    case Retry::WaitForReadyOld:
-      return "wait_for_ready_1s_4s";
-    default:
-      return "wait_for_ready";
-  }
-}
+// How each policy is printed in the table and keyed in the JSON.
+struct RetryNames {
+  Retry retry;
+  const char* label;
+  const char* key;
+};
+constexpr RetryNames kRetryNames[] = {
+    {Retry::FullJitter, "retry, full jitter 200ms..4s", "retry_full_jitter"},
+    {Retry::Fixed, "retry, fixed 1 s", "retry_fixed_1s"},
+    {Retry::WaitForReadyOld, "wait-for-ready 1s..4s (old)", "wait_for_ready_1s_4s"},
+    {Retry::WaitForReady, "wait-for-ready (our client)", "wait_for_ready"}};
 
 double seconds(std::chrono::milliseconds ms) {
   return static_cast<double>(ms.count()) / 1000.0;
@@ -146,8 +133,7 @@ int main(int argc, char** argv) {
   for (double bucket : {1.0, 0.25}) {
     kBucketS = bucket;
     std::printf("-- rate window %.0f ms\n", bucket * 1000);
-    for (Retry retry :
-         {Retry::FullJitter, Retry::Fixed, Retry::WaitForReadyOld, Retry::WaitForReady}) {
+    for (const auto& [retry, label, key] : kRetryNames) {
       ClientResult mean;
       const int seeds = 10;
       for (int s = 0; s < seeds; ++s) {
@@ -156,9 +142,9 @@ int main(int argc, char** argv) {
         mean.peak_rate = std::max(mean.peak_rate, r.peak_rate);
         mean.backlog_cleared_s = std::max(mean.backlog_cleared_s, r.backlog_cleared_s);
       }
-      std::printf("%-28s %10.0f %10.0f %8.2f %13.2fs\n", label(retry), mean.steady_rate,
-                  mean.peak_rate, mean.peak_rate / mean.steady_rate, mean.backlog_cleared_s);
-      json += std::string("  \"") + key(retry) + (bucket == 1.0 ? "_1s" : "_250ms") +
+      std::printf("%-28s %10.0f %10.0f %8.2f %13.2fs\n", label, mean.steady_rate, mean.peak_rate,
+                  mean.peak_rate / mean.steady_rate, mean.backlog_cleared_s);
+      json += std::string("  \"") + key + (bucket == 1.0 ? "_1s" : "_250ms") +
               "\": {\"steady_per_s\": " + std::to_string(mean.steady_rate) +
               ", \"peak_per_s\": " + std::to_string(mean.peak_rate) +
               ", \"peak_over_steady\": " + std::to_string(mean.peak_rate / mean.steady_rate) +

@@ -54,17 +54,12 @@ def metrics(r):
         return None
     return {
         "playing": f"{r['readers_playing_at_end']}/{r['readers']}",
-        "mbps_reader": r["mbps_per_reader"],
-        "loss_pct": r["loss_percent"],
-        "lat_p50": r["latency"]["p50_ms"],
-        "lat_p99": r["latency"]["p99_ms"],
-        "add_p50": r["added_latency"]["p50_ms"],
-        "add_p99": r["added_latency"]["p99_ms"],
-        "ttfk_p50": r["ttfk"]["p50_ms"],
-        "cpu": r["server_cpu_avg"],
-        "rss_kib_reader": r["server_rss_per_reader_kib"],
-        "bench_cpu": r["bench_cpu_avg"],
-        "backlog_p99": r["client_backlog"]["p99_ms"],
+        **benchproc.pick(r, mbps_reader="mbps_per_reader", loss_pct="loss_percent",
+                         lat_p50="latency.p50_ms", lat_p99="latency.p99_ms",
+                         add_p50="added_latency.p50_ms", add_p99="added_latency.p99_ms",
+                         ttfk_p50="ttfk.p50_ms", cpu="server_cpu_avg",
+                         rss_kib_reader="server_rss_per_reader_kib", bench_cpu="bench_cpu_avg",
+                         backlog_p99="client_backlog.p99_ms"),
     }
 
 
@@ -107,17 +102,11 @@ def main():
     p.add_argument("--slow_rate", type=int, default=100000, help="slow reader, bytes/s")
     p.add_argument("--slow_readers_total", type=int, default=50,
                    help="readers in the slow-reader check (one of them throttled); 0 = skip")
-    p.add_argument("--pause", type=float, default=3, help="seconds between runs")
-    p.add_argument("--peer_python", default="/usr/bin/python3",
-                   help="Python with python3-gi (the system one)")
-    p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "edge_vs_peer.json")
-    p.add_argument("--max_total", type=int, default=1800, help="hard stop for the whole run, s")
+    benchproc.peer_run_options(p, ROOT / "bench" / "results" / "edge_vs_peer.json")
     args = p.parse_args()
-    for prog in ("rtsp-origin", "rtsp-edge", "rtsp-bench"):
-        if not (args.bin / prog).exists():
-            sys.exit(f"edge_vs_peer: {args.bin / prog} missing; build it first:\n"
-                     "  cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release && "
-                     "ninja -C build-bench rtsp-bench rtsp-edge rtsp-origin")
+    benchproc.need_programs("edge_vs_peer", [args.bin / prog for prog in
+                                             ("rtsp-origin", "rtsp-edge", "rtsp-bench")],
+                            "rtsp-bench rtsp-edge rtsp-origin")
     PROCS.stop_on_signals()
     signal.alarm(args.max_total)
     counts = [int(x) for x in args.readers.split(",") if x]
@@ -170,17 +159,16 @@ def main():
                               zmq, slow=1)
                 runs[f"{name}-slow"] = r
                 if r is not None:
-                    slow[name] = {"others_lost": r["lost"], "others_loss_percent": r["loss_percent"],
-                                  "others_frames_incomplete": r["frames_incomplete"],
-                                  "others_added_p99_ms": r["added_latency"]["p99_ms"],
-                                  "others_latency_p99_ms": r["latency"]["p99_ms"],
-                                  "others_max_gap_p99_ms": r["max_gap"]["p99_ms"],
-                                  "slow_read_bytes_per_s": r["slow_read_bytes_per_s"],
-                                  "slow_frames_complete": r["slow_frames_complete"],
-                                  "slow_frames_incomplete": r["slow_frames_incomplete"],
-                                  "slow_lost": r["slow_lost"],
-                                  "slow_disconnected": r["slow_disconnected"],
-                                  "slow_failure": r["slow_failure"]}
+                    slow[name] = benchproc.pick(
+                        r, others_lost="lost", others_loss_percent="loss_percent",
+                        others_frames_incomplete="frames_incomplete",
+                        others_added_p99_ms="added_latency.p99_ms",
+                        others_latency_p99_ms="latency.p99_ms",
+                        others_max_gap_p99_ms="max_gap.p99_ms",
+                        slow_read_bytes_per_s="slow_read_bytes_per_s",
+                        slow_frames_complete="slow_frames_complete",
+                        slow_frames_incomplete="slow_frames_incomplete", slow_lost="slow_lost",
+                        slow_disconnected="slow_disconnected", slow_failure="slow_failure")
     finally:
         PROCS.stop_all()
 

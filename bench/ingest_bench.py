@@ -859,16 +859,10 @@ def need(binary):
 
 def free_port_pair():
     """A port p with p + 1 free too (the origin's catch-up endpoint is --publish's port + 1)."""
-    for _ in range(100):
-        p = benchproc.free_port()
-        if p < 65535:
-            with socket.socket() as s:
-                try:
-                    s.bind(("127.0.0.1", p + 1))
-                    return p
-                except OSError:
-                    pass
-    raise SystemExit("ingest_bench: no two adjacent free ports")
+    p = benchproc.free_port_pair()
+    if p is None:
+        raise SystemExit("ingest_bench: no two adjacent free ports")
+    return p
 
 
 def wait_port(port, proc, name, timeout_s=15):
@@ -1200,23 +1194,14 @@ def part_multi(args, clips, logs):
         row["edge_frames_from_origin"] = delta(e0, e1, "rs_edge_origin_frames_total", stream=s)
         row["edge_origin_gaps"] = delta(e0, e1, "rs_edge_origin_gaps_total", stream=s)
         if r is not None:
-            row.update({
-                "playing_at_end": r["readers_playing_at_end"],
-                "disconnected": r["readers_disconnected"],
-                "failures": r["failures"],
-                "frames_complete": r["frames_complete"],
-                "frames_incomplete": r["frames_incomplete"],
-                "fps": r["fps_per_reader"],
-                "mbps": r["mbps_per_reader"],
-                "packets": r["packets"],
-                "lost": r["lost"],
-                "lost_whole_run": r["lost_whole_run"],
-                "out_of_order": r["out_of_order"],
-                "malformed": r["malformed"],
-                "max_gap_ms": r["max_gap"]["max_ms"],
-                "ttfk_ms": r["ttfk"]["p50_ms"],
-                "window_s": r["window_s"],
-            })
+            row.update(benchproc.pick(
+                r, playing_at_end="readers_playing_at_end", disconnected="readers_disconnected",
+                failures="failures", frames_complete="frames_complete",
+                frames_incomplete="frames_incomplete", fps="fps_per_reader",
+                mbps="mbps_per_reader", packets="packets", lost="lost",
+                lost_whole_run="lost_whole_run", out_of_order="out_of_order",
+                malformed="malformed", max_gap_ms="max_gap.max_ms", ttfk_ms="ttfk.p50_ms",
+                window_s="window_s"))
         rows.append(row)
     publishers_alive = sum(1 for p in pubs if p.poll() is None)
     ocpu, ecpu = machine["cpu_pct"].get("origin"), machine["cpu_pct"].get("edge")
@@ -1264,16 +1249,23 @@ def machine_name():
         "?")
 
 
-def print_latency(lat, clip_mbps):
-    print(f"\n== 1. Added latency publish -> viewer, pass-through, 1 reader (clip 1280x720 30 fps "
-          f"{clip_mbps:.2f} Mb/s, GOP 30, no B-frames)")
-    print("latency = SEI send stamp (as the unit's first packet is written) -> kernel receive "
-          "time of its last packet at the reader, ms; read = when the reader got to it; "
-          "load1 / busy % = the machine during that window")
-    head = (f"{'path':<22} {'sent':>5} {'recv':>5} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>8} "
-            f"{'read p50':>8} {'read p99':>8} {'CPU %':>12} {'load1':>6} {'busy %':>6}")
+def print_heading(title, legend, head):
+    """A part's title, what its columns mean, their heads and a rule under them."""
+    print(title)
+    print(legend)
     print(head)
     print("-" * len(head))
+
+
+def print_latency(lat, clip_mbps):
+    print_heading(
+        f"\n== 1. Added latency publish -> viewer, pass-through, 1 reader (clip 1280x720 30 fps "
+        f"{clip_mbps:.2f} Mb/s, GOP 30, no B-frames)",
+        "latency = SEI send stamp (as the unit's first packet is written) -> kernel receive time "
+        "of its last packet at the reader, ms; read = when the reader got to it; load1 / busy % = "
+        "the machine during that window",
+        f"{'path':<22} {'sent':>5} {'recv':>5} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>8} "
+        f"{'read p50':>8} {'read p99':>8} {'CPU %':>12} {'load1':>6} {'busy %':>6}")
     for name, key in (("floor (no servers)", "floor"), ("ours (origin + edge)", "ours")):
         r = lat[key]
         L, R = r["latency"], r["read_latency"]
@@ -1303,17 +1295,16 @@ def print_latency(lat, clip_mbps):
 
 
 def print_reconnect(cycles, gap):
-    print(f"\n== 2. Publisher reconnect: cut mid access unit (close, no TEARDOWN), back after "
-          f"{gap:.0f} s with a new ANNOUNCE/SETUP/RECORD starting at a keyframe; one edge reader "
-          "throughout")
-    print("first KF = new session's first keyframe: send stamp -> kernel receive of its last "
-          "packet at the reader, ms; cut->frame = cut -> first frame of the new session at the "
-          "reader (includes the gap); load1 / busy % = the machine during the cycle")
-    head = (f"{'cycle':>5} {'reader':>10} {'refused':>7} {'first KF':>9} {'KF shown':>8} "
-            f"{'cut->frame':>10} {'frames':>7} {'seq lost':>8} {'ts step':>8} {'wall step':>9} "
-            f"{'load1':>6} {'busy %':>6}")
-    print(head)
-    print("-" * len(head))
+    print_heading(
+        f"\n== 2. Publisher reconnect: cut mid access unit (close, no TEARDOWN), back after "
+        f"{gap:.0f} s with a new ANNOUNCE/SETUP/RECORD starting at a keyframe; one edge reader "
+        "throughout",
+        "first KF = new session's first keyframe: send stamp -> kernel receive of its last packet "
+        "at the reader, ms; cut->frame = cut -> first frame of the new session at the reader "
+        "(includes the gap); load1 / busy % = the machine during the cycle",
+        f"{'cycle':>5} {'reader':>10} {'refused':>7} {'first KF':>9} {'KF shown':>8} "
+        f"{'cut->frame':>10} {'frames':>7} {'seq lost':>8} {'ts step':>8} {'wall step':>9} "
+        f"{'load1':>6} {'busy %':>6}")
     for r in cycles:
         if "error" in r:
             print(f"{r['cycle']:>5} {r['error']}")
@@ -1345,16 +1336,15 @@ def print_reconnect(cycles, gap):
 
 def print_multi(m):
     mach = m["machine"]
-    print(f"\n== 3. {m['streams']} streams published at once (ffmpeg -re -c copy, 720p30 ~2 Mb/s "
-          f"each) -> one origin -> one edge -> one rtsp-bench reader per stream, "
-          f"{m['window_s']:.0f} s window")
-    print("frames = complete / incomplete access units at the reader in the window; lost = RTP "
-          "sequence numbers skipped (window / whole run); origin pub = frames the origin "
-          "published in the window; load1 / busy % = the machine during the window")
-    head = (f"{'stream':>6} {'frames':>11} {'fps':>6} {'Mb/s':>6} {'lost':>9} {'ooo':>4} "
-            f"{'disc':>4} {'max gap':>8} {'origin pub':>10} {'load1':>6} {'busy %':>6}")
-    print(head)
-    print("-" * len(head))
+    print_heading(
+        f"\n== 3. {m['streams']} streams published at once (ffmpeg -re -c copy, 720p30 ~2 Mb/s "
+        f"each) -> one origin -> one edge -> one rtsp-bench reader per stream, "
+        f"{m['window_s']:.0f} s window",
+        "frames = complete / incomplete access units at the reader in the window; lost = RTP "
+        "sequence numbers skipped (window / whole run); origin pub = frames the origin published "
+        "in the window; load1 / busy % = the machine during the window",
+        f"{'stream':>6} {'frames':>11} {'fps':>6} {'Mb/s':>6} {'lost':>9} {'ooo':>4} "
+        f"{'disc':>4} {'max gap':>8} {'origin pub':>10} {'load1':>6} {'busy %':>6}")
     for r in m["rows"]:
         if not r["result"]:
             print(f"{r['stream']:>6} no result from rtsp-bench")

@@ -5,7 +5,7 @@
 #include <random>
 #include <vector>
 
-#include "media/rtp_h264.hpp"
+#include "media/rtp_video.hpp"
 
 namespace {
 

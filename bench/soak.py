@@ -24,7 +24,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "cluster"))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "support"))
 from cluster_drills import Viewer  # noqa: E402  (the drills' reading of rtsp-client's JSON)
+from procs import free_port, free_port_pair  # noqa: E402  (tests/support)
 
 PROBE = os.path.join(HERE, "..", "tests", "cluster", "rtp_probe.py")
 STREAM = "cam1"
@@ -44,12 +45,6 @@ FAULT_WINDOW_S = 8       # seconds after a fault that belong to it
 WAVE_S, REST_S = 20, 20
 TARGET_SLOPE_MIB = 1.0   # per 10 min
 TARGET_GAP_S = {"edge": 3.0, "origin": 5.0, "coordinator": 1.0}  # issue 8's viewer gaps per fault
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def parse_duration(text):
@@ -167,13 +162,9 @@ class Soak:
         self.bin = os.path.abspath(args.bin)
         self.dir = tempfile.mkdtemp(prefix="soak-")
         self.coord, self.coord_http = free_port(), free_port()
-        self.zmq = free_port()
-        while True:  # the catch-up port is publish + 1
-            try:
-                socket.socket().bind(("127.0.0.1", self.zmq + 1))
-                break
-            except OSError:
-                self.zmq = free_port()
+        self.zmq = free_port_pair()  # the catch-up port is publish + 1
+        if self.zmq is None:
+            sys.exit("soak: no two adjacent free ports")
         self.origin_http = free_port()
         self.edge_ports = [(free_port(), free_port()) for _ in range(args.edges)]
         self.samples = []   # (t, process name, role, rss MiB, fds, threads)

@@ -129,11 +129,7 @@ absl::StatusOr<ClientOptions> options_from_flags(const std::string& positional_u
   o.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   o.tls_key = absl::GetFlag(FLAGS_tls_key);
   o.tls_server_name = absl::GetFlag(FLAGS_tls_server_name);
-  base::LogLevel level;
-  if (!base::parse_log_level(absl::GetFlag(FLAGS_log_level), &level)) {
-    return absl::InvalidArgumentError("--log_level must be debug, info, warn or error");
-  }
-  base::set_log_level(level);
+  if (auto st = base::set_log_level_flag(absl::GetFlag(FLAGS_log_level)); !st.ok()) return st;
   if (auto st = validate(o); !st.ok()) return st;
   return o;
 }

@@ -5,26 +5,21 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
+#include "base/lookup.hpp"
 #include "base/strings.hpp"
 #include "cluster/coordinator_client.hpp"
 #include "cluster/stream_health.hpp"
 
 namespace client {
 
+constexpr base::Row<PlayEnd, const char*> kPlayEndNames[] = {{PlayEnd::Stopped, "stopped"},
+                                                             {PlayEnd::Stalled, "stalled"},
+                                                             {PlayEnd::Error, "error"},
+                                                             {PlayEnd::NotFound, "not found"},
+                                                             {PlayEnd::Rejected, "rejected"}};
+
 const char* to_string(PlayEnd end) {
-  switch (end) {
-    case PlayEnd::Stopped:
-      return "stopped";
-    case PlayEnd::Stalled:
-      return "stalled";
-    case PlayEnd::Error:
-      return "error";
-    case PlayEnd::NotFound:
-      return "not found";
-    case PlayEnd::Rejected:
-      return "rejected";
-  }
-  return "?";
+  return base::lookup(kPlayEndNames, end, "?");
 }
 
 EdgeSelector::EdgeSelector(SelectorOptions options)

@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "base/lookup.hpp"
 #include "base/strings.hpp"
 #include "cluster/stream_health.hpp"
 
@@ -38,18 +39,12 @@ std::map<std::string, const T*> by_name(const google::protobuf::RepeatedPtrField
 }  // namespace
 
 std::string node_state_name(rs::cluster::NodeState state) {
-  switch (state) {
-    case rs::cluster::NODE_STATE_READY:
-      return "ready";
-    case rs::cluster::NODE_STATE_SUSPECT:
-      return "suspect";
-    case rs::cluster::NODE_STATE_DRAINING:
-      return "draining";
-    case rs::cluster::NODE_STATE_UNHEALTHY:
-      return "unhealthy";
-    default:
-      return "unknown";
-  }
+  static constexpr base::Row<rs::cluster::NodeState, const char*> kNames[] = {
+      {rs::cluster::NODE_STATE_READY, "ready"},
+      {rs::cluster::NODE_STATE_SUSPECT, "suspect"},
+      {rs::cluster::NODE_STATE_DRAINING, "draining"},
+      {rs::cluster::NODE_STATE_UNHEALTHY, "unhealthy"}};
+  return base::lookup(kNames, state, "unknown");
 }
 
 std::string node_state_word(const NodeView& node) {

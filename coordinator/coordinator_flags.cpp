@@ -105,11 +105,7 @@ absl::StatusOr<CommandLine> command_line_from_flags() {
     }
   }
   if (auto st = registry_from_flags(o.registry); !st.ok()) return st;
-  base::LogLevel level;
-  if (!base::parse_log_level(absl::GetFlag(FLAGS_log_level), &level)) {
-    return absl::InvalidArgumentError("--log_level must be debug, info, warn or error");
-  }
-  base::set_log_level(level);
+  if (auto st = base::set_log_level_flag(absl::GetFlag(FLAGS_log_level)); !st.ok()) return st;
   return c;
 }
 

@@ -13,6 +13,17 @@
 namespace coordinator {
 namespace {
 
+// A versioned view pushed to nodes (StreamFacts, OriginsUpdate): replaced by `next`, with the
+// version one higher, only when its content changed, so that nodes see a new version only for
+// news.
+template <typename Versioned>
+void replace_when_changed(Versioned& current, Versioned next) {
+  next.set_version(current.version());
+  if (next.SerializeAsString() == current.SerializeAsString()) return;
+  next.set_version(current.version() + 1);
+  current = std::move(next);
+}
+
 constexpr char kTag[] = "registry";
 
 int64_t ms(Clock::duration d) {
@@ -220,11 +231,7 @@ void NodeRegistry::refresh_facts(TimePoint now) {
     std::sort(fact.mutable_live_edges()->begin(), fact.mutable_live_edges()->end());
     *next.add_streams() = std::move(fact);
   }
-  next.set_version(facts_.version());
-  if (next.SerializeAsString() != facts_.SerializeAsString()) {
-    next.set_version(facts_.version() + 1);
-    facts_ = std::move(next);
-  }
+  replace_when_changed(facts_, std::move(next));
 }
 
 rs::cluster::StreamFacts NodeRegistry::facts() const {
@@ -388,11 +395,7 @@ void NodeRegistry::refresh_origins(TimePoint now) {
     o->set_url(node->identity.advertised_url());
     for (const auto& info : node->last.origin_streams()) o->add_streams(info.stream());
   }
-  next.set_version(origins_.version());
-  if (next.SerializeAsString() != origins_.SerializeAsString()) {
-    next.set_version(origins_.version() + 1);
-    origins_ = std::move(next);
-  }
+  replace_when_changed(origins_, std::move(next));
 }
 
 rs::cluster::OriginsUpdate NodeRegistry::origins() const {

@@ -10,6 +10,7 @@
 
 #include "base/clock.hpp"
 #include "base/log.hpp"
+#include "base/socket_address.hpp"
 #include "base/strings.hpp"
 #include "cluster/stream_health.hpp"
 #include "edge/sdp_builder.hpp"
@@ -40,7 +41,7 @@ sockaddr_storage with_port(const sockaddr_storage& base, uint16_t port) {
 Connection::Connection(ConnectionHost& loop, int fd, const sockaddr_storage& peer)
     : loop_(loop),
       fd_(fd),
-      peer_name_(address_key(peer)),
+      peer_name_(base::address_text(peer)),
       peer_(peer),
       serial_(loop.next_serial()),
       session_(*this, loop.new_session_id(), loop.options().session_timeout),
@@ -520,7 +521,7 @@ absl::StatusOr<std::vector<rtsp::PlayStart>> Connection::play() {
     loop_.add_reader(stream_, this);
     for (const auto& [track, t] : transports_) {
       if (t.kind == TrackTransport::Kind::Udp)
-        loop_.register_udp_peer(address_key(t.udp.rtcp), this);
+        loop_.register_udp_peer(base::address_text(t.udp.rtcp), this);
     }
     next_sender_report_us_ = base::monotonic_us();
   }
@@ -607,7 +608,8 @@ void Connection::stop_playing() {
   playing_ = false;
   loop_.remove_reader(stream_, this);
   for (const auto& [track, t] : transports_) {
-    if (t.kind == TrackTransport::Kind::Udp) loop_.unregister_udp_peer(address_key(t.udp.rtcp));
+    if (t.kind == TrackTransport::Kind::Udp)
+      loop_.unregister_udp_peer(base::address_text(t.udp.rtcp));
   }
   out_.drop_unstarted_frames();  // not a slowness skip: the reader stopped
   pending_gop_.clear();

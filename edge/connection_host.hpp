@@ -22,9 +22,6 @@ namespace edge {
 
 class Connection;
 
-// "ip:port" of a socket address (IPv4 or IPv6).
-std::string address_key(const sockaddr_storage& address);
-
 class ConnectionHost {
  public:
   virtual ~ConnectionHost() = default;

@@ -205,11 +205,7 @@ absl::StatusOr<EdgeOptions> options_from_flags() {
   if (ttl < 1 || ttl > 255) return absl::InvalidArgumentError("--multicast_ttl must be 1-255");
   o.multicast.ttl = static_cast<uint8_t>(ttl);
   o.multicast.interface_address = absl::GetFlag(FLAGS_multicast_interface);
-  base::LogLevel level;
-  if (!base::parse_log_level(absl::GetFlag(FLAGS_log_level), &level)) {
-    return absl::InvalidArgumentError("--log_level must be debug, info, warn or error");
-  }
-  base::set_log_level(level);
+  if (auto st = base::set_log_level_flag(absl::GetFlag(FLAGS_log_level)); !st.ok()) return st;
   return o;
 }
 

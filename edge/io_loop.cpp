@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/clock.hpp"
 #include "base/log.hpp"
+#include "base/socket_address.hpp"
 #include "base/strings.hpp"
 #include "edge/connection.hpp"
 
@@ -56,21 +57,6 @@ uint16_t local_port(int fd) {
 }
 
 }  // namespace
-
-std::string address_key(const sockaddr_storage& address) {
-  char host[INET6_ADDRSTRLEN] = {};
-  uint16_t port = 0;
-  if (address.ss_family == AF_INET) {
-    const auto* a = reinterpret_cast<const sockaddr_in*>(&address);
-    inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-    port = ntohs(a->sin_port);
-  } else if (address.ss_family == AF_INET6) {
-    const auto* a = reinterpret_cast<const sockaddr_in6*>(&address);
-    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-    port = ntohs(a->sin6_port);
-  }
-  return base::cat(host, ":", port);
-}
 
 IoLoop::IoLoop(size_t index, const EdgeOptions& options, LoopShared shared)
     : index_(index), options_(options), shared_(shared) {}
@@ -303,7 +289,7 @@ void IoLoop::on_udp_rtcp() {
     const ssize_t n = ::recvfrom(udp_rtcp_fd_, buffer, sizeof buffer, MSG_DONTWAIT,
                                  reinterpret_cast<sockaddr*>(&from), &length);
     if (n <= 0) break;
-    auto it = udp_peers_.find(address_key(from));
+    auto it = udp_peers_.find(base::address_text(from));
     if (it != udp_peers_.end()) {
       it->second->on_rtcp({reinterpret_cast<const uint8_t*>(buffer), static_cast<size_t>(n)},
                           base::monotonic_us());

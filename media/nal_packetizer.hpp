@@ -138,4 +138,10 @@ PacketizedFrame packetize_annex_b(const RtpStreamConfig& config, std::span<const
   return packetize_nal_units<Format>(config, nals, rtp_timestamp, keyframe, next_sequence);
 }
 
+template <typename Format>
+PacketizedFrame AnnexBPacketizer<Format>::packetize(std::span<const uint8_t> annex_b,
+                                                    uint32_t rtp_timestamp, bool keyframe) {
+  return packetize_annex_b<Format>(config_, annex_b, rtp_timestamp, keyframe, next_sequence_);
+}
+
 }  // namespace media

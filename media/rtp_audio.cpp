@@ -113,7 +113,7 @@ absl::StatusOr<PacketizedFrame> RtpAacPacketizer::packetize(std::span<const uint
   return frame;
 }
 
-RtpG711Packetizer::RtpG711Packetizer(Law law, Config config) : RtpStream(config) {
+RtpG711Packetizer::RtpG711Packetizer(Law law, RtpStreamConfig config) : RtpStream(config) {
   // RFC 3551 table 4: PCMU is static payload type 0, PCMA 8.
   config_.payload_type = law == Law::Mu ? 0 : 8;
 }

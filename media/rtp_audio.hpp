@@ -49,7 +49,6 @@ std::optional<uint32_t> sampling_frequency(uint8_t index);
 // (RFC 3640 3.2.3) over packets with the same timestamp and AU header.
 class RtpAacPacketizer : public RtpStream {
  public:
-  using Config = RtpStreamConfig;
   using RtpStream::RtpStream;
 
   // Packetizes one raw AAC access unit (no ADTS header) whose first sample has `rtp_timestamp`
@@ -64,9 +63,8 @@ class RtpAacPacketizer : public RtpStream {
 class RtpG711Packetizer : public RtpStream {
  public:
   enum class Law { Mu, A };
-  using Config = RtpStreamConfig;
   // config.payload_type is ignored: the law's static type is used.
-  RtpG711Packetizer(Law law, Config config);
+  RtpG711Packetizer(Law law, RtpStreamConfig config);
 
   // Packetizes `samples` (one byte per sample) starting at `rtp_timestamp`; a block longer than
   // the packet is split, each packet's timestamp advanced by the samples before it. The marker
@@ -79,7 +77,6 @@ class RtpG711Packetizer : public RtpStream {
 // Opus (RFC 7587): one Opus packet per RTP packet, 48000 Hz RTP clock, marker bit 0 (no DTX).
 class RtpOpusPacketizer : public RtpStream {
  public:
-  using Config = RtpStreamConfig;
   using RtpStream::RtpStream;
 
   // One RTP packet carrying `opus_packet`. Errors, with no sequence number used, when it is

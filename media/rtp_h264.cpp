@@ -1,7 +1,7 @@
 // H.264 over RTP, RFC 6184: packetization mode 1 (sections 5.6, 5.7.1, 5.8) and reassembly.
-#include "media/rtp_h264.hpp"
 #include "media/nal_packetizer.hpp"
 #include "media/rtp_packet_writer.hpp"
+#include "media/rtp_video.hpp"
 
 #include <algorithm>
 #include <array>
@@ -63,6 +63,8 @@ bool dropped_nal(Nal nal) {
          type == static_cast<uint8_t>(h264::NalType::Filler);
 }
 
+}  // namespace
+
 // The payload headers of RFC 6184 for packetize_nal_units (media/nal_packetizer.hpp).
 struct H264Format {
   static bool is_dropped(Nal nal) { return dropped_nal(nal); }
@@ -86,12 +88,7 @@ struct H264Format {
   static uint8_t nal_type(Nal nal) { return h264::nal_type(nal); }
 };
 
-}  // namespace
-
-PacketizedFrame RtpH264Packetizer::packetize(std::span<const uint8_t> annex_b,
-                                             uint32_t rtp_timestamp, bool keyframe) {
-  return packetize_annex_b<H264Format>(config_, annex_b, rtp_timestamp, keyframe, next_sequence_);
-}
+template class AnnexBPacketizer<H264Format>;
 
 namespace {
 

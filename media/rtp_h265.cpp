@@ -1,8 +1,8 @@
 // H.265 over RTP, RFC 7798 sections 4.4.1 (single NAL unit), 4.4.2 (AP), 4.4.3 (FU) and
 // reassembly. No DONL fields: we never signal sprop-max-don-diff > 0 (RFC 7798 4.4.1).
-#include "media/rtp_h265.hpp"
 #include "media/nal_packetizer.hpp"
 #include "media/rtp_packet_writer.hpp"
+#include "media/rtp_video.hpp"
 
 #include <algorithm>
 #include <array>
@@ -72,6 +72,8 @@ bool dropped_nal(Nal nal) {
          type == static_cast<uint8_t>(h265::NalType::Fd) || type >= kAp;
 }
 
+}  // namespace
+
 // The payload headers of RFC 7798 for packetize_nal_units (media/nal_packetizer.hpp).
 struct H265Format {
   static bool is_dropped(Nal nal) { return dropped_nal(nal); }
@@ -102,12 +104,7 @@ struct H265Format {
   static uint8_t nal_type(Nal nal) { return h265::nal_type(nal); }
 };
 
-}  // namespace
-
-PacketizedFrame RtpH265Packetizer::packetize(std::span<const uint8_t> annex_b,
-                                             uint32_t rtp_timestamp, bool keyframe) {
-  return packetize_annex_b<H265Format>(config_, annex_b, rtp_timestamp, keyframe, next_sequence_);
-}
+template class AnnexBPacketizer<H265Format>;
 
 namespace {
 

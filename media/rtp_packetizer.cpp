@@ -4,8 +4,7 @@
 #include <utility>
 
 #include "media/rtp_audio.hpp"
-#include "media/rtp_h264.hpp"
-#include "media/rtp_h265.hpp"
+#include "media/rtp_video.hpp"
 
 namespace media {
 namespace {

@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
+
+#include "media/packetized_frame.hpp"
 
 namespace media {
 
@@ -37,6 +40,21 @@ class RtpStream {
  protected:
   RtpStreamConfig config_;
   uint16_t next_sequence_;
+};
+
+// The packetizer of an Annex-B video codec whose payload headers `Format` gives
+// (media/nal_packetizer.hpp): RtpH264Packetizer, RtpH265Packetizer.
+template <typename Format>
+class AnnexBPacketizer : public RtpStream {
+ public:
+  using RtpStream::RtpStream;
+
+  // Packetizes one Annex-B access unit into RTP packets with one timestamp: consecutive small
+  // NAL units are aggregated, a NAL unit that does not fit is fragmented, others go as single
+  // NAL unit packets; the NAL units the format cannot carry are dropped. The marker bit is set
+  // on the last packet. Sequence numbers continue from the previous call (wrapping at 65535).
+  PacketizedFrame packetize(std::span<const uint8_t> annex_b, uint32_t rtp_timestamp,
+                            bool keyframe);
 };
 
 }  // namespace media

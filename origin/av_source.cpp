@@ -10,6 +10,7 @@ extern "C" {
 
 #include "base/clock.hpp"
 #include "base/log.hpp"
+#include "base/lookup.hpp"
 #include "base/strings.hpp"
 #include "origin/av_errors.hpp"
 
@@ -25,36 +26,23 @@ constexpr char kCameraUdpBufferBytes[] = "2097152";
 constexpr char kCameraReorderUs[] = "200000";
 
 rs::media::Codec wire_codec(AVCodecID id) {
-  switch (id) {
-    case AV_CODEC_ID_H264:
-      return rs::media::CODEC_H264;
-    case AV_CODEC_ID_HEVC:
-      return rs::media::CODEC_H265;
-    case AV_CODEC_ID_AAC:
-      return rs::media::CODEC_AAC;
-    case AV_CODEC_ID_OPUS:
-      return rs::media::CODEC_OPUS;
-    case AV_CODEC_ID_PCM_MULAW:
-      return rs::media::CODEC_PCMU;
-    case AV_CODEC_ID_PCM_ALAW:
-      return rs::media::CODEC_PCMA;
-    default:
-      return rs::media::CODEC_UNSPECIFIED;
-  }
+  static constexpr base::Row<AVCodecID, rs::media::Codec> kWireCodecs[] = {
+      {AV_CODEC_ID_H264, rs::media::CODEC_H264},
+      {AV_CODEC_ID_HEVC, rs::media::CODEC_H265},
+      {AV_CODEC_ID_AAC, rs::media::CODEC_AAC},
+      {AV_CODEC_ID_OPUS, rs::media::CODEC_OPUS},
+      {AV_CODEC_ID_PCM_MULAW, rs::media::CODEC_PCMU},
+      {AV_CODEC_ID_PCM_ALAW, rs::media::CODEC_PCMA}};
+  return base::lookup(kWireCodecs, id, rs::media::CODEC_UNSPECIFIED);
 }
 
+// libavformat's rtsp_transport option; Auto leaves it unset (FFmpeg's default: UDP, then TCP).
 const char* transport_option(RtspTransport transport) {
-  switch (transport) {
-    case RtspTransport::Tcp:
-      return "tcp";
-    case RtspTransport::Udp:
-      return "udp";
-    case RtspTransport::UdpMulticast:
-      return "udp_multicast";
-    case RtspTransport::Auto:
-      return nullptr;  // FFmpeg's default: UDP, then TCP
-  }
-  return nullptr;
+  static constexpr base::Row<RtspTransport, const char*> kOptions[] = {
+      {RtspTransport::Tcp, "tcp"},
+      {RtspTransport::Udp, "udp"},
+      {RtspTransport::UdpMulticast, "udp_multicast"}};
+  return base::lookup(kOptions, transport, nullptr);
 }
 
 absl::StatusOr<AVBSFContext*> make_filter(const char* name, const AVStream& stream) {

@@ -12,6 +12,7 @@
 #include "base/clock.hpp"
 #include "base/endpoint.hpp"
 #include "base/log.hpp"
+#include "base/socket_address.hpp"
 #include "base/strings.hpp"
 #include "origin/av_source.hpp"
 
@@ -20,12 +21,6 @@ namespace {
 
 // After a failed open (a publisher that connected and sent garbage), before listening again.
 constexpr std::chrono::milliseconds kRelistenDelay{200};
-
-uint16_t port_of(const sockaddr_storage& a) {
-  if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
-  if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
-  return 0;
-}
 
 // The peer of our connected TCP socket on local port `port` (libavformat does not say who
 // connected): "host:port", or "" when none is found.
@@ -39,15 +34,9 @@ std::string tcp_peer_on_port(uint16_t port) {
     sockaddr_storage local{}, peer{};
     socklen_t ll = sizeof local, pl = sizeof peer;
     if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &ll) != 0) continue;
-    if (port_of(local) != port) continue;
+    if (base::address_port(local) != port) continue;
     if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &pl) != 0) continue;
-    char host[INET6_ADDRSTRLEN] = {};
-    const void* addr =
-        peer.ss_family == AF_INET
-            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in&>(peer).sin_addr)
-            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6&>(peer).sin6_addr);
-    inet_ntop(peer.ss_family, addr, host, sizeof host);
-    found = base::cat(host, ":", port_of(peer));
+    found = base::address_text(peer);
     break;
   }
   closedir(dir);

@@ -19,6 +19,7 @@
 #include "base/clock.hpp"
 #include "base/endpoint.hpp"
 #include "base/log.hpp"
+#include "base/socket_address.hpp"
 #include "base/strings.hpp"
 #include "origin/push_source.hpp"
 #include "origin/sdp_tracks.hpp"
@@ -36,28 +37,6 @@ constexpr int kUdpBurst = 64;  // datagrams read per socket per wake-up
 
 std::string random_hex(std::mt19937_64& rng) {
   return absl::StrCat(absl::Hex(rng()));
-}
-
-std::string address_of(const sockaddr_storage& a, bool with_port) {
-  char host[INET6_ADDRSTRLEN] = {};
-  uint16_t port = 0;
-  if (a.ss_family == AF_INET) {
-    const auto& v4 = reinterpret_cast<const sockaddr_in&>(a);
-    inet_ntop(AF_INET, &v4.sin_addr, host, sizeof host);
-    port = ntohs(v4.sin_port);
-  } else if (a.ss_family == AF_INET6) {
-    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(a);
-    inet_ntop(AF_INET6, &v6.sin6_addr, host, sizeof host);
-    port = ntohs(v6.sin6_port);
-    // An IPv4 peer on a dual-stack socket: "::ffff:1.2.3.4" -> "1.2.3.4".
-    if (std::string_view(host).starts_with("::ffff:") && std::strchr(host + 7, '.') != nullptr) {
-      std::memmove(host, host + 7, std::strlen(host + 7) + 1);
-    }
-  }
-  if (!with_port) return host;
-  return a.ss_family == AF_INET6 && std::strchr(host, ':') != nullptr
-             ? base::cat("[", host, "]:", port)
-             : base::cat(host, ":", port);
 }
 
 }  // namespace
@@ -277,7 +256,7 @@ absl::StatusOr<rtsp::Transport> RtspIngestServer::Connection::setup_record(
     }
     if (t.lower == rtsp::LowerTransport::Udp && t.delivery != rtsp::Delivery::Multicast &&
         t.client_ports) {
-      auto pair = receiver::bind_udp_pair(receiver::local_address_of(fd_.get()));
+      auto pair = receiver::bind_udp_pair(base::local_host(fd_.get()));
       if (!pair.ok()) return absl::ResourceExhaustedError(pair.status().message());
       answer.server_ports =
           rtsp::PortPair{pair->rtp_port, static_cast<uint16_t>(pair->rtp_port + 1)};
@@ -370,7 +349,7 @@ void RtspIngestServer::Connection::read_udp(Media& m, int fd, bool rtp) {
         ::recvfrom(fd, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 0) return;
     // Only the publisher may feed its session (no injection from other hosts).
-    if (!rtp || !recording_ || address_of(from, false) != peer_host_) continue;
+    if (!rtp || !recording_ || base::address_host(from) != peer_host_) continue;
     deliver(m, {buffer, static_cast<size_t>(n)});
     if (closing_) return;
   }
@@ -491,9 +470,9 @@ void RtspIngestServer::run() {
           ::close(fd);
           continue;
         }
-        connections.push_back(std::make_unique<Connection>(*this, fd, address_of(peer, true),
-                                                           address_of(peer, false), random_hex(rng),
-                                                           auth ? &*auth : nullptr));
+        connections.push_back(std::make_unique<Connection>(
+            *this, fd, base::address_text(peer), base::address_host(peer), random_hex(rng),
+            auth ? &*auth : nullptr));
       }
     }
     const int64_t now = base::monotonic_us();

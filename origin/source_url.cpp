@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/endpoint.hpp"
+#include "base/lookup.hpp"
 #include "base/strings.hpp"
 
 namespace origin {
@@ -30,28 +31,21 @@ std::optional<int64_t> parse_bounded(absl::string_view text, int64_t lo, int64_t
   return value;
 }
 
-absl::Status apply_param(absl::string_view key, absl::string_view value, SourceUrl& url) {
-  if (key == "size") {
-    auto size = parse_video_size(sv(value));
-    if (!size.ok()) return size.status();
-    url.size = *size;
-  } else if (key == "fps") {
-    auto fps = parse_fps(sv(value));
-    if (!fps.ok()) return fps.status();
-    url.fps = *fps;
-  } else if (key == "bitrate") {
-    auto bitrate = parse_bitrate(sv(value));
-    if (!bitrate.ok()) return bitrate.status();
-    url.bitrate_bps = *bitrate;
-  } else if (key == "gop") {
-    auto gop = parse_gop(sv(value));
-    if (!gop.ok()) return gop.status();
-    url.gop_frames = *gop;
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown parameter '", key, "' (known: size, fps, bitrate, gop)"));
-  }
+// `field` = the parsed value, or the parser's error.
+template <typename Field, typename Parsed>
+absl::Status assign(Field& field, absl::StatusOr<Parsed> parsed) {
+  if (!parsed.ok()) return parsed.status();
+  field = *std::move(parsed);
   return absl::OkStatus();
+}
+
+absl::Status apply_param(absl::string_view key, absl::string_view value, SourceUrl& url) {
+  if (key == "size") return assign(url.size, parse_video_size(sv(value)));
+  if (key == "fps") return assign(url.fps, parse_fps(sv(value)));
+  if (key == "bitrate") return assign(url.bitrate_bps, parse_bitrate(sv(value)));
+  if (key == "gop") return assign(url.gop_frames, parse_gop(sv(value)));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown parameter '", key, "' (known: size, fps, bitrate, gop)"));
 }
 
 absl::Status parse_query(absl::string_view query, SourceUrl& url) {
@@ -192,21 +186,13 @@ std::string_view SourceUrl::kind_name() const {
     const std::string_view l = location;
     return l.substr(0, l.find("://"));
   }
-  switch (kind) {
-    case SourceKind::TestPattern:
-      return "test";
-    case SourceKind::File:
-      return "file";
-    case SourceKind::Rtsp:
-      return "rtsp";
-    case SourceKind::Webcam:
-      return "webcam";
-    case SourceKind::Publish:
-      return "publish";
-    case SourceKind::Network:
-      break;
-  }
-  return "unknown";
+  static constexpr base::Row<SourceKind, std::string_view> kNames[] = {
+      {SourceKind::TestPattern, "test"},
+      {SourceKind::File, "file"},
+      {SourceKind::Rtsp, "rtsp"},
+      {SourceKind::Webcam, "webcam"},
+      {SourceKind::Publish, "publish"}};
+  return base::lookup(kNames, kind, "unknown");
 }
 
 std::string redact_source(std::string_view url) {

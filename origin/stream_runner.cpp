@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "base/clock.hpp"
 #include "base/log.hpp"
+#include "base/lookup.hpp"
 #include "media/h264.hpp"
 #include "media/sei.hpp"
 
@@ -17,23 +18,13 @@ constexpr auto kStopPollInterval = std::chrono::milliseconds(50);
 constexpr int64_t kInfoIntervalUs = 1'000'000;
 constexpr int64_t kStatsIntervalUs = 10'000'000;
 
+constexpr base::Row<rs::media::Codec, std::string_view> kCodecNames[] = {
+    {rs::media::CODEC_H264, "H264"}, {rs::media::CODEC_H265, "H265"},
+    {rs::media::CODEC_AAC, "AAC"},   {rs::media::CODEC_OPUS, "Opus"},
+    {rs::media::CODEC_PCMU, "PCMU"}, {rs::media::CODEC_PCMA, "PCMA"}};
+
 std::string_view codec_name(rs::media::Codec codec) {
-  switch (codec) {
-    case rs::media::CODEC_H264:
-      return "H264";
-    case rs::media::CODEC_H265:
-      return "H265";
-    case rs::media::CODEC_AAC:
-      return "AAC";
-    case rs::media::CODEC_OPUS:
-      return "Opus";
-    case rs::media::CODEC_PCMU:
-      return "PCMU";
-    case rs::media::CODEC_PCMA:
-      return "PCMA";
-    default:
-      return "unknown";
-  }
+  return base::lookup(kCodecNames, codec, "unknown");
 }
 
 std::string describe_tracks(const std::vector<TrackDesc>& tracks) {

@@ -17,6 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "base/clock.hpp"
+#include "base/socket_address.hpp"
 #include "base/strings.hpp"
 #include "media/rtp.hpp"
 
@@ -236,7 +237,7 @@ absl::StatusOr<rtsp::Transport> RtspReceiver::offer_for(Track& track, size_t ord
                                             static_cast<uint8_t>(2 * ordinal + 1)};
       break;
     case Lower::Udp: {
-      auto pair = bind_udp_pair(local_address_of(control_.get()));
+      auto pair = bind_udp_pair(base::local_host(control_.get()));
       if (!pair.ok()) return pair.status();
       track.udp = std::move(*pair);
       offer.delivery = rtsp::Delivery::Unicast;

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "base/clock.hpp"
+#include "base/socket_address.hpp"
 #include "base/strings.hpp"
 
 namespace receiver {
@@ -63,13 +64,6 @@ absl::StatusOr<Fd> bind_udp(const sockaddr_in& address, bool reuse) {
   }
   set_receive_buffer(fd.get());
   return fd;
-}
-
-uint16_t bound_port(int fd) {
-  sockaddr_in a{};
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  return ntohs(a.sin_port);
 }
 
 absl::StatusOr<Fd> connect_one(const addrinfo& ai, int64_t deadline_us, const CancelFn& cancelled) {
@@ -152,7 +146,7 @@ absl::StatusOr<UdpPair> bind_udp_pair(const std::string& local_address) {
     a.sin_port = 0;
     auto probe = bind_udp(a, false);
     if (!probe.ok()) return probe.status();
-    uint16_t port = bound_port(probe->get());
+    uint16_t port = base::local_port(probe->get());
     if (port % 2 != 0) {
       probe->reset();
       port = static_cast<uint16_t>(port + 1);
@@ -189,19 +183,6 @@ absl::StatusOr<UdpPair> join_multicast(const std::string& group, uint16_t port) 
     (i == 0 ? pair.rtp : pair.rtcp) = std::move(*fd);
   }
   return pair;
-}
-
-std::string local_address_of(int fd) {
-  sockaddr_storage a{};
-  socklen_t len = sizeof a;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) return {};
-  char text[INET6_ADDRSTRLEN] = {};
-  if (a.ss_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&a)->sin_addr, text, sizeof text);
-  } else if (a.ss_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&a)->sin6_addr, text, sizeof text);
-  }
-  return text;
 }
 
 }  // namespace receiver

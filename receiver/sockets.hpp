@@ -65,7 +65,4 @@ absl::StatusOr<UdpPair> bind_udp_pair(const std::string& local_address);
 // joins `group` on each (IPv4).
 absl::StatusOr<UdpPair> join_multicast(const std::string& group, uint16_t port);
 
-// The local address of a connected socket ("" when unknown).
-std::string local_address_of(int fd);
-
 }  // namespace receiver

@@ -14,8 +14,7 @@
 #include "absl/status/statusor.h"
 #include "media/frame.hpp"
 #include "media/rtp_audio.hpp"
-#include "media/rtp_h264.hpp"
-#include "media/rtp_h265.hpp"
+#include "media/rtp_video.hpp"
 
 namespace receiver {
 

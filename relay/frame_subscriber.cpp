@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/clock.hpp"
 #include "base/log.hpp"
+#include "base/lookup.hpp"
 #include "base/strings.hpp"
 #include "relay/liveness.hpp"
 #include "relay/topic.hpp"
@@ -14,6 +15,12 @@ namespace relay {
 namespace {
 
 constexpr int kPartsPerFrame = 3;
+
+// The wire's codec ids and the media layer's, one row a codec.
+constexpr base::Row<rs::media::Codec, media::Codec> kCodecs[] = {
+    {rs::media::CODEC_H264, media::Codec::H264}, {rs::media::CODEC_H265, media::Codec::H265},
+    {rs::media::CODEC_AAC, media::Codec::Aac},   {rs::media::CODEC_OPUS, media::Codec::Opus},
+    {rs::media::CODEC_PCMU, media::Codec::Pcmu}, {rs::media::CODEC_PCMA, media::Codec::Pcma}};
 constexpr uint32_t kSupportedMajor = rs::media::FORMAT_VERSION_1;
 
 base::RateLimiter g_reject_log{std::chrono::seconds(5)};
@@ -30,41 +37,11 @@ absl::Status check_version(uint32_t version) {
 }  // namespace
 
 media::Codec codec_from_wire(rs::media::Codec codec) {
-  switch (codec) {
-    case rs::media::CODEC_H264:
-      return media::Codec::H264;
-    case rs::media::CODEC_H265:
-      return media::Codec::H265;
-    case rs::media::CODEC_AAC:
-      return media::Codec::Aac;
-    case rs::media::CODEC_OPUS:
-      return media::Codec::Opus;
-    case rs::media::CODEC_PCMU:
-      return media::Codec::Pcmu;
-    case rs::media::CODEC_PCMA:
-      return media::Codec::Pcma;
-    default:
-      return media::Codec::Unknown;
-  }
+  return base::lookup(kCodecs, codec, media::Codec::Unknown);
 }
 
 rs::media::Codec codec_to_wire(media::Codec codec) {
-  switch (codec) {
-    case media::Codec::H264:
-      return rs::media::CODEC_H264;
-    case media::Codec::H265:
-      return rs::media::CODEC_H265;
-    case media::Codec::Aac:
-      return rs::media::CODEC_AAC;
-    case media::Codec::Opus:
-      return rs::media::CODEC_OPUS;
-    case media::Codec::Pcmu:
-      return rs::media::CODEC_PCMU;
-    case media::Codec::Pcma:
-      return rs::media::CODEC_PCMA;
-    default:
-      return rs::media::CODEC_UNSPECIFIED;
-  }
+  return base::reverse_lookup(kCodecs, codec, rs::media::CODEC_UNSPECIFIED);
 }
 
 absl::StatusOr<media::FramePtr> decode_frame(std::string_view stream,

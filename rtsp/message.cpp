@@ -46,16 +46,6 @@ bool has_ctl(std::string_view s) {
   return false;
 }
 
-std::optional<uint64_t> parse_digits(std::string_view s, size_t max_digits) {
-  if (s.empty() || s.size() > max_digits) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return v;
-}
-
 // Takes one line off the front of `text`, without its LF or CRLF. False when no line end.
 bool take_line(std::string_view& text, std::string_view& line) {
   size_t lf = text.find('\n');
@@ -73,12 +63,12 @@ absl::Status check_version(std::string_view v) {
   }
   std::string_view num = v.substr(5);
   size_t dot = num.find('.');
-  if (dot == std::string_view::npos || !parse_digits(num.substr(0, dot), 3) ||
-      !parse_digits(num.substr(dot + 1), 3)) {
+  if (dot == std::string_view::npos || !base::parse_decimal(num.substr(0, dot), 3) ||
+      !base::parse_decimal(num.substr(dot + 1), 3)) {
     return absl::InvalidArgumentError(base::cat("malformed RTSP version: \"", v, "\""));
   }
   // Minor versions are compatible; only RTSP/1.x is understood (RTSP/2.0 is RFC 7826).
-  if (*parse_digits(num.substr(0, dot), 3) != 1) {
+  if (*base::parse_decimal(num.substr(0, dot), 3) != 1) {
     return absl::UnimplementedError(base::cat("unsupported RTSP version: \"", v, "\""));
   }
   return absl::OkStatus();
@@ -120,7 +110,7 @@ absl::StatusOr<size_t> content_length(const Headers& headers) {
   std::optional<uint64_t> length;
   for (const auto& f : headers.fields()) {
     if (!base::equals_ignore_case(f.name, kContentLength)) continue;
-    auto v = parse_digits(f.value, kMaxContentLengthDigits);
+    auto v = base::parse_decimal(f.value, kMaxContentLengthDigits);
     if (!v) return absl::InvalidArgumentError(base::cat("bad Content-Length: \"", f.value, "\""));
     if (length && *length != *v) return absl::InvalidArgumentError("conflicting Content-Length");
     length = v;
@@ -227,7 +217,7 @@ std::string Request::serialize() const {
 std::optional<int64_t> Request::cseq() const {
   auto v = headers.get("CSeq");
   if (!v) return std::nullopt;
-  auto n = parse_digits(base::trim(*v), kMaxContentLengthDigits);
+  auto n = base::parse_decimal(base::trim(*v), kMaxContentLengthDigits);
   if (!n) return std::nullopt;
   return static_cast<int64_t>(*n);
 }
@@ -243,7 +233,7 @@ absl::StatusOr<Response> Response::parse(std::string_view text) {
   r.version = line.substr(0, sp);
   if (auto st = check_version(r.version); !st.ok()) return st;
   std::string_view rest = line.substr(sp + 1);
-  auto code = parse_digits(rest.substr(0, 3), 3);
+  auto code = base::parse_decimal(rest.substr(0, 3), 3);
   if (!code || rest.substr(0, 3).size() != 3 || *code < 100) {
     return absl::InvalidArgumentError(base::cat("malformed status code: \"", line, "\""));
   }

@@ -37,13 +37,7 @@ std::optional<std::string_view> content_length_value(std::string_view line) {
 }
 
 std::optional<uint64_t> parse_length(std::string_view value) {
-  if (value.empty() || value.size() > kMaxContentLengthDigits) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : value) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return v;
+  return base::parse_decimal(value, kMaxContentLengthDigits);
 }
 
 // RFC 2326 10.12: "the stream data is encapsulated ... in the following format: the

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/lookup.hpp"
 #include "base/strings.hpp"
 #include "rtsp/limits.hpp"
 #include "rtsp/url.hpp"
@@ -41,43 +42,30 @@ std::string base_url_of(std::string_view uri) {
 
 }  // namespace
 
+constexpr base::Row<SessionState, std::string_view> kStateNames[] = {
+    {SessionState::Init, "Init"},
+    {SessionState::Ready, "Ready"},
+    {SessionState::Playing, "Playing"},
+    {SessionState::Recording, "Recording"}};
+
 std::string_view state_name(SessionState state) {
-  switch (state) {
-    case SessionState::Init:
-      return "Init";
-    case SessionState::Ready:
-      return "Ready";
-    case SessionState::Playing:
-      return "Playing";
-    case SessionState::Recording:
-      return "Recording";
-  }
-  return "?";
+  return base::lookup(kStateNames, state, "?");
 }
 
+// What a resolver's or a publisher hook's Status means to an RTSP client.
+constexpr base::Row<absl::StatusCode, int> kRtspStatusOf[] = {
+    {absl::StatusCode::kOk, 200},
+    {absl::StatusCode::kNotFound, 404},
+    {absl::StatusCode::kInvalidArgument, 400},
+    {absl::StatusCode::kUnimplemented, 461},      // Unsupported Transport
+    {absl::StatusCode::kResourceExhausted, 453},  // Not Enough Bandwidth
+    {absl::StatusCode::kUnavailable, 503},
+    {absl::StatusCode::kFailedPrecondition, 455},  // Method Not Valid in This State
+    {absl::StatusCode::kPermissionDenied, 403},
+    {absl::StatusCode::kAlreadyExists, 409}};
+
 int status_code_for(const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kOk:
-      return 200;
-    case absl::StatusCode::kNotFound:
-      return 404;
-    case absl::StatusCode::kInvalidArgument:
-      return 400;
-    case absl::StatusCode::kUnimplemented:
-      return 461;
-    case absl::StatusCode::kResourceExhausted:
-      return 453;
-    case absl::StatusCode::kUnavailable:
-      return 503;
-    case absl::StatusCode::kFailedPrecondition:
-      return 455;
-    case absl::StatusCode::kPermissionDenied:
-      return 403;
-    case absl::StatusCode::kAlreadyExists:
-      return 409;
-    default:
-      return 500;
-  }
+  return base::lookup(kRtspStatusOf, status.code(), 500);
 }
 
 ServerSession::ServerSession(ServerSessionHost& host, std::string session_id,

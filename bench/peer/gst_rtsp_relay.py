@@ -9,14 +9,13 @@ Stops on SIGINT/SIGTERM, or by itself after --max_seconds.
 """
 
 import argparse
+import os
 import signal
 import sys
 
-import gi
-
-gi.require_version("Gst", "1.0")
-gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests",
+                                "support"))
+import gst_rtsp  # noqa: E402  (tests/support: the gst-rtsp-server setup the camera stand-in uses)
 
 
 def main() -> int:
@@ -28,27 +27,16 @@ def main() -> int:
     parser.add_argument("--max_seconds", type=float, default=3600, help="exit after this long")
     args = parser.parse_args()
 
-    Gst.init(None)
-    server = GstRtspServer.RTSPServer()
-    server.set_address(args.listen)
-    server.set_service(str(args.port))
-    factory = GstRtspServer.RTSPMediaFactory()
     # The launch line the benchmark brief prescribes: depayload, repayload, no re-encoding.
-    factory.set_launch(
+    server = gst_rtsp.serve(
+        args.listen, args.port, args.path,
         f"( rtspsrc location={args.upstream} latency=0 ! rtph264depay ! "
-        "rtph264pay name=pay0 pt=96 config-interval=-1 )")
-    factory.set_shared(True)
-    server.get_mount_points().add_factory(args.path, factory)
-    if server.attach(None) == 0:
+        "rtph264pay name=pay0 pt=96 config-interval=-1 )", shared=True)
+    if server is None:
         print("peer: cannot listen", file=sys.stderr)
         return 1
-    print(f"peer listening on {args.listen}:{server.get_bound_port()}", flush=True)
-
-    loop = GLib.MainLoop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
-    GLib.timeout_add(int(args.max_seconds * 1000), loop.quit)
-    loop.run()
+    gst_rtsp.run(f"peer listening on {args.listen}:{server.get_bound_port()}",
+                 (signal.SIGINT, signal.SIGTERM), args.max_seconds)
     return 0
 
 

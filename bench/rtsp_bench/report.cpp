@@ -163,33 +163,32 @@ Summary summarize(const RunInputs& in) {
     return p.mono_us > in.window_start_mono_us + 900'000 &&
            p.mono_us <= in.window_end_mono_us + 100'000;
   };
-  if (!in.server.empty()) {
-    s.have_server = true;
-    s.rss_start_kib = in.server.front().rss_kib;
+  auto mean_cpu = [&](const std::vector<ProcSample>& samples) {
     double sum = 0;
     int n = 0;
-    for (const ProcSample& p : in.server) {
+    for (const ProcSample& p : samples) {
       if (!in_window(p)) continue;
       sum += p.cpu_percent;
       ++n;
+    }
+    return n > 0 ? sum / n : 0.0;
+  };
+  if (!in.server.empty()) {
+    s.have_server = true;
+    s.rss_start_kib = in.server.front().rss_kib;
+    s.server_cpu_avg = mean_cpu(in.server);
+    for (const ProcSample& p : in.server) {
+      if (!in_window(p)) continue;
       s.server_cpu_max = std::max(s.server_cpu_max, p.cpu_percent);
       s.rss_max_kib = std::max(s.rss_max_kib, p.rss_kib);
       s.rss_end_kib = p.rss_kib;
     }
-    s.server_cpu_avg = n > 0 ? sum / n : 0;
     if (s.rss_end_kib == 0) s.rss_end_kib = in.server.back().rss_kib;
     s.rss_per_reader_kib = s.readers > 0 ? static_cast<double>(s.rss_end_kib - s.rss_start_kib) /
                                                static_cast<double>(s.readers)
                                          : 0;
   }
-  double self_sum = 0;
-  int self_n = 0;
-  for (const ProcSample& p : in.self) {
-    if (!in_window(p)) continue;
-    self_sum += p.cpu_percent;
-    ++self_n;
-  }
-  s.bench_cpu_avg = self_n > 0 ? self_sum / self_n : 0;
+  s.bench_cpu_avg = mean_cpu(in.self);
   return s;
 }
 

@@ -8,18 +8,14 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from procs import free_port, free_port_pair  # noqa: E402  (tests/support)
 
 
 def get(url, timeout=2.0):
@@ -29,15 +25,10 @@ def get(url, timeout=2.0):
 
 def free_pair():
     """A free port whose successor is free too (the origin's catch-up port is publish + 1)."""
-    for _ in range(50):
-        p = free_port()
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", p + 1))
-                return p
-            except OSError:
-                continue
-    raise AssertionError("no two adjacent free ports")
+    p = free_port_pair(50)
+    if p is None:
+        raise AssertionError("no two adjacent free ports")
+    return p
 
 
 class Died(Exception):

@@ -12,7 +12,7 @@
 #include "media/h264.hpp"
 #include "media/h265.hpp"
 #include "media/rtp_audio.hpp"
-#include "media/rtp_h265.hpp"
+#include "media/rtp_video.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <span>
 
-#include "media/rtp_h264.hpp"
+#include "media/rtp_video.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   media::RtpH264Depacketizer depacketizer;

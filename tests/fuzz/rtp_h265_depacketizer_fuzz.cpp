@@ -10,7 +10,7 @@
 #include <span>
 
 #include "media/rtp_audio.hpp"
-#include "media/rtp_h265.hpp"
+#include "media/rtp_video.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   media::RtpH265Depacketizer h265;

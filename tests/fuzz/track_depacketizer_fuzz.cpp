@@ -15,8 +15,7 @@
 
 #include "media/rtp.hpp"
 #include "media/rtp_audio.hpp"
-#include "media/rtp_h264.hpp"
-#include "media/rtp_h265.hpp"
+#include "media/rtp_video.hpp"
 #include "receiver/track_depacketizer.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
@@ -24,22 +23,14 @@ namespace {
 
 using fuzz::check;
 
-constexpr media::Codec kCodecs[] = {media::Codec::H264, media::Codec::H265, media::Codec::Aac,
-                                    media::Codec::Opus, media::Codec::Pcmu, media::Codec::Pcma};
-
-uint32_t clock_rate_of(media::Codec codec) {
-  switch (codec) {
-    case media::Codec::H264:
-    case media::Codec::H265:
-      return 90000;
-    case media::Codec::Aac:
-      return 44100;
-    case media::Codec::Opus:
-      return 48000;
-    default:
-      return 8000;
-  }
-}
+// Each codec the depacketizer takes, with a clock rate a real peer uses for it.
+struct CodecClock {
+  media::Codec codec;
+  uint32_t clock_rate;
+};
+constexpr CodecClock kCodecs[] = {{media::Codec::H264, 90000}, {media::Codec::H265, 90000},
+                                  {media::Codec::Aac, 44100},  {media::Codec::Opus, 48000},
+                                  {media::Codec::Pcmu, 8000},  {media::Codec::Pcma, 8000}};
 
 bool annex_b(const std::vector<uint8_t>& data) {
   return (data.size() >= 4 && data[0] == 0 && data[1] == 0 && data[2] == 0 && data[3] == 1) ||
@@ -50,8 +41,7 @@ bool annex_b(const std::vector<uint8_t>& data) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  const media::Codec codec = kCodecs[data[0] % std::size(kCodecs)];
-  const uint32_t clock_rate = clock_rate_of(codec);
+  const auto [codec, clock_rate] = kCodecs[data[0] % std::size(kCodecs)];
   auto track = receiver::TrackDepacketizer::create(3, codec, clock_rate);
   check(track.ok(), "a supported codec is refused");
   receiver::TrackDepacketizer& depacketizer = **track;

@@ -49,6 +49,10 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+import procs  # noqa: E402  (tests/support: free ports, the programs started and stopped)
+from procs import Failed, free_port  # noqa: E402
+
 PROBE = os.path.join(HERE, "..", "cluster", "rtp_probe.py")
 FPS = 15
 MAX_GAP_S = 0.200
@@ -57,29 +61,6 @@ FD_SETTLE_S = 8.0
 SKIP = 77
 
 rng = random.Random(20261206)
-
-
-class Failed(Exception):
-    pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def free_port_pair():
-    """A port P with P + 1 free too (the catch-up ROUTER binds --publish port + 1)."""
-    for _ in range(100):
-        p = free_port()
-        try:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", p + 1))
-            return p
-        except OSError:
-            continue
-    raise Failed("no free port pair")
 
 
 def rand_bytes(n):
@@ -115,6 +96,45 @@ def close_all(socks):
             pass
 
 
+def closed_by(port, payloads, who):
+    """Each payload on a connection of its own, all held open together; then how many of them
+    the server closed."""
+    socks = []
+    for payload in payloads:
+        s = connect(port)
+        s.sendall(payload)
+        socks.append(s)
+    closed = sum(1 for s in socks if drain(s, 0.3)[1])
+    close_all(socks)
+    return f"{closed}/{len(payloads)} closed by {who}"
+
+
+def replies(port, payloads, timeout):
+    """Each payload on a connection of its own, one after the other: (what the server sent back,
+    whether it closed) for each."""
+    out = []
+    for payload in payloads:
+        s = connect(port)
+        try:
+            s.sendall(payload)
+        except OSError:
+            pass
+        out.append(drain(s, timeout))
+        s.close()
+    return out
+
+
+def hold(port, n):
+    """Up to n idle connections to port (fewer when the server stops accepting them)."""
+    socks = []
+    for _ in range(n):
+        try:
+            socks.append(connect(port))
+        except OSError:
+            break
+    return socks
+
+
 def http_get(port, path="/healthz", timeout=3.0):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
         return r.status, r.read()
@@ -122,12 +142,13 @@ def http_get(port, path="/healthz", timeout=3.0):
 
 # ------------------------------------------------------------------------------------- cluster
 
-class Cluster:
+class Cluster(procs.Programs):
     def __init__(self, bin_dir, workdir):
+        super().__init__(workdir)
         self.bin = bin_dir
-        self.dir = workdir
-        self.procs = []
-        self.zmq = free_port_pair()
+        self.zmq = procs.free_port_pair()
+        if self.zmq is None:
+            raise Failed("no free port pair")
         self.catchup = self.zmq + 1
         self.edge_rtsp = free_port()
         self.edge_http = free_port()
@@ -152,22 +173,6 @@ class Cluster:
             self.wait_port(port)
         self.url = f"rtsp://127.0.0.1:{self.edge_rtsp}/cam1"
 
-    def start(self, name, argv):
-        log = open(os.path.join(self.dir, f"{name}.log"), "a")
-        p = subprocess.Popen(argv, stdout=log, stderr=log, start_new_session=True)
-        self.procs.append((name, p))
-        return p
-
-    def wait_port(self, port, timeout=10):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                connect(port, 0.5).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise Failed(f"nothing listens on {port}; see {self.dir}")
-
     def wait_playable(self, timeout=15):
         """Until a short probe gets frames from the edge."""
         deadline = time.time() + timeout
@@ -183,20 +188,6 @@ class Cluster:
                 pass
             time.sleep(0.3)
         raise Failed(f"cam1 did not become playable at the edge; see {self.dir}")
-
-    def stop(self):
-        for _, p in reversed(self.procs):
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for _, p in self.procs:
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
 
 
 def fds(proc):
@@ -281,6 +272,19 @@ class Zmtp:
         self.s.close()
 
 
+def exchange(z, messages, n, timeout):
+    """Sends `messages` on z, reads the next n replies and closes z: (the first part of each
+    reply, None), or (None, the error) when the connection failed on the way."""
+    try:
+        for parts in messages:
+            z.send(parts)
+        return [z.recv(timeout)[0] for _ in range(n)], None
+    except (OSError, ConnectionError) as e:
+        return None, e
+    finally:
+        z.close()
+
+
 def catchup_answers(c):
     """Alive check for the ROUTER: CATCHUP/1 cam1 is answered OK with a GOP."""
     z = Zmtp(c.catchup).handshake()
@@ -295,14 +299,7 @@ def catchup_answers(c):
 
 
 def atk_zmq_random(c):
-    socks = []
-    for i in range(20):
-        s = connect(c.catchup)
-        s.sendall(rand_bytes(4096 if i % 2 else 64))
-        socks.append(s)
-    closed = sum(1 for s in socks if drain(s, 0.3)[1])
-    close_all(socks)
-    return f"{closed}/20 closed by origin"
+    return closed_by(c.catchup, [rand_bytes(4096 if i % 2 else 64) for i in range(20)], "origin")
 
 
 def atk_zmq_greetings(c):
@@ -318,14 +315,7 @@ def atk_zmq_greetings(c):
         zmtp_greeting() + zmtp_frame(rand_bytes(300), command=True),  # garbage command
         zmtp_greeting() + zmtp_frame(b"\x05READY\x0bSocket-Type\x00\x00\x00\x03SUB", command=True),
     ]
-    socks = []
-    for payload in bogus:
-        s = connect(c.catchup)
-        s.sendall(payload)
-        socks.append(s)
-    closed = sum(1 for s in socks if drain(s, 0.3)[1])
-    close_all(socks)
-    return f"{closed}/{len(bogus)} closed by origin"
+    return closed_by(c.catchup, bogus, "origin")
 
 
 def atk_zmq_garbage_multipart(c):
@@ -335,14 +325,10 @@ def atk_zmq_garbage_multipart(c):
         z.send(parts)
     z.send([b"CATCHUP/1", rand_bytes(100)])
     z.send([b"CATCHUP/1", b"cam1"])  # the same connection must still be served
-    try:
-        z.recv(3.0)  # NOT_FOUND for the random name
-        parts = z.recv(3.0)
-        note = f"then cam1 answered {parts[0][:10].decode(errors='replace')}"
-    except (OSError, ConnectionError) as e:
-        note = f"then no answer ({e})"
-    z.close()
-    return note
+    answers, err = exchange(z, [], 2, 3.0)  # NOT_FOUND for the random name, then cam1's
+    if err:
+        return f"then no answer ({err})"
+    return f"then cam1 answered {answers[1][:10].decode(errors='replace')}"
 
 
 def atk_zmq_truncated(c):
@@ -388,29 +374,20 @@ def atk_zmq_versions(c):
 
 def atk_zmq_big_frame(c):
     """A real 32 MiB frame as the stream name, then a normal request on the same connection."""
-    z = Zmtp(c.catchup).handshake()
-    try:
-        # The origin's ROUTER takes messages up to relay::kMaxCatchupRequestBytes: it drops the
-        # connection, which is the answer wanted here.
-        z.send([b"CATCHUP/1", b"x" * (32 << 20)])
-        z.send([b"CATCHUP/1", b"cam1"])
-        replies = [z.recv(5.0)[0], z.recv(5.0)[0]]
-        note = f"replies {replies[0].decode()}, {replies[1].decode()}"
-    except (OSError, ConnectionError) as e:
-        note = f"connection dropped by the origin ({e.__class__.__name__})"
-    z.close()
-    return note
+    # The origin's ROUTER takes messages up to relay::kMaxCatchupRequestBytes: it drops the
+    # connection, which is the answer wanted here.
+    answers, err = exchange(Zmtp(c.catchup).handshake(),
+                            [[b"CATCHUP/1", b"x" * (32 << 20)], [b"CATCHUP/1", b"cam1"]], 2, 5.0)
+    if err:
+        return f"connection dropped by the origin ({err.__class__.__name__})"
+    return f"replies {answers[0].decode()}, {answers[1].decode()}"
 
 
 def atk_zmq_big_name(c):
-    z = Zmtp(c.catchup).handshake()  # over relay::kMaxCatchupRequestBytes: the origin drops it
-    try:
-        z.send([b"CATCHUP/1", b"n" * (1 << 20)])
-        note = f"1MiB name: {z.recv(5.0)[0].decode()}"
-    except (OSError, ConnectionError) as e:
-        note = f"1MiB name: {e}"
-    z.close()
-    return note
+    # Over relay::kMaxCatchupRequestBytes: the origin drops it.
+    answers, err = exchange(Zmtp(c.catchup).handshake(), [[b"CATCHUP/1", b"n" * (1 << 20)]], 1,
+                            5.0)
+    return f"1MiB name: {err}" if err else f"1MiB name: {answers[0].decode()}"
 
 
 def atk_zmq_size_claims(c):
@@ -429,12 +406,8 @@ def atk_zmq_many_frames(c):
     n = 100000
     z.s.sendall(zmtp_frame(b"", more=True) * (n - 1) + zmtp_frame(b""))
     z.send([b"CATCHUP/1", b"cam1"])
-    try:
-        note = f"{n}-frame message, then {z.recv(5.0)[0]!r}"
-    except (OSError, ConnectionError) as e:
-        note = f"{n}-frame message, then {e}"
-    z.close()
-    return note
+    answers, err = exchange(z, [], 1, 5.0)
+    return f"{n}-frame message, then {err}" if err else f"{n}-frame message, then {answers[0]!r}"
 
 
 def zmq_flood(c, rate):
@@ -583,14 +556,8 @@ class H2:
 
 
 def atk_grpc_random(c):
-    socks = []
-    for i in range(20):
-        s = connect(c.coord)
-        s.sendall(rand_bytes(16384 if i % 2 else 100))
-        socks.append(s)
-    closed = sum(1 for s in socks if drain(s, 0.3)[1])
-    close_all(socks)
-    return f"{closed}/20 closed by coordinator"
+    return closed_by(c.coord, [rand_bytes(16384 if i % 2 else 100) for i in range(20)],
+                     "coordinator")
 
 
 def atk_grpc_http1(c):
@@ -600,21 +567,14 @@ def atk_grpc_http1(c):
             b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
             b"HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
             b"GET /" + b"a" * 100000 + b" HTTP/1.1\r\n\r\n"]
-    replies = []
-    for r in reqs:
-        s = connect(c.coord)
-        try:
-            s.sendall(r)
-        except OSError:
-            pass
-        data, closed = drain(s, 1.0)
+    notes = []
+    for data, closed in replies(c.coord, reqs, 1.0):
         if data.startswith(b"HTTP/"):
-            replies.append(data.split(b"\r\n")[0].decode(errors="replace"))
+            notes.append(data.split(b"\r\n")[0].decode(errors="replace"))
         else:
             h2 = "h2 frames, " if data[3:4] in (b"\x04", b"\x07") else ""
-            replies.append(f"{len(data)} B {h2}{'closed' if closed else 'open'}")
-        s.close()
-    return "replies: " + " | ".join(replies)
+            notes.append(f"{len(data)} B {h2}{'closed' if closed else 'open'}")
+    return "replies: " + " | ".join(notes)
 
 
 def atk_grpc_preface_garbage(c):
@@ -712,6 +672,14 @@ def atk_grpc_report_flood(c):
 
 # ------------------------------------------------------------------------------------- HTTP
 
+def http_statuses(port, payloads):
+    """Each payload on a connection of its own: the HTTP status each got, or whether the server
+    closed the connection or left it open without one."""
+    return "replies: " + " ".join(
+        data[9:12].decode(errors="replace") if data.startswith(b"HTTP/")
+        else ("closed" if closed else "open") for data, closed in replies(port, payloads, 1.5))
+
+
 def atk_http_garbage(port):
     payloads = [rand_bytes(4096), rand_bytes(100), b"\x00" * 2000, b"\r\n" * 5000,
                 b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
@@ -721,18 +689,7 @@ def atk_http_garbage(port):
                 b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
                 H2_PREFACE + rand_bytes(1000), b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" +
                 rand_bytes(500)]
-    statuses = []
-    for p in payloads:
-        s = connect(port)
-        try:
-            s.sendall(p)
-        except OSError:
-            pass
-        data, closed = drain(s, 1.5)
-        statuses.append(data[9:12].decode(errors="replace") if data.startswith(b"HTTP/")
-                        else ("closed" if closed else "open"))
-        s.close()
-    return "replies: " + " ".join(statuses)
+    return http_statuses(port, payloads)
 
 
 def atk_http_oversized(port):
@@ -745,29 +702,13 @@ def atk_http_oversized(port):
         b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 10000000\r\n\r\n"
         + b"b" * 100000,
     ]
-    statuses = []
-    for p in payloads:
-        s = connect(port)
-        try:
-            s.sendall(p)
-        except OSError:
-            pass
-        data, closed = drain(s, 1.5)
-        statuses.append(data[9:12].decode(errors="replace") if data.startswith(b"HTTP/")
-                        else ("closed" if closed else "open"))
-        s.close()
-    return "replies: " + " ".join(statuses)
+    return http_statuses(port, payloads)
 
 
 def atk_http_slowloris(port, n=10):
     """n connections each send a request head one byte every 500 ms for 7 s."""
     req = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"s" * 64 + b"\r\n\r\n"
-    socks = []
-    for _ in range(n):
-        try:
-            socks.append(connect(port))
-        except OSError:
-            break
+    socks = hold(port, n)
     alive = set(range(len(socks)))
     t0 = time.time()
     cut_at = {}
@@ -804,12 +745,7 @@ def atk_http_slowloris_300(port):
 
 
 def atk_http_idle(port):
-    socks = []
-    for _ in range(300):
-        try:
-            socks.append(connect(port))
-        except OSError:
-            break
+    socks = hold(port, 300)
     time.sleep(0.5)
     t = time.time()
     try:

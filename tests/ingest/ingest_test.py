@@ -32,18 +32,12 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+import procs  # noqa: E402  (tests/support: free ports, the programs started and stopped)
+from procs import Failed, free_port  # noqa: E402
+
 PROBE = os.path.join(HERE, "..", "cluster", "rtp_probe.py")
 FPS = 25
-
-
-class Failed(Exception):
-    pass
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run(argv, **kw):
@@ -81,11 +75,10 @@ def audio_lines(lines):
                if not line.startswith("#") and line.split(",")[0].strip() == "1")
 
 
-class Cluster:
+class Cluster(procs.Programs):
     def __init__(self, bin_dir, workdir, extra_origin=()):
+        super().__init__(workdir)
         self.bin = bin_dir
-        self.dir = workdir
-        self.procs = []
         self.ingest = free_port()
         self.rtmp = free_port()
         self.srt = free_port(socket.SOCK_DGRAM)
@@ -114,22 +107,6 @@ class Cluster:
         self.wait_port(self.ingest)
         self.wait_port(self.edge)
 
-    def start(self, name, argv, stdout=None):
-        log = open(os.path.join(self.dir, f"{name}.log"), "a")
-        p = subprocess.Popen(argv, stdout=stdout or log, stderr=log, start_new_session=True)
-        self.procs.append((name, p))
-        return p
-
-    def wait_port(self, port, timeout=10):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise Failed(f"nothing listens on {port}; see {self.dir}")
-
     def url(self, stream):
         return f"rtsp://127.0.0.1:{self.edge}/{stream}"
 
@@ -148,20 +125,6 @@ class Cluster:
         for name, p in self.procs:
             if name in ("coordinator", "origin", "edge") and p.poll() is not None:
                 raise Failed(f"{name} exited with {p.returncode}; see {self.dir}/{name}.log")
-
-    def stop(self):
-        for _, p in reversed(self.procs):
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for _, p in self.procs:
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
 
 
 def wait_live(cluster, stream, timeout=10):

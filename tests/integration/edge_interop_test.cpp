@@ -92,18 +92,21 @@ TEST_F(EdgeH265AudioTest, SdpDescribesH265VideoAndMpeg4GenericAudio) {
   EXPECT_NE(sdp.find("a=control:", audio), std::string::npos) << sdp;
 }
 
-TEST_F(EdgeH265AudioTest, FfprobeOverTcpDecodesHevcAndAac) {
-  auto r = probe(url(), "tcp");
+// ffprobe over `transport` decodes at least 10 frames of `video` ("hevc", "h264") and of AAC.
+void expect_ffprobe_decodes_video_and_aac(const std::string& url, const char* transport,
+                                          const char* video) {
+  auto r = probe(url, transport);
   ASSERT_TRUE(r.ok) << r.describe();
-  EXPECT_GE(frames_of(r.out, "hevc", "video"), 10) << r.out;
+  EXPECT_GE(frames_of(r.out, video, "video"), 10) << r.out;
   EXPECT_GE(frames_of(r.out, "aac", "audio"), 10) << r.out;
 }
 
+TEST_F(EdgeH265AudioTest, FfprobeOverTcpDecodesHevcAndAac) {
+  expect_ffprobe_decodes_video_and_aac(url(), "tcp", "hevc");
+}
+
 TEST_F(EdgeH265AudioTest, FfprobeOverUdpDecodesHevcAndAac) {
-  auto r = probe(url(), "udp");
-  ASSERT_TRUE(r.ok) << r.describe();
-  EXPECT_GE(frames_of(r.out, "hevc", "video"), 10) << r.out;
-  EXPECT_GE(frames_of(r.out, "aac", "audio"), 10) << r.out;
+  expect_ffprobe_decodes_video_and_aac(url(), "udp", "hevc");
 }
 
 TEST_F(EdgeH265AudioTest, GstreamerRtspsrcPlaysHevcAndAacOverTcp) {
@@ -112,10 +115,7 @@ TEST_F(EdgeH265AudioTest, GstreamerRtspsrcPlaysHevcAndAacOverTcp) {
 }
 
 TEST_F(EdgeH264AudioTest, FfprobeOverUdpDecodesH264AndAac) {
-  auto r = probe(url(), "udp");
-  ASSERT_TRUE(r.ok) << r.describe();
-  EXPECT_GE(frames_of(r.out, "h264", "video"), 10) << r.out;
-  EXPECT_GE(frames_of(r.out, "aac", "audio"), 10) << r.out;
+  expect_ffprobe_decodes_video_and_aac(url(), "udp", "h264");
 }
 
 TEST_F(EdgeH264AudioTest, GstreamerRtspsrcPlaysH264AndAacOverUdp) {

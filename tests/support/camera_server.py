@@ -10,11 +10,7 @@ import argparse
 import signal
 import sys
 
-import gi
-
-gi.require_version("Gst", "1.0")
-gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+import gst_rtsp  # tests/support, beside this script
 
 
 def launch_line(path, video, audio):
@@ -42,21 +38,12 @@ def main():
                              "pulling it see the same frames at the same time)")
     args = parser.parse_args()
 
-    Gst.init(None)
-    server = GstRtspServer.RTSPServer()
-    server.set_address(args.address)
-    server.set_service(str(args.port))
-    factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(launch_line(args.file, args.video, args.audio))
-    factory.set_shared(args.shared)
-    server.get_mount_points().add_factory(args.path, factory)
-    if server.attach(None) == 0:
+    server = gst_rtsp.serve(args.address, args.port, args.path,
+                            launch_line(args.file, args.video, args.audio), args.shared)
+    if server is None:
         print(f"cannot listen on port {args.port}", file=sys.stderr, flush=True)
         return 1
-    loop = GLib.MainLoop()
-    GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, loop.quit)
-    print(f"READY rtsp://{args.address}:{args.port}{args.path}", flush=True)
-    loop.run()
+    gst_rtsp.run(f"READY rtsp://{args.address}:{args.port}{args.path}", [signal.SIGTERM])
     return 0
 
 

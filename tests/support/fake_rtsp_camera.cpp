@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "absl/strings/ascii.h"
+#include "base/socket_address.hpp"
 #include "base/strings.hpp"
 #include "media/rtp.hpp"
 #include "rtsp/auth.hpp"
@@ -37,13 +38,6 @@ sockaddr_in loopback(uint16_t port) {
   a.sin_port = htons(port);
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   return a;
-}
-
-uint16_t bound_port(int fd) {
-  sockaddr_in a{};
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  return ntohs(a.sin_port);
 }
 
 int bind_socket(int type, uint16_t port) {
@@ -108,14 +102,14 @@ FakeRtspCamera::FakeRtspCamera(std::vector<FakeStep> script, Options options)
     const int fd = bind_socket(SOCK_STREAM, 0);
     if (fd < 0 || ::listen(fd, 8) != 0) fail("listen");
     listeners_.push_back(fd);
-    ports_.push_back(bound_port(fd));
+    ports_.push_back(base::local_port(fd));
   }
   // RFC 3550 11: RTCP on the port after RTP's. A few tries cover a taken neighbour.
   for (int attempt = 0; attempt < 16 && udp_rtcp_ < 0; ++attempt) {
     if (udp_rtp_ >= 0) ::close(udp_rtp_);
     udp_rtp_ = bind_socket(SOCK_DGRAM, 0);
     if (udp_rtp_ < 0) fail("bind UDP");
-    udp_port_ = bound_port(udp_rtp_);
+    udp_port_ = base::local_port(udp_rtp_);
     udp_rtcp_ = bind_socket(SOCK_DGRAM, static_cast<uint16_t>(udp_port_ + 1));
   }
   if (udp_rtcp_ < 0) fail("bind UDP RTCP");

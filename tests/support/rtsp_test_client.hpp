@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "media/rtp_h264.hpp"
+#include "media/rtp_video.hpp"
 #include "rtsp/message.hpp"
 #include "rtsp/message_reader.hpp"
 

@@ -12,4 +12,5 @@ rs_test(toolchain_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/toolchain_test.cpp
 
 rs_test(base_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/endpoint_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/url_test.cpp ${CMAKE_CURRENT_SOURCE_DIR}/topic_test.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/base_values_test.cpp
   DEPS rs_base rs_rtsp rs_relay LABELS unit)

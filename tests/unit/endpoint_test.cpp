@@ -1,5 +1,6 @@
 // base::parse_host_port and base::validate_zmq_endpoint: the flags' address syntax.
 #include "base/endpoint.hpp"
+#include "tests/unit/table_test.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,12 +22,7 @@ const HostPortCase kGood[] = {
 };
 
 TEST(ParseHostPort, AcceptsValidForms) {
-  for (const auto& c : kGood) {
-    SCOPED_TRACE(c.name);
-    auto got = parse_host_port(c.in);
-    ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(*got, c.want);
-  }
+  rstest::expect_each_parses(kGood, [](const auto& c) { return parse_host_port(c.in); });
 }
 
 TEST(ParseHostPort, RejectsWithClearMessages) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "media/h264.hpp"
+#include "tests/unit/table_test.hpp"
 
 namespace media::h265 {
 namespace {
@@ -248,12 +249,7 @@ std::vector<Case> cases() {
 }
 
 TEST(H265Sps, ParsesRealAndSyntheticParameterSets) {
-  for (const auto& c : cases()) {
-    SCOPED_TRACE(c.name);
-    auto got = parse_sps(c.sps);
-    ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(*got, c.want);
-  }
+  rstest::expect_each_parses(cases(), [](const auto& c) { return parse_sps(c.sps); });
 }
 
 TEST(H265Sps, RejectsMalformed) {

@@ -362,6 +362,18 @@ class PushSourceTest : public ::testing::Test {
                     {video_track(1280, 720)},
                     {0, 0, 0, 1, 0x67},
                     std::chrono::milliseconds(200)};
+
+  // Two video units queued, then `end` ends the session: both are read, then the reason.
+  template <typename End>
+  void expect_two_units_then(End end, const char* reason) {
+    ASSERT_TRUE(queue->push(unit(kVideoTrack, {1}, 0)));
+    ASSERT_TRUE(queue->push(unit(kVideoTrack, {2}, 3000)));
+    end();
+    EXPECT_TRUE(source.read().ok());
+    EXPECT_TRUE(source.read().ok());
+    EXPECT_EQ(source.read().status(), absl::UnavailableError(reason));
+    EXPECT_EQ(source.read().status(), absl::UnavailableError(reason));
+  }
 };
 
 TEST_F(PushSourceTest, UnitsComeOutInTheOrderPushed) {
@@ -401,14 +413,12 @@ TEST_F(PushSourceTest, AudioTimestampsAreLeftAlone) {
 }
 
 TEST_F(PushSourceTest, ClosedQueueDrainsThenEndsWithTheReason) {
-  ASSERT_TRUE(queue->push(unit(kVideoTrack, {1}, 0)));
-  ASSERT_TRUE(queue->push(unit(kVideoTrack, {2}, 3000)));
-  queue->close("publisher sent TEARDOWN");
-  queue->close("a later reason is ignored");
-  EXPECT_TRUE(source.read().ok());
-  EXPECT_TRUE(source.read().ok());
-  EXPECT_EQ(source.read().status(), absl::UnavailableError("publisher sent TEARDOWN"));
-  EXPECT_EQ(source.read().status(), absl::UnavailableError("publisher sent TEARDOWN"));
+  expect_two_units_then(
+      [&] {
+        queue->close("publisher sent TEARDOWN");
+        queue->close("a later reason is ignored");
+      },
+      "publisher sent TEARDOWN");
 }
 
 TEST_F(PushSourceTest, EndedLinkEndsTheSessionEvenWithUnitsQueued) {
@@ -419,13 +429,12 @@ TEST_F(PushSourceTest, EndedLinkEndsTheSessionEvenWithUnitsQueued) {
 }
 
 TEST_F(PushSourceTest, UnitsSentBeforeThePublisherLeftAreStillRead) {
-  ASSERT_TRUE(queue->push(unit(kVideoTrack, {1}, 0)));
-  ASSERT_TRUE(queue->push(unit(kVideoTrack, {2}, 3000)));
-  queue->close("the publisher sent TEARDOWN");
-  publisher->end_by_publisher("the publisher sent TEARDOWN");
-  EXPECT_TRUE(source.read().ok());
-  EXPECT_TRUE(source.read().ok());
-  EXPECT_EQ(source.read().status(), absl::UnavailableError("the publisher sent TEARDOWN"));
+  expect_two_units_then(
+      [&] {
+        queue->close("the publisher sent TEARDOWN");
+        publisher->end_by_publisher("the publisher sent TEARDOWN");
+      },
+      "the publisher sent TEARDOWN");
 }
 
 TEST_F(PushSourceTest, SilentPublisherStalls) {

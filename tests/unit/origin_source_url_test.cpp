@@ -1,5 +1,6 @@
 // Source URL and flag value parsing of the origin (origin/source_url.hpp).
 #include "origin/source_url.hpp"
+#include "tests/unit/table_test.hpp"
 
 #include <gtest/gtest.h>
 
@@ -29,12 +30,7 @@ const GoodCase kGood[] = {
 };
 
 TEST(SourceUrl, ParsesTestPatternUrls) {
-  for (const auto& c : kGood) {
-    SCOPED_TRACE(c.name);
-    auto got = SourceUrl::parse(c.in);
-    ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(*got, c.want);
-  }
+  rstest::expect_each_parses(kGood, [](const auto& c) { return SourceUrl::parse(c.in); });
 }
 
 struct BadCase {

@@ -45,6 +45,17 @@ std::string tmp_prefix(const std::string& name) {
   return (dir / name).string();
 }
 
+// Asks for `stream` (again every 400 ms) until an answer comes, for up to 2 s.
+std::optional<CatchupReply> ask(CatchupClient& client, const std::string& stream) {
+  std::optional<CatchupReply> reply;
+  for (int i = 0; i < 100 && !reply; ++i) {
+    if (i % 20 == 0) client.request(stream);
+    std::this_thread::sleep_for(20ms);
+    reply = client.receive();
+  }
+  return reply;
+}
+
 TEST(PublisherThread, CatchupAnswersWithCurrentGopFromKeyframe) {
   zmq::context_t context;
   PublisherOptions options{.endpoint = "tcp://127.0.0.1:*",
@@ -55,12 +66,7 @@ TEST(PublisherThread, CatchupAnswersWithCurrentGopFromKeyframe) {
   for (uint64_t s = 0; s < 12; ++s) (*publisher)->publish(header(s, s % 5 == 0), payload(s));
   auto client = CatchupClient::create(context, {(*publisher)->bound_catchup_endpoint()});
   ASSERT_TRUE(client.ok());
-  std::optional<CatchupReply> reply;
-  for (int i = 0; i < 100 && !reply; ++i) {
-    if (i % 20 == 0) (*client)->request("cam1");
-    std::this_thread::sleep_for(20ms);
-    reply = (*client)->receive();
-  }
+  const auto reply = ask(**client, "cam1");
   ASSERT_TRUE(reply);
   ASSERT_TRUE(reply->found);
   ASSERT_EQ(reply->frames.size(), 2u) << "frames 10 and 11: the GOP since keyframe 10";
@@ -79,12 +85,8 @@ TEST(PublisherThread, CatchupForUnknownStreamSaysNotFound) {
       context, {.endpoint = "tcp://127.0.0.1:*", .catchup_endpoint = "tcp://127.0.0.1:*"});
   ASSERT_TRUE(publisher.ok());
   auto client = CatchupClient::create(context, {(*publisher)->bound_catchup_endpoint()});
-  std::optional<CatchupReply> reply;
-  for (int i = 0; i < 100 && !reply; ++i) {
-    if (i % 20 == 0) (*client)->request("nope");
-    std::this_thread::sleep_for(20ms);
-    reply = (*client)->receive();
-  }
+  ASSERT_TRUE(client.ok());
+  const auto reply = ask(**client, "nope");
   ASSERT_TRUE(reply);
   EXPECT_FALSE(reply->found);
   EXPECT_EQ(reply->stream, "nope");

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "media/rtp_h264.hpp"
+#include "media/rtp_video.hpp"
 #include "rtp_test_util.hpp"
 
 namespace media::rtp_test {

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "rtsp/url.hpp"
+#include "tests/unit/table_test.hpp"
 
 namespace rtsp {
 namespace {
@@ -48,12 +49,7 @@ const Case kCases[] = {
 };
 
 TEST(RtpInfo, ParsesRealWorldVariants) {
-  for (const auto& c : kCases) {
-    SCOPED_TRACE(c.name);
-    auto got = RtpInfo::parse(c.in);
-    ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(*got, c.want);
-  }
+  rstest::expect_each_parses(kCases, [](const auto& c) { return RtpInfo::parse(c.in); });
 }
 
 TEST(RtpInfo, SerializesCanonicallyAndRoundTrips) {

@@ -1,6 +1,7 @@
 // Tests for the RTSP Transport header (RFC 2326 section 12.39) with the variants real clients,
 // servers and cameras send.
 #include "rtsp/transport.hpp"
+#include "tests/unit/table_test.hpp"
 
 #include <gtest/gtest.h>
 
@@ -93,12 +94,7 @@ const Case kCases[] = {
 };
 
 TEST(Transport, ParsesRealWorldVariants) {
-  for (const auto& c : kCases) {
-    SCOPED_TRACE(c.name);
-    auto got = Transport::parse(c.in);
-    ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(*got, c.want);
-  }
+  rstest::expect_each_parses(kCases, [](const auto& c) { return Transport::parse(c.in); });
 }
 
 TEST(Transport, SerializesCanonicallyAndRoundTrips) {

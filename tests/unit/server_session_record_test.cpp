@@ -179,16 +179,25 @@ class ServerSessionRecordTest : public ::testing::Test {
     return out.response;
   }
 
-  // ffmpeg's order: ANNOUNCE, SETUP of each media, RECORD.
-  void announce_setup_and_record() {
+  // ANNOUNCE of ffmpeg's SDP, then SETUP of its media `first` (CSeq 3) and `second` (CSeq 4),
+  // each with its own interleaved channels.
+  void announce_and_set_up(int first, int second) {
+    const std::string_view transports[] = {kTcp0, kTcp1};
     ASSERT_EQ(handle(announce("rtsp://o:8554/live", 2, kFfmpegSdp)).status, 200);
-    ASSERT_EQ(
-        handle(request("SETUP", "rtsp://o:8554/live/streamid=0", 3, {{"Transport", kTcp0}})).status,
-        200);
-    ASSERT_EQ(handle(with_session(request("SETUP", "rtsp://o:8554/live/streamid=1", 4,
-                                          {{"Transport", kTcp1}})))
+    ASSERT_EQ(handle(request("SETUP", base::cat("rtsp://o:8554/live/streamid=", first), 3,
+                             {{"Transport", std::string(transports[first])}}))
                   .status,
               200);
+    ASSERT_EQ(
+        handle(with_session(request("SETUP", base::cat("rtsp://o:8554/live/streamid=", second), 4,
+                                    {{"Transport", std::string(transports[second])}})))
+            .status,
+        200);
+  }
+
+  // ffmpeg's order: ANNOUNCE, SETUP of each media, RECORD.
+  void announce_setup_and_record() {
+    announce_and_set_up(0, 1);
     ASSERT_EQ(handle(with_session(request("RECORD", "rtsp://o:8554/live", 5))).status, 200);
     ASSERT_EQ(session.state(), SessionState::Recording);
   }
@@ -253,14 +262,7 @@ TEST_F(ServerSessionRecordTest, PublisherAnnouncesSetsUpEachMediaAndRecords) {
 
 // Media set up in another order than announced map to their own index.
 TEST_F(ServerSessionRecordTest, MediaSetUpOutOfOrderKeepTheirIndex) {
-  ASSERT_EQ(handle(announce("rtsp://o:8554/live", 2, kFfmpegSdp)).status, 200);
-  ASSERT_EQ(
-      handle(request("SETUP", "rtsp://o:8554/live/streamid=1", 3, {{"Transport", kTcp1}})).status,
-      200);
-  ASSERT_EQ(handle(with_session(request("SETUP", "rtsp://o:8554/live/streamid=0", 4,
-                                        {{"Transport", kTcp0}})))
-                .status,
-            200);
+  announce_and_set_up(1, 0);
   EXPECT_EQ(host.set_up, (std::vector<size_t>{1, 0}));
 }
 
