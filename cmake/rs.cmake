@@ -8,9 +8,13 @@ function(rs_library name)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
-# rs_test(NAME SOURCES... DEPS ... [LABELS ...] [TIMEOUT s]): a GoogleTest binary registered with ctest.
+# rs_test(NAME [SOURCES...] DEPS ... [LABELS ...] [TIMEOUT s]): a GoogleTest binary registered with
+# ctest; its sources default to NAME.cpp beside the calling CMakeLists.txt.
 function(rs_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  if(NOT ARG_SOURCES)
+    set(ARG_SOURCES ${name}.cpp)  # beside the CMakeLists that registers it
+  endif()
   add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} nlohmann_json::nlohmann_json GTest::gtest GTest::gmock

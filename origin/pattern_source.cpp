@@ -1,6 +1,10 @@
 // The test pattern source; see pattern_source.hpp.
 #include "origin/pattern_source.hpp"
 
+#include <chrono>
+#include <deque>
+#include "origin/test_pattern.hpp"
+
 #include <thread>
 
 #include "base/clock.hpp"
@@ -30,6 +34,30 @@ bool sleep_until_or_stop(Clock::time_point deadline, const std::atomic<bool>& st
   }
   return false;
 }
+
+class PatternSource final : public Source {
+ public:
+  static absl::StatusOr<std::unique_ptr<Source>> open(const StreamSettings& settings,
+                                                      const std::atomic<bool>& stop);
+
+  absl::StatusOr<SourceUnit> read() override;
+  std::vector<TrackDesc> tracks() const override;
+
+ private:
+  PatternSource(const StreamSettings& settings, const std::atomic<bool>& stop,
+                std::unique_ptr<H264Encoder> encoder);
+  absl::Status produce();
+
+  StreamSettings settings_;
+  const std::atomic<bool>& stop_;
+  std::unique_ptr<H264Encoder> encoder_;
+  TestPattern pattern_;
+  std::chrono::steady_clock::time_point start_;
+  int64_t slot_ = 0;
+  uint64_t skipped_ = 0;
+  std::deque<SourceUnit> ready_;
+  std::deque<std::pair<int64_t, int64_t>> capture_times_;  // (frame index, capture µs)
+};
 
 }  // namespace
 
@@ -97,6 +125,11 @@ absl::Status PatternSource::produce() {
                    .encode_us = encoded.encode_us});
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Source>> open_pattern_source(const StreamSettings& settings,
+                                                            const std::atomic<bool>& stop) {
+  return PatternSource::open(settings, stop);
 }
 
 }  // namespace origin

@@ -1,6 +1,9 @@
 // RtspCameraSource (rtsp_camera_source.hpp).
 #include "origin/rtsp_camera_source.hpp"
 
+#include <deque>
+#include <optional>
+
 #include "absl/strings/match.h"
 #include "base/clock.hpp"
 #include "base/strings.hpp"
@@ -25,6 +28,35 @@ receiver::Lower lower_for(RtspTransport transport) {
   }
   return receiver::Lower::Tcp;
 }
+
+class RtspCameraSource final : public Source {
+ public:
+  // Connects and plays. Errors: Unimplemented when the camera has no H.264/H.265 video (use
+  // AvSource), otherwise the camera's answer or the network error, in words.
+  static absl::StatusOr<std::unique_ptr<Source>> open(const StreamSettings& settings,
+                                                      const std::atomic<bool>& stop);
+
+  absl::StatusOr<SourceUnit> read() override;
+  std::vector<TrackDesc> tracks() const override { return tracks_; }
+  uint64_t corrupt_skipped() const override;
+  std::vector<uint8_t> announced_parameter_sets() const override { return announced_; }
+
+ private:
+  RtspCameraSource(const StreamSettings& settings, const std::atomic<bool>& stop)
+      : settings_(settings), stop_(stop) {}
+  absl::Status describe_tracks();
+  void on_unit(receiver::MediaUnit&& unit);
+
+  StreamSettings settings_;
+  const std::atomic<bool>& stop_;
+  std::unique_ptr<receiver::RtspReceiver> receiver_;
+  std::vector<TrackDesc> tracks_;
+  std::optional<size_t> video_;  // session track index of our track 0
+  std::optional<size_t> audio_;  // ... of our track 1
+  std::vector<uint8_t> announced_;
+  std::deque<SourceUnit> ready_;
+  int64_t last_media_us_ = 0;
+};
 
 }  // namespace
 
@@ -110,6 +142,11 @@ absl::StatusOr<SourceUnit> RtspCameraSource::read() {
 
 uint64_t RtspCameraSource::corrupt_skipped() const {
   return receiver_ ? receiver_->stats().errors : 0;
+}
+
+absl::StatusOr<std::unique_ptr<Source>> open_rtsp_camera_source(const StreamSettings& settings,
+                                                                const std::atomic<bool>& stop) {
+  return RtspCameraSource::open(settings, stop);
 }
 
 }  // namespace origin

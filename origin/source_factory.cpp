@@ -12,13 +12,13 @@ absl::StatusOr<std::unique_ptr<Source>> open_source(const StreamSettings& settin
                                                     const std::atomic<bool>& stop) {
   switch (settings.source_url.kind) {
     case SourceKind::TestPattern:
-      return PatternSource::open(settings, stop);
+      return open_pattern_source(settings, stop);
     case SourceKind::Webcam:
       return WebcamSource::open(settings, stop);
     case SourceKind::Rtsp:
       if (!settings.transcode) {
         // Our own RTSP client: pass-through without the demuxer's one-frame wait (ADR 013).
-        auto source = RtspCameraSource::open(settings, stop);
+        auto source = open_rtsp_camera_source(settings, stop);
         if (!absl::IsUnimplemented(source.status())) return source;
       }
       return AvSource::open(settings, stop);  // MJPEG and other cameras, --transcode

@@ -27,7 +27,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-using Lower = RtspTestClient::Lower;
 
 // Descriptors the edge may hold above its baseline once hostile connections are closed.
 constexpr int kFdSlack = 4;
@@ -462,14 +461,8 @@ TEST_F(EdgeHostileTest, SlowlorisConnectionsAreClosedAfterThePartialRequestTimeo
 // Declared last.
 TEST_F(EdgeHostileTest, NormalReaderLostNothingThroughout) {
   std::this_thread::sleep_for(milliseconds(300));
-  reader_->stop();
+  reader_->stop_and_expect_lost_nothing(150);
   const RtspTestClient& r = reader_->client();
-  EXPECT_FALSE(r.connection_closed()) << r.summary();
-  EXPECT_GT(r.access_units().size(), 150u) << r.summary();
-  EXPECT_EQ(r.stats().sequence_gaps, 0u) << r.summary();
-  EXPECT_EQ(r.stats().lost_packets, 0u) << r.summary();
-  EXPECT_EQ(r.stats().timestamp_decreases, 0u) << r.summary();
-  EXPECT_EQ(r.depacketizer_stats().dropped_units, 0u) << r.summary();
   // Every frame of the time it played: ~30 per second of RTP time.
   const auto& units = r.access_units();
   const double span_s =

@@ -21,7 +21,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-using Lower = RtspTestClient::Lower;
 
 constexpr int kNormalReaders = 5;
 constexpr size_t kSlowBytesPerSecond = 100'000;

@@ -21,7 +21,6 @@ namespace rstest {
 namespace {
 
 using std::chrono::milliseconds;
-using Lower = RtspTestClient::Lower;
 
 constexpr int kWidth = 640;
 constexpr int kHeight = 360;

@@ -19,15 +19,27 @@ namespace {
 using std::chrono::milliseconds;
 constexpr int64_t kFrameTicks = 90'000 / 25;
 
+// A FrameRecorder subscribed to `stream` on a free endpoint, then an origin publishing there.
+struct RecordedOrigin {
+  std::unique_ptr<FrameRecorder> recorder;
+  std::unique_ptr<Process> origin;
+  std::string error;  // why one of them did not start
+};
+RecordedOrigin start_recorded_origin(const std::string& stream, std::vector<std::string> args) {
+  RecordedOrigin r;
+  const std::string endpoint = free_publish_endpoint();
+  r.recorder = FrameRecorder::start(endpoint, stream, &r.error);
+  if (r.recorder == nullptr) return r;
+  args.push_back("--stream=" + stream);
+  r.origin = start_origin(std::move(args), endpoint, &r.error);
+  return r;
+}
+
 TEST(FileSource, Mp4PassThroughPublishesTheFilesNalUnits) {
   const CameraMedia& media = camera_media();
   ASSERT_EQ(media.error, "");
-  std::string error;
-  const std::string endpoint = free_publish_endpoint();
-  auto recorder = FrameRecorder::start(endpoint, "clip", &error);
-  ASSERT_NE(recorder, nullptr) << error;
-  auto origin =
-      start_origin({"--source=file://" + media.h264_mp4, "--stream=clip"}, endpoint, &error);
+  auto [recorder, origin, error] =
+      start_recorded_origin("clip", {"--source=file://" + media.h264_mp4});
   ASSERT_NE(origin, nullptr) << error;
   ASSERT_TRUE(recorder->wait_until([](const Recording& r) { return r.frames.size() >= 40; },
                                    milliseconds(10'000)))
@@ -41,12 +53,8 @@ TEST(FileSource, Mp4PassThroughPublishesTheFilesNalUnits) {
 TEST(FileSource, LoopTimestampsStrictlyIncreaseAcrossThreeLoopPoints) {
   const CameraMedia& media = camera_media();
   ASSERT_EQ(media.error, "");
-  std::string error;
-  const std::string endpoint = free_publish_endpoint();
-  auto recorder = FrameRecorder::start(endpoint, "loop", &error);
-  ASSERT_NE(recorder, nullptr) << error;
-  auto origin = start_origin({"--source=" + media.loop_1s_aac_mp4, "--stream=loop", "--loop"},
-                             endpoint, &error);
+  auto [recorder, origin, error] =
+      start_recorded_origin("loop", {"--source=" + media.loop_1s_aac_mp4, "--loop"});
   ASSERT_NE(origin, nullptr) << error;
   // 25 frames per loop: three loop points are passed after 75 frames.
   ASSERT_TRUE(recorder->wait_until([](const Recording& r) { return r.track(0).size() >= 90; },
@@ -95,11 +103,7 @@ TEST(FileSource, CorruptInputIsSkippedAndCounted) {
     f.close();
     std::filesystem::resize_file(ts, static_cast<uintmax_t>(size * 9 / 10 + 77));
   }
-  std::string error;
-  const std::string endpoint = free_publish_endpoint();
-  auto recorder = FrameRecorder::start(endpoint, "bad", &error);
-  ASSERT_NE(recorder, nullptr) << error;
-  auto origin = start_origin({"--source=" + ts, "--stream=bad"}, endpoint, &error);
+  auto [recorder, origin, error] = start_recorded_origin("bad", {"--source=" + ts});
   ASSERT_NE(origin, nullptr) << error;
   // Played once: the origin finishes the file and exits 0 without crashing.
   auto status = origin->wait(milliseconds(15'000));

@@ -160,4 +160,15 @@ void BackgroundReader::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void BackgroundReader::stop_and_expect_lost_nothing(size_t min_units) {
+  stop();
+  const RtspTestClient& r = client_;
+  EXPECT_FALSE(r.connection_closed()) << r.summary();
+  EXPECT_GT(r.access_units().size(), min_units) << r.summary();
+  EXPECT_EQ(r.stats().sequence_gaps, 0u) << r.summary();
+  EXPECT_EQ(r.stats().lost_packets, 0u) << r.summary();
+  EXPECT_EQ(r.stats().timestamp_decreases, 0u) << r.summary();
+  EXPECT_EQ(r.depacketizer_stats().dropped_units, 0u) << r.summary();
+}
+
 }  // namespace rstest

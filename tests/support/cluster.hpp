@@ -84,6 +84,10 @@ class BackgroundReader {
   void stop();
   const RtspTestClient& client() const { return client_; }
 
+  // Stops, then checks (gtest) that the reader lost nothing: still connected, more than
+  // `min_units` access units, no sequence gap, lost packet, backwards timestamp or dropped unit.
+  void stop_and_expect_lost_nothing(size_t min_units);
+
  private:
   explicit BackgroundReader(const std::string& url) : client_(url) {}
   RtspTestClient client_;

@@ -185,4 +185,7 @@ std::optional<RtpInfo> parse_rtp_info(std::string_view header);
 // Value of `name` in an SDP fmtp-style list ("a=fmtp:96 k=v;k2=v2"), searching the whole SDP.
 std::optional<std::string> sdp_fmtp_param(std::string_view sdp, std::string_view name);
 
+// How the tests name the lower transport they ask for: Lower::Tcp, Lower::Udp.
+using Lower = RtspTestClient::Lower;
+
 }  // namespace rstest

@@ -7,10 +7,7 @@ protobuf_generate(TARGET rs_toolchain_proto LANGUAGE cpp IMPORT_DIRS ${CMAKE_CUR
 protobuf_generate(TARGET rs_toolchain_proto LANGUAGE grpc GENERATE_EXTENSIONS .grpc.pb.h .grpc.pb.cc
   PLUGIN "protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>"
   IMPORT_DIRS ${CMAKE_CURRENT_SOURCE_DIR} PROTOC_OUT_DIR ${CMAKE_CURRENT_BINARY_DIR})
-rs_test(toolchain_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/toolchain_test.cpp
-  DEPS rs_toolchain_proto cppzmq ${OpenCV_LIBS} PkgConfig::FFMPEG LABELS unit)
+rs_test(toolchain_test DEPS rs_toolchain_proto cppzmq ${OpenCV_LIBS} PkgConfig::FFMPEG LABELS unit)
 
-rs_test(base_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/endpoint_test.cpp
-  ${CMAKE_CURRENT_SOURCE_DIR}/url_test.cpp ${CMAKE_CURRENT_SOURCE_DIR}/topic_test.cpp
-  ${CMAKE_CURRENT_SOURCE_DIR}/base_values_test.cpp
+rs_test(base_test SOURCES endpoint_test.cpp url_test.cpp topic_test.cpp base_values_test.cpp
   DEPS rs_base rs_rtsp rs_relay LABELS unit)

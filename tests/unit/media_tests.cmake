@@ -2,9 +2,9 @@
 # rtp_nal_codec_test, over rtp_h264_cases.hpp and rtp_h265_cases.hpp) and audio packetization,
 # SDP.
 foreach(t h264_test h265_test sei_test rtp_test rtp_nal_codec_test rtp_audio_test)
-  rs_test(${t} SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/${t}.cpp DEPS rs_media LABELS unit media)
+  rs_test(${t} SOURCES ${t}.cpp DEPS rs_media LABELS unit media)
 endforeach()
 # SDP: build_sdp (sdp_test.cpp) and parse_sdp (real descriptions, then rule by rule).
-rs_test(sdp_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/sdp_test.cpp
-  ${CMAKE_CURRENT_SOURCE_DIR}/sdp_parse_test.cpp ${CMAKE_CURRENT_SOURCE_DIR}/sdp_parse_rules_test.cpp
+rs_test(sdp_test SOURCES sdp_test.cpp
+  sdp_parse_test.cpp sdp_parse_rules_test.cpp
   DEPS rs_media LABELS unit media)

@@ -1,2 +1,1 @@
-rs_test(relay_catchup_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/relay_catchup_test.cpp
-  DEPS rs_relay LABELS unit TIMEOUT 60)
+rs_test(relay_catchup_test DEPS rs_relay LABELS unit TIMEOUT 60)

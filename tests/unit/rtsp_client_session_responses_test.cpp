@@ -13,11 +13,7 @@
 namespace rtsp {
 namespace {
 
-using Kind = ClientReaction::Kind;
-using rtsp::testing::answer;
-using rtsp::testing::kSdp;
-using rtsp::testing::make;
-using rtsp::testing::ok;
+using namespace client_test_names;
 
 TEST(ClientSessionCSeq, IgnoresStrayDuplicateAndProvisionalResponses) {
   ClientSession s = make();

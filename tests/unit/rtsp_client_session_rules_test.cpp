@@ -12,11 +12,7 @@
 namespace rtsp {
 namespace {
 
-using Kind = ClientReaction::Kind;
-using rtsp::testing::answer;
-using rtsp::testing::kSdp;
-using rtsp::testing::make;
-using rtsp::testing::ok;
+using namespace client_test_names;
 
 std::string authorization_after_basic_challenge(ClientSession& s) {
   const int64_t cseq = s.describe().value().cseq().value();

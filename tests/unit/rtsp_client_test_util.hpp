@@ -106,3 +106,12 @@ inline std::string ok(int cseq, std::string_view headers = "", std::string_view 
 }
 
 }  // namespace rtsp::testing
+
+// The names the rule-by-rule ClientSession suites use unqualified (`using namespace`).
+namespace rtsp::client_test_names {
+using Kind = ClientReaction::Kind;
+using rtsp::testing::answer;
+using rtsp::testing::kSdp;
+using rtsp::testing::make;
+using rtsp::testing::ok;
+}  // namespace rtsp::client_test_names

@@ -1,6 +1,7 @@
 // Tests for RTSP request/response parse and serialize (RFC 2326 sections 6 and 7), with the
 // bytes real clients and cameras send.
 #include "rtsp/message.hpp"
+#include "tests/unit/table_test.hpp"
 
 #include <gtest/gtest.h>
 
@@ -202,22 +203,12 @@ const std::vector<RequestCase>& request_cases() {
 }
 
 TEST(Request, ParsesRealClients) {
-  for (const auto& c : request_cases()) {
-    SCOPED_TRACE(c.name);
-    auto got = Request::parse(c.in);
-    ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(*got, c.want);
-  }
+  rstest::expect_each_parses(request_cases(), [](const auto& c) { return Request::parse(c.in); });
 }
 
 TEST(Request, SerializesCanonicallyAndRoundTrips) {
-  for (const auto& c : request_cases()) {
-    SCOPED_TRACE(c.name);
-    EXPECT_EQ(c.want.serialize(), c.out);
-    auto again = Request::parse(c.out);
-    ASSERT_TRUE(again.ok()) << again.status();
-    EXPECT_EQ(*again, c.want);
-  }
+  rstest::expect_each_round_trips(request_cases(),
+                                  [](std::string_view out) { return Request::parse(out); });
 }
 
 TEST(Request, SerializeAddsContentLengthForBody) {
@@ -357,22 +348,13 @@ const std::vector<ResponseCase>& response_cases() {
 }
 
 TEST(Response, ParsesRealServers) {
-  for (const auto& c : response_cases()) {
-    SCOPED_TRACE(c.name);
-    auto got = Response::parse(c.in);
-    ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(*got, c.want);
-  }
+  rstest::expect_each_parses(response_cases(), [](const auto& c) { return Response::parse(c.in); });
 }
 
 TEST(Response, SerializesCanonically) {
-  for (const auto& c : response_cases()) {
-    SCOPED_TRACE(c.name);
-    EXPECT_EQ(c.want.serialize(), c.out);
-    auto again = Response::parse(c.out);
-    ASSERT_TRUE(again.ok()) << again.status();
-    EXPECT_EQ(again->serialize(), c.out);
-  }
+  rstest::expect_each_round_trips(
+      response_cases(), [](std::string_view out) { return Response::parse(out); },
+      rstest::RoundTrip::Text);
 }
 
 TEST(Response, RejectsMalformed) {

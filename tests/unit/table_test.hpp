@@ -16,4 +16,24 @@ void expect_each_parses(const Rows& rows, Parse parse) {
   }
 }
 
+// What a round trip must give back: the same value, or (where parsing fills in what
+// serializing left out, such as a standard reason phrase) the same text.
+enum class RoundTrip { Value, Text };
+
+// row.want serializes to row.out, and `parse(row.out)` reads it back (see RoundTrip).
+template <typename Rows, typename Parse>
+void expect_each_round_trips(const Rows& rows, Parse parse, RoundTrip same = RoundTrip::Value) {
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.name);
+    EXPECT_EQ(row.want.serialize(), row.out);
+    auto again = parse(row.out);
+    ASSERT_TRUE(again.ok()) << again.status();
+    if (same == RoundTrip::Value) {
+      EXPECT_EQ(*again, row.want);
+    } else {
+      EXPECT_EQ(again->serialize(), row.out);
+    }
+  }
+}
+
 }  // namespace rstest
