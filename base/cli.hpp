@@ -13,6 +13,10 @@ namespace base {
 // Prints "<program>: <message>" on one line to stderr and exits with status 2 (bad usage).
 [[noreturn]] void fail_usage(std::string_view program, absl::string_view message);
 
+// `text` with control characters written as C escapes (\n, \r, \t, \xNN), so that an error quoting
+// a value the user gave (a flag, a config file's string) stays one line.
+std::string one_line(std::string_view text);
+
 // Blocks SIGINT and SIGTERM in the calling thread; call before starting threads so that they
 // inherit the mask. Then wait_for_termination() returns the signal number when one arrives.
 void block_termination_signals();

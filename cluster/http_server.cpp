@@ -13,6 +13,7 @@
 
 #include "base/build_info.hpp"
 #include "base/strings.hpp"
+#include "cluster/slow_request_guard.hpp"
 
 namespace cluster {
 namespace {
@@ -25,9 +26,15 @@ static_assert(kMaxHttpRequestHead == CPPHTTPLIB_HEADER_MAX_LENGTH);
 // loop waits at the cap (the kernel's backlog holds the rest). Threads are joined as they end.
 class ConnectionThreads : public httplib::TaskQueue {
  public:
-  explicit ConnectionThreads(size_t cap) : cap_(cap) {}
+  ConnectionThreads(size_t cap, SlowRequestGuard& guard) : cap_(cap), guard_(guard) {}
 
-  void enqueue(std::function<void()> fn) override {
+  // Called on the accept thread right after each accept (SlowRequestGuard relies on that).
+  void enqueue(std::function<void()> task) override {
+    std::vector<uint64_t> tracked = guard_.track_new();
+    auto fn = [this, task = std::move(task), tracked = std::move(tracked)] {
+      task();
+      guard_.forget(tracked);
+    };
     std::unique_lock lock(mu_);
     reap_locked();
     room_.wait(lock, [&] { return running_ < cap_; });
@@ -69,6 +76,7 @@ class ConnectionThreads : public httplib::TaskQueue {
   }
 
   const size_t cap_;
+  SlowRequestGuard& guard_;
   std::mutex mu_;
   std::condition_variable room_;
   size_t running_ = 0;
@@ -101,6 +109,10 @@ std::string known_paths(const HttpRoutes& routes) {
 }  // namespace
 
 struct HttpServer::Impl {
+  // A request head and a body at most, between two request heads.
+  SlowRequestGuard guard{
+      kHttpRequestDeadline,
+      kMaxHttpRequestHead + kMaxHttpRequestBody};  // outlives the server's connection threads
   httplib::Server server;
   HttpRoutes routes;
   std::thread thread;
@@ -117,7 +129,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::start(const std::string&
   auto impl = std::make_unique<Impl>();
   impl->routes = std::move(routes);
   httplib::Server& s = impl->server;
-  s.new_task_queue = [] { return new ConnectionThreads(kMaxHttpConnections); };
+  s.new_task_queue = [raw = impl.get()] {
+    return new ConnectionThreads(kMaxHttpConnections, raw->guard);
+  };
   s.set_keep_alive_timeout(kHttpIdleTimeout.count());
   s.set_keep_alive_max_count(kMaxHttpRequestsPerConnection);
   s.set_read_timeout(kHttpReadTimeout);
@@ -142,6 +156,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::start(const std::string&
   // Methods: GET (HEAD is answered from it by the library, without the body); anything else on a
   // known path is 405 with Allow (RFC 9110 section 15.5.6), on an unknown path 404.
   s.set_pre_routing_handler([raw](const httplib::Request& req, httplib::Response& res) {
+    raw->guard.on_request(req.remote_addr, req.remote_port, raw->routes.events.contains(req.path));
     if (req.method == "GET" || req.method == "HEAD")
       return httplib::Server::HandlerResponse::Unhandled;
     const bool known = raw->routes.get.contains(req.path) || raw->routes.events.contains(req.path);
@@ -193,6 +208,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::start(const std::string&
                                             " (port in use or bad address)"));
   }
   ::listen(impl->listen_fd, kHttpListenBacklog);
+  impl->guard.listening(impl->listen_fd, impl->port);
   impl->thread = std::thread([raw] {
     raw->server.listen_after_bind();
     raw->listen_returned.store(true);

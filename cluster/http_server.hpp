@@ -23,9 +23,13 @@ struct HttpResponse {
 };
 
 // Limits (docs/config.md, "HTTP endpoints"). A connection that sends nothing for kHttpIdleTimeout
-// is closed, before its first request as after one; a request head over kMaxHttpRequestHead is
-// refused by the library (431/414); a body over kMaxHttpRequestBody, 413.
+// is closed, before its first request as after one; one that has not sent a whole request head
+// kHttpRequestDeadline after its accept (or after its previous request began) is closed however
+// slowly it trickles bytes (SlowRequestGuard), event streams excepted; a request head over
+// kMaxHttpRequestHead is refused by the library (431/414, 400 for one header line over it); a
+// body over kMaxHttpRequestBody, 413.
 inline constexpr std::chrono::seconds kHttpIdleTimeout{2};
+inline constexpr std::chrono::seconds kHttpRequestDeadline{5};
 inline constexpr std::chrono::seconds kHttpReadTimeout{2};
 inline constexpr std::chrono::seconds kHttpWriteTimeout{5};
 inline constexpr size_t kMaxHttpRequestHead = 8 * 1024;

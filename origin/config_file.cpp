@@ -10,6 +10,7 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
+#include "base/cli.hpp"
 #include "base/strings.hpp"
 #include "proto/origin_config.pb.h"
 
@@ -30,7 +31,7 @@ class FirstError : public pb::io::ErrorCollector {
     message_ = message;
   }
   std::string describe(std::string_view file) const {
-    return base::cat(file, ":", line_, ":", column_, ": ", message_);
+    return base::one_line(base::cat(file, ":", line_, ":", column_, ": ", message_));
   }
 
  private:
@@ -84,8 +85,8 @@ absl::Status entry_error(std::string_view file, pb::TextFormat::ParseInfoTree& t
   }
   const std::string who = entry.stream().empty() ? base::cat("streams[", index, "]")
                                                  : base::cat("stream '", entry.stream(), "'");
-  return absl::InvalidArgumentError(
-      base::cat(position(file, tree, index, field), ": ", who, ": ", field, ": ", rest));
+  return absl::InvalidArgumentError(base::one_line(
+      base::cat(position(file, tree, index, field), ": ", who, ": ", field, ": ", rest)));
 }
 
 }  // namespace

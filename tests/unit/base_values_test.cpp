@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/cli.hpp"
 #include "base/lookup.hpp"
 #include "base/socket_address.hpp"
 #include "base/strings.hpp"
@@ -85,6 +86,13 @@ TEST(ParseDecimal, DigitsOnlyWithinTheLimit) {
   EXPECT_EQ(parse_decimal("-1", 3), std::nullopt);
   EXPECT_EQ(parse_decimal(" 12", 3), std::nullopt);
   EXPECT_EQ(parse_decimal("1a", 3), std::nullopt);
+}
+
+TEST(OneLine, ControlCharactersBecomeEscapes) {
+  EXPECT_EQ(one_line("bad source 'test://x'"), "bad source 'test://x'");
+  EXPECT_EQ(one_line("a\nb\r\tc"), "a\\nb\\r\\tc");
+  EXPECT_EQ(one_line(std::string_view("\x00\x1b[31m\x7f", 7)), "\\x00\\x1b[31m\\x7f");
+  EXPECT_EQ(one_line("caf\xc3\xa9"), "caf\xc3\xa9");  // UTF-8 passes
 }
 
 }  // namespace

@@ -1,14 +1,8 @@
-// rtsp::ClientSession against the servers and cameras it meets: each transcript drives the
-// session call by call, asserts every request byte our builders produce, replays the server's
-// answer through MessageReader, and checks what the session understood.
-//
-// Sources: the Dahua OPTIONS/DESCRIBE exchange, its nonce and both Digest responses are a VLC
-// capture (csdn.net BeanGuohui/121969076; the password admin123 reproduces them); the Hikvision
-// challenge, Session and Transport headers come from androidx/media issue 357 and its RTP-Info
-// with trailing '/' from a published Hikvision PLAY answer (NBRtspClient). Other answers follow
-// the shape each server writes (live555 RTSPServer, gst-rtsp-server, gortsplib, AXIS OS, our
-// ServerSession) with made-up addresses, ids and sequence numbers. Digest responses of the other
-// requests were computed independently (Python hashlib), not by the code under test.
+// rtsp::ClientSession against the servers and cameras it meets: each transcript file
+// (tests/unit/transcripts/cameras/ and servers/, one exchange after another; the format and the
+// sources are in the README there) drives the session call by call, asserts every request byte
+// our builders produce, replays the server's answer through MessageReader, and checks what the
+// session understood.
 #include <gtest/gtest.h>
 
 #include <optional>
@@ -21,8 +15,6 @@
 #include "rtsp/client_session.hpp"
 #include "rtsp/server_session.hpp"
 #include "tests/unit/rtsp_client_test_util.hpp"
-#include "tests/unit/rtsp_client_transcripts_cameras.hpp"
-#include "tests/unit/rtsp_client_transcripts_servers.hpp"
 
 namespace rtsp {
 namespace {
@@ -47,7 +39,7 @@ absl::StatusOr<Request> call(ClientSession& session, std::string_view what) {
 }
 
 void replay(const Transcript& t) {
-  SCOPED_TRACE(t.name);
+  SCOPED_TRACE(t.file + ": " + t.name);
   auto session = ClientSession::create({.url = std::string(t.url)});
   ASSERT_TRUE(session.ok()) << session.status();
   std::string session_id;
@@ -85,12 +77,43 @@ void replay(const Transcript& t) {
   }
 }
 
+// At least the transcripts each folder held when they moved out of C++ (hikvision, dahua, axis;
+// live555, gst-rtsp-server, MediaMTX, ffmpeg's SDP, our edge): a file that fails to load fails
+// the test and does not count.
 TEST(ClientSession, ReplaysCameraTranscripts) {
-  for (const Transcript& t : testing::kCameraTranscripts) replay(t);
+  const std::vector<Transcript> transcripts = testing::load_transcripts("cameras");
+  EXPECT_GE(transcripts.size(), 3u);
+  for (const Transcript& t : transcripts) replay(t);
 }
 
 TEST(ClientSession, ReplaysServerTranscripts) {
-  for (const Transcript& t : testing::kServerTranscripts) replay(t);
+  const std::vector<Transcript> transcripts = testing::load_transcripts("servers");
+  EXPECT_GE(transcripts.size(), 5u);
+  for (const Transcript& t : transcripts) replay(t);
+}
+
+// The transcript format keeps every byte of the text between its "@@" lines: blank lines,
+// trailing spaces, and with "@@ no newline at end" no final LF; a malformed file names its line.
+TEST(ClientSession, TranscriptFilesKeepEveryByte) {
+  const std::string head =
+      "# a comment\nname: n\nurl: rtsp://cam/live\nsession: 1\ntimeout: 60\ncontrol: c\n"
+      "get_parameter: no\ntrack: codec=Pcma control=rtsp://cam/live/1 transport=RTP/AVP "
+      "rtptime=7\n\n@@ call: OPTIONS\n@@ request\n";
+  auto t = testing::parse_transcript(
+      head + "OPTIONS x \n\n\n@@ response\nbody\n@@ no newline at end\n@@ reaction: Ignored\n");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_FALSE(t->supports_get_parameter);
+  EXPECT_EQ(t->tracks.at(0).codec, media::Codec::Pcma);
+  EXPECT_EQ(t->tracks.at(0).seq, std::nullopt);
+  EXPECT_EQ(t->tracks.at(0).rtptime, 7u);
+  ASSERT_EQ(t->exchanges.size(), 1u);
+  EXPECT_EQ(t->exchanges[0].request, "OPTIONS x \n\n\n");
+  EXPECT_EQ(t->exchanges[0].response, "body");
+  EXPECT_EQ(t->exchanges[0].want, ClientReaction::Kind::Ignored);
+  auto bad = testing::parse_transcript(head + "OPTIONS x\n\n@@ response\n\n@@ reaction: Fine\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(std::string(bad.status().message()),
+            "line 16: expected '@@ reaction: Done|RetryWithAuth|Redirect|Ignored'");
 }
 
 // Our edge's session logic with viewer authentication, in process: every request and response

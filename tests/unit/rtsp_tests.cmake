@@ -2,8 +2,8 @@
 rs_test(rtsp_message_test DEPS rs_rtsp LABELS unit)
 rs_test(rtsp_message_reader_test DEPS rs_rtsp LABELS unit)
 rs_test(rtsp_transport_test DEPS rs_rtsp LABELS unit)
-# RTSP client side: the sans-I/O ClientSession (vendor transcripts, then rule by rule), RTP-Info
-# and the client's URL helpers.
+# RTSP client side: the sans-I/O ClientSession (vendor transcripts, one file each under
+# tests/unit/transcripts/, then rule by rule), RTP-Info and the client's URL helpers.
 rs_test(rtsp_client_session_test
   SOURCES rtsp_client_session_test.cpp
   rtsp_client_session_rules_test.cpp
