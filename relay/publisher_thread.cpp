@@ -17,6 +17,7 @@
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "relay/catchup.hpp"
+#include "relay/catchup_request.hpp"
 #include "relay/topic.hpp"
 
 namespace relay {
@@ -164,38 +165,22 @@ class PublisherThread::Impl {
   // requests delays the answers, never the live frames.
   void serve_catchup() {
     int parts = 0;  // read in this pass: a message of 100,000 parts is read over many passes
-    for (int served = 0; served < kMaxCatchupPerPass && parts < kMaxCatchupPartsPerPass; ++served) {
-      bool whole = false;
-      while (parts < kMaxCatchupPartsPerPass) {
-        zmq::message_t part;
-        if (!router_->recv(part, zmq::recv_flags::dontwait)) return;
-        ++parts;
-        const bool more = part.more();
-        // A request has 3 parts (identity, version, stream); the rest of a longer one is dropped.
-        if (!discarding_) partial_.push_back(std::move(part));
-        if (!more) {
-          whole = !discarding_;
-          discarding_ = false;
-          break;
-        }
-        if (partial_.size() > 3) {
-          partial_.clear();
-          discarding_ = true;
-        }
-      }
-      if (!whole) return;  // the rest of this message is read in the next pass
-      std::vector<zmq::message_t> request = std::move(partial_);
-      partial_.clear();
-      if (request.size() != 3 || request[1].to_string_view() != kCatchupRequest) continue;
-      if (request[2].size() > kMaxStreamNameBytes) continue;  // no such stream can exist
+    int messages = 0;
+    while (messages < kMaxCatchupPerPass && parts < kMaxCatchupPartsPerPass) {
+      zmq::message_t part;
+      if (!router_->recv(part, zmq::recv_flags::dontwait)) return;
+      ++parts;
+      if (!part.more()) ++messages;
+      std::optional<CatchupRequest> request = requests_.feed(part.to_string_view(), part.more());
+      if (!request) continue;
       if (!take_catchup_token()) continue;  // over the answer rate: the edge asks again later
-      const std::string stream = request[2].to_string();
       {
         std::lock_guard lock(mutex_);
         ++stats_.catchup_requests;
       }
+      const std::string& stream = request->stream;
       std::vector<zmq::message_t> reply;
-      reply.push_back(std::move(request[0]));  // routing identity
+      reply.emplace_back(request->identity);  // routing identity
       auto it = cache_.find(stream);
       if (it == cache_.end() || !it->second.gop.complete() || it->second.info_bytes.empty()) {
         reply.emplace_back(std::string(kCatchupNotFound));
@@ -229,8 +214,7 @@ class PublisherThread::Impl {
   }
   double tokens_ = kMaxCatchupAnswersPerSecond;
   std::chrono::steady_clock::time_point tokens_at_ = std::chrono::steady_clock::now();
-  std::vector<zmq::message_t> partial_;  // a catch-up message read over several passes
-  bool discarding_ = false;  // reading the rest of a catch-up message with too many parts
+  CatchupRequestReader requests_;  // a catch-up message may be read over several passes
   std::unique_ptr<ZapAuthenticator> zap_;
   std::string catchup_bound_;
   int wake_fd_;

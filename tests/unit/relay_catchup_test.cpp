@@ -7,8 +7,10 @@
 #include <thread>
 
 #include "relay/catchup.hpp"
+#include "relay/catchup_request.hpp"
 #include "relay/frame_subscriber.hpp"
 #include "relay/publisher_thread.hpp"
+#include "relay/topic.hpp"
 
 namespace relay {
 namespace {
@@ -43,6 +45,38 @@ std::string tmp_prefix(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / ("rs-curve-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   return (dir / name).string();
+}
+
+// The origin's reading of requests, part by part (no sockets).
+TEST(CatchupRequestReader, ReadsRequestsAndDropsEveryOtherMessageWhole) {
+  CatchupRequestReader reader;
+  auto feed = [&](std::vector<std::string> parts) {
+    std::optional<CatchupRequest> got;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      got = reader.feed(parts[i], i + 1 < parts.size());
+      if (i + 1 < parts.size()) {
+        EXPECT_FALSE(got) << "answered before the last part";
+      }
+    }
+    EXPECT_EQ(reader.pending_parts(), 0u);
+    return got;
+  };
+  auto got = feed({"id-1", "CATCHUP/1", "cam1"});
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->identity, "id-1");
+  EXPECT_EQ(got->stream, "cam1");
+  EXPECT_FALSE(feed({"id-1", "CATCHUP/2", "cam1"})) << "another version";
+  EXPECT_FALSE(feed({"id-1", "CATCHUP/1"})) << "two parts";
+  EXPECT_FALSE(feed({"id-1", "CATCHUP/1", ""})) << "no stream name";
+  EXPECT_FALSE(feed({"id-1", "CATCHUP/1", std::string(kMaxStreamNameBytes + 1, 's')}));
+  EXPECT_TRUE(feed({"id-1", "CATCHUP/1", std::string(kMaxStreamNameBytes, 's')}));
+  // A long message keeps at most three parts while it is read, and is dropped whole.
+  for (int i = 0; i < 1000; ++i) {
+    reader.feed(i == 1 ? "CATCHUP/1" : "part", true);
+    ASSERT_LE(reader.pending_parts(), 3u);
+  }
+  EXPECT_FALSE(reader.feed("cam1", false));
+  EXPECT_TRUE(feed({"id-2", "CATCHUP/1", "cam1"})) << "the next message is read on its own";
 }
 
 // Asks for `stream` (again every 400 ms) until an answer comes, for up to 2 s.
