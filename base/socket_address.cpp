@@ -29,12 +29,15 @@ std::string address_host(const sockaddr_storage& address) {
     inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(address).sin6_addr, host,
               sizeof host);
   }
-  std::string_view text = host;
-  if (text.starts_with(kMappedV4Prefix) &&
-      text.substr(kMappedV4Prefix.size()).find('.') != std::string_view::npos) {
-    text.remove_prefix(kMappedV4Prefix.size());
+  return std::string(unmapped_host(host));
+}
+
+std::string_view unmapped_host(std::string_view host) {
+  if (host.starts_with(kMappedV4Prefix) &&
+      host.substr(kMappedV4Prefix.size()).find('.') != std::string_view::npos) {
+    host.remove_prefix(kMappedV4Prefix.size());
   }
-  return std::string(text);
+  return host;
 }
 
 uint16_t address_port(const sockaddr_storage& address) {

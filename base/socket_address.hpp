@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace base {
 
@@ -14,6 +15,10 @@ std::string address_host(const sockaddr_storage& address);
 
 // The port of an IPv4 or IPv6 address (0 for other families).
 uint16_t address_port(const sockaddr_storage& address);
+
+// A numeric host as text, with an IPv4-mapped IPv6 address ("::ffff:1.2.3.4", how a dual-stack
+// socket names an IPv4 peer) as the IPv4 address it is; other hosts unchanged.
+std::string_view unmapped_host(std::string_view host);
 
 // "host:port", or "[v6]:port" for an IPv6 host.
 std::string address_text(const sockaddr_storage& address);

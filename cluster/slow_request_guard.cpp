@@ -40,15 +40,6 @@ uint64_t bytes_received(int fd) {
   return info.tcpi_bytes_received;
 }
 
-// "::ffff:1.2.3.4" (how the library names an IPv4 peer of a dual-stack socket) as "1.2.3.4".
-std::string plain_host(const std::string& host) {
-  constexpr std::string_view kMapped = "::ffff:";
-  if (std::string_view(host).starts_with(kMapped) && host.find('.') != std::string::npos) {
-    return host.substr(kMapped.size());
-  }
-  return host;
-}
-
 base::RateLimiter g_cut_log{std::chrono::seconds(10)};
 
 }  // namespace
@@ -118,7 +109,8 @@ void SlowRequestGuard::forget(const std::vector<uint64_t>& ids) {
 
 void SlowRequestGuard::on_request(const std::string& remote_addr, int remote_port,
                                   bool event_stream) {
-  const std::string host = plain_host(remote_addr);
+  // The library names an IPv4 peer of a dual-stack socket "::ffff:1.2.3.4".
+  const std::string_view host = base::unmapped_host(remote_addr);
   std::lock_guard lock(mu_);
   for (auto& [id, c] : connections_) {
     if (c.port != remote_port || c.host != host) continue;

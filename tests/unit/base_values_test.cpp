@@ -45,6 +45,9 @@ TEST(SocketAddress, TextOfEachFamily) {
   // An IPv4 publisher on a dual-stack listener reads as the IPv4 address it is.
   EXPECT_EQ(address_text(v6("::ffff:10.0.0.9", 40000)), "10.0.0.9:40000");
   EXPECT_EQ(address_port(v6("::ffff:10.0.0.9", 40000)), 40000);
+  EXPECT_EQ(unmapped_host("::ffff:10.0.0.9"), "10.0.0.9");
+  EXPECT_EQ(unmapped_host("::ffff:a00:9"), "::ffff:a00:9");  // not written as IPv4: kept
+  EXPECT_EQ(unmapped_host("2001:db8::1"), "2001:db8::1");
   sockaddr_storage unix_family{};
   unix_family.ss_family = AF_UNIX;
   EXPECT_EQ(address_host(unix_family), "");
