@@ -4,7 +4,7 @@
 foreach(t h264_test h265_test sei_test rtp_test rtp_nal_codec_test rtp_audio_test)
   rs_test(${t} SOURCES ${t}.cpp DEPS rs_media LABELS unit media)
 endforeach()
-# SDP: build_sdp (sdp_test.cpp) and parse_sdp (real descriptions from tests/unit/captures/, then
+# SDP: build_sdp (sdp_test.cpp, expected texts in tests/unit/sdp_written/) and parse_sdp (real descriptions from tests/unit/captures/, then
 # rule by rule).
 rs_test(sdp_test SOURCES sdp_test.cpp
   sdp_parse_test.cpp sdp_parse_rules_test.cpp

@@ -25,14 +25,9 @@ namespace {
 
 using test_bytes::crlf;
 
-// The text of tests/unit/captures/<file> in the source tree ($RS_SOURCE_DIR, which ctest sets);
-// a test failure and "" when it cannot be read.
+// The text of tests/unit/captures/<file> (see source_text).
 std::string capture(std::string_view file) {
-  const auto dir = rstest::source_path("tests/unit/captures");
-  if (!dir) return "";
-  const auto text = rstest::read_file_bytes(*dir / file);
-  if (!text) ADD_FAILURE() << "cannot read tests/unit/captures/" << file;
-  return text.value_or("");
+  return rstest::source_text("tests/unit/captures", std::string(file));
 }
 
 // `text` cut at every `separator`.

@@ -1,10 +1,12 @@
 // Tests for media/sdp: DESCRIBE answers (RFC 8866) with H.264 fmtp (RFC 6184 section 8), H.265
 // (RFC 7798 7), AAC (RFC 3640 4.1), G.711 (RFC 3551 6) and Opus (RFC 7587 7).
 #include "media/sdp.hpp"
+#include "tests/unit/source_files.hpp"
 #include "tests/unit/test_bytes.hpp"
 
 #include <gtest/gtest.h>
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,8 +24,17 @@ using test_bytes::crlf;
 struct Case {
   std::string_view name;
   SdpSession in;
-  std::string_view want;
+  std::string_view file;  // the exact text expected, in tests/unit/sdp_written/ with LF line ends
 };
+
+// build_sdp writes each case's file, with CRLF line ends.
+void expect_each_writes(std::span<const Case> cases) {
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(build_sdp(c.in),
+              crlf(rstest::source_text("tests/unit/sdp_written", std::string(c.file))));
+  }
+}
 
 TEST(BuildSdp, WritesExactText) {
   const Case kCases[] = {
@@ -33,19 +44,7 @@ TEST(BuildSdp, WritesExactText) {
         .session_name = "cam1",
         .tracks = {SdpVideoH264{
             .sps = kSps, .pps = kPps, .width = 1280, .height = 720, .fps = 30}}},
-       R"(v=0
-o=- 123456 1 IN IP4 10.0.0.5
-s=cam1
-c=IN IP4 0.0.0.0
-t=0 0
-a=control:*
-a=range:npt=now-
-m=video 0 RTP/AVP 96
-a=rtpmap:96 H264/90000
-a=fmtp:96 packetization-mode=1;profile-level-id=64001f;sprop-parameter-sets=Z2QAH6yyAKALdgIgAAADACAAAAeR4wZJ,aOvDyyLA
-a=framerate:30
-a=control:trackID=0
-)"},
+       "x264_1280x720_at_30_fps.sdp"},
       {"ntsc frame rate, other payload type and control",
        {.session_id = 1,
         .session_version = 7,
@@ -55,46 +54,13 @@ a=control:trackID=0
                                 .pps = kPps,
                                 .fps = 30000.0 / 1001,
                                 .control = "trackID=1"}}},
-       R"(v=0
-o=- 1 7 IN IP4 127.0.0.1
-s=stream
-c=IN IP4 0.0.0.0
-t=0 0
-a=control:rtsp://edge-a/cam1/
-a=range:npt=now-
-m=video 0 RTP/AVP 97
-a=rtpmap:97 H264/90000
-a=fmtp:97 packetization-mode=1;profile-level-id=64001f;sprop-parameter-sets=Z2QAH6yyAKALdgIgAAADACAAAAeR4wZJ,aOvDyyLA
-a=framerate:29.97
-a=control:trackID=1
-)"},
+       "ntsc_frame_rate_other_payload_type_and_control.sdp"},
       {"parameter sets not known yet, fps unknown",
        {.tracks = {SdpVideoH264{}}},
-       R"(v=0
-o=- 0 1 IN IP4 127.0.0.1
-s=stream
-c=IN IP4 0.0.0.0
-t=0 0
-a=control:*
-a=range:npt=now-
-m=video 0 RTP/AVP 96
-a=rtpmap:96 H264/90000
-a=fmtp:96 packetization-mode=1
-a=control:trackID=0
-)"},
-      {"no tracks", {}, R"(v=0
-o=- 0 1 IN IP4 127.0.0.1
-s=stream
-c=IN IP4 0.0.0.0
-t=0 0
-a=control:*
-a=range:npt=now-
-)"},
+       "parameter_sets_not_known_yet_fps_unknown.sdp"},
+      {"no tracks", {}, "no_tracks.sdp"},
   };
-  for (const auto& c : kCases) {
-    SCOPED_TRACE(c.name);
-    EXPECT_EQ(build_sdp(c.in), crlf(c.want));
-  }
+  expect_each_writes(kCases);
 }
 
 // Real libx265 1280x720 main profile parameter sets (see h265_test).
@@ -110,97 +76,38 @@ const std::vector<uint8_t> kPps265 = {0x44, 0x01, 0xc1, 0x72, 0xb4, 0x62, 0x40};
 const std::vector<uint8_t> kAsc48kStereo = {0x11, 0x90, 0x56, 0xe5, 0x00};
 const std::vector<uint8_t> kAsc44kMono = {0x12, 0x08, 0x56, 0xe5, 0x00};
 
-constexpr std::string_view kSessionHeader = R"(v=0
-o=- 42 1 IN IP4 127.0.0.1
-s=stream
-c=IN IP4 0.0.0.0
-t=0 0
-a=control:*
-a=range:npt=now-
-)";
-
 TEST(BuildSdp, WritesExactTextForEveryTrackType) {
   const Case kCases[] = {
       {"x265 720p30 with ffmpeg aac 48 kHz stereo",
        {.session_id = 42,
         .tracks = {SdpVideoH265{.vps = kVps265, .sps = kSps265, .pps = kPps265, .fps = 30},
                    SdpAudioAac{.sample_rate = 48000, .channels = 2, .config = kAsc48kStereo}}},
-       R"(m=video 0 RTP/AVP 96
-a=rtpmap:96 H265/90000
-a=fmtp:96 sprop-vps=QAEMAf//AWAAAAMAkAAAAwAAAwBdlZgJ;sprop-sps=QgEBAWAAAAMAkAAAAwAAAwBdoAKAgC0WWVmkkyvAWgIAAAMAAgAAAwA8EA==;sprop-pps=RAHBcrRiQA==
-a=framerate:30
-a=control:trackID=0
-m=audio 0 RTP/AVP 97
-a=rtpmap:97 mpeg4-generic/48000/2
-a=fmtp:97 streamtype=5;profile-level-id=1;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=119056e500
-a=control:trackID=1
-)"},
+       "x265_720p30_with_ffmpeg_aac_48_khz_stereo.sdp"},
       {"h265 parameter sets not known yet, aac 44.1 kHz mono without config",
        {.session_id = 42,
         .tracks = {SdpVideoH265{.payload_type = 98, .control = "trackID=5"},
                    SdpAudioAac{.payload_type = 100, .sample_rate = 44100, .channels = 1}}},
-       R"(m=video 0 RTP/AVP 98
-a=rtpmap:98 H265/90000
-a=control:trackID=5
-m=audio 0 RTP/AVP 100
-a=rtpmap:100 mpeg4-generic/44100/1
-a=fmtp:100 streamtype=5;profile-level-id=1;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3
-a=control:trackID=1
-)"},
+       "h265_parameter_sets_not_known_yet_aac_44_1_khz_mono_without.sdp"},
       {"h265 with sps only, aac 44.1 kHz mono",
        {.session_id = 42,
         .tracks = {SdpVideoH265{.sps = kSps265},
                    SdpAudioAac{.sample_rate = 44100, .channels = 1, .config = kAsc44kMono}}},
-       R"(m=video 0 RTP/AVP 96
-a=rtpmap:96 H265/90000
-a=fmtp:96 sprop-sps=QgEBAWAAAAMAkAAAAwAAAwBdoAKAgC0WWVmkkyvAWgIAAAMAAgAAAwA8EA==
-a=control:trackID=0
-m=audio 0 RTP/AVP 97
-a=rtpmap:97 mpeg4-generic/44100/1
-a=fmtp:97 streamtype=5;profile-level-id=1;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=120856e500
-a=control:trackID=1
-)"},
+       "h265_with_sps_only_aac_44_1_khz_mono.sdp"},
       {"h264 in tracks with pcmu",
        {.session_id = 42,
         .tracks = {SdpVideoH264{.sps = kSps, .pps = kPps, .fps = 25}, SdpAudioPcmu{}}},
-       R"(m=video 0 RTP/AVP 96
-a=rtpmap:96 H264/90000
-a=fmtp:96 packetization-mode=1;profile-level-id=64001f;sprop-parameter-sets=Z2QAH6yyAKALdgIgAAADACAAAAeR4wZJ,aOvDyyLA
-a=framerate:25
-a=control:trackID=0
-m=audio 0 RTP/AVP 0
-a=rtpmap:0 PCMU/8000
-a=control:trackID=1
-)"},
+       "h264_in_tracks_with_pcmu.sdp"},
       {"h264 with pcma",
        {.session_id = 42,
         .tracks = {SdpVideoH264{.sps = kSps, .pps = kPps}, SdpAudioPcma{.control = "trackID=2"}}},
-       R"(m=video 0 RTP/AVP 96
-a=rtpmap:96 H264/90000
-a=fmtp:96 packetization-mode=1;profile-level-id=64001f;sprop-parameter-sets=Z2QAH6yyAKALdgIgAAADACAAAAeR4wZJ,aOvDyyLA
-a=control:trackID=0
-m=audio 0 RTP/AVP 8
-a=rtpmap:8 PCMA/8000
-a=control:trackID=2
-)"},
+       "h264_with_pcma.sdp"},
       {"opus mono, then opus stereo on another payload type",
        {.session_id = 42,
         .tracks = {SdpAudioOpus{},
                    SdpAudioOpus{.payload_type = 111, .stereo = true, .control = "trackID=2"}}},
-       R"(m=audio 0 RTP/AVP 97
-a=rtpmap:97 opus/48000/2
-a=fmtp:97 sprop-stereo=0
-a=control:trackID=1
-m=audio 0 RTP/AVP 111
-a=rtpmap:111 opus/48000/2
-a=fmtp:111 sprop-stereo=1
-a=control:trackID=2
-)"},
+       "opus_mono_then_opus_stereo_on_another_payload_type.sdp"},
   };
-  for (const auto& c : kCases) {
-    SCOPED_TRACE(c.name);
-    EXPECT_EQ(build_sdp(c.in), crlf(std::string(kSessionHeader) + std::string(c.want)));
-  }
+  expect_each_writes(kCases);
 }
 
 }  // namespace

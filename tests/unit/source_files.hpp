@@ -34,4 +34,14 @@ inline std::optional<std::string> read_file_bytes(const std::filesystem::path& f
   return text.str();
 }
 
+// The text of `folder`/`file` in the source tree (e.g. "tests/unit/captures", "axis.sdp"); a test
+// failure and "" when it cannot be read.
+inline std::string source_text(const std::string& folder, const std::string& file) {
+  const auto dir = source_path(folder);
+  if (!dir) return "";
+  const auto text = read_file_bytes(*dir / file);
+  if (!text) ADD_FAILURE() << "cannot read " << folder << "/" << file;
+  return text.value_or("");
+}
+
 }  // namespace rstest
