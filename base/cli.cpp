@@ -43,6 +43,14 @@ void fail_usage(std::string_view program, absl::string_view message) {
   std::exit(2);
 }
 
+void ok_or_exit(std::string_view program, const absl::Status& status, std::string_view context) {
+  if (status.ok()) return;
+  if (context.empty()) fail_usage(program, status.message());
+  std::string message(context);
+  message.append(": ").append(status.message().data(), status.message().size());
+  fail_usage(program, message);
+}
+
 namespace {
 sigset_t termination_set() {
   sigset_t set;

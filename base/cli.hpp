@@ -6,12 +6,24 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace base {
 
 // Prints "<program>: <message>" on one line to stderr and exits with status 2 (bad usage).
 [[noreturn]] void fail_usage(std::string_view program, absl::string_view message);
+
+// main()'s way with a step that must work: `status` or `result` when ok, else fail_usage with
+// "<context>: <message>" (the message alone when `context` is empty).
+void ok_or_exit(std::string_view program, const absl::Status& status,
+                std::string_view context = {});
+template <typename T>
+T value_or_exit(std::string_view program, absl::StatusOr<T> result, std::string_view context = {}) {
+  ok_or_exit(program, result.status(), context);
+  return *std::move(result);
+}
 
 // `text` with control characters written as C escapes (\n, \r, \t, \xNN), so that an error quoting
 // a value the user gave (a flag, a config file's string) stays one line.

@@ -231,9 +231,7 @@ int main(int argc, char** argv) {
                           .fps = absl::GetFlag(FLAGS_fps),
                           .epoch = random_epoch()};
   if (!(settings.fps > 0 && settings.fps <= 240)) base::fail_usage(kProgram, "--fps: 0..240");
-  if (auto st = relay::validate_stream_name(settings.stream); !st.ok()) {
-    base::fail_usage(kProgram, st.message());
-  }
+  base::ok_or_exit(kProgram, relay::validate_stream_name(settings.stream));
   const Clip clip = load_clip(absl::GetFlag(FLAGS_clip));
 
   const std::atomic<bool>& stop = base::stop_flag_on_termination();
@@ -241,14 +239,13 @@ int main(int argc, char** argv) {
   zmq::context_t context;
   relay::PublisherOptions options;
   options.endpoint = absl::GetFlag(FLAGS_publish);
-  auto publisher = relay::FramePublisher::create(context, options);
-  if (!publisher.ok()) base::fail_usage(kProgram, publisher.status().message());
+  auto publisher = base::value_or_exit(kProgram, relay::FramePublisher::create(context, options));
   std::printf("camera_sim publishing %s on %s: %zu access units (%ux%u, %.1f s, %.2f Mb/s)\n",
-              settings.stream.c_str(), (*publisher)->bound_endpoint().c_str(), clip.units.size(),
+              settings.stream.c_str(), publisher->bound_endpoint().c_str(), clip.units.size(),
               clip.width, clip.height, static_cast<double>(clip.units.size()) / settings.fps,
               static_cast<double>(clip.bytes) * 8 / 1e6 /
                   (static_cast<double>(clip.units.size()) / settings.fps));
   std::fflush(stdout);
-  run(**publisher, clip, settings, stop);
+  run(*publisher, clip, settings, stop);
   return 0;
 }

@@ -4,11 +4,20 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "client/video_decoder.hpp"
 
 namespace client {
+
+// What --help says before the flags.
+inline constexpr std::string_view kUsage =
+    "plays a stream with a live overlay of latency, FPS and throughput.\n"
+    "  rtsp-client --coordinator=HOST:50051 --stream=cam1   ask the coordinator for an edge\n"
+    "  rtsp-client rtsp://HOST:8554/cam1                    play any RTSP URL directly\n"
+    "  rtsp-client --headless --duration=10s URL            JSON lines instead of a window\n"
+    "keys: q quit, o toggle the overlay, s save a PNG screenshot";
 
 struct ClientOptions {
   std::string url;          // direct mode: play this RTSP URL

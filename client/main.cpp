@@ -19,13 +19,6 @@ namespace {
 
 constexpr char kProgram[] = "rtsp-client";
 
-constexpr char kUsage[] =
-    "plays a stream with a live overlay of latency, FPS and throughput.\n"
-    "  rtsp-client --coordinator=HOST:50051 --stream=cam1   ask the coordinator for an edge\n"
-    "  rtsp-client rtsp://HOST:8554/cam1                    play any RTSP URL directly\n"
-    "  rtsp-client --headless --duration=10s URL            JSON lines instead of a window\n"
-    "keys: q quit, o toggle the overlay, s save a PNG screenshot";
-
 void on_signal(int) {
   client::request_stop();
 }
@@ -34,16 +27,16 @@ void on_signal(int) {
 
 int main(int argc, char** argv) {
   const std::vector<std::string> positional =
-      base::parse_flags(argc, argv, kProgram, kUsage, "client/", /*max_positional=*/1);
+      base::parse_flags(argc, argv, kProgram, client::kUsage, "client/", /*max_positional=*/1);
   const std::string url = positional.empty() ? std::string() : positional[0];
   const char* display = std::getenv("DISPLAY");
-  auto options = client::options_from_flags(url, display != nullptr && *display != '\0');
-  if (!options.ok()) base::fail_usage(kProgram, options.status().message());
+  const auto options = base::value_or_exit(
+      kProgram, client::options_from_flags(url, display != nullptr && *display != '\0'));
   av_log_set_level(base::log_level() == base::LogLevel::Debug ? AV_LOG_INFO : AV_LOG_ERROR);
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-  client::ClientApp app(*options);
+  client::ClientApp app(options);
   return app.run();
 }

@@ -24,9 +24,9 @@ int probe(const coordinator::CommandLine& c) {
 }
 
 int status(const coordinator::CommandLine& c) {
-  auto client = cluster::CoordinatorClient::create({.coordinator = c.target, .tls = c.options.tls});
-  if (!client.ok()) base::fail_usage(kProgram, client.status().message());
-  auto view = (*client)->get_cluster();
+  auto client = base::value_or_exit(kProgram, cluster::CoordinatorClient::create(
+                                                  {.coordinator = c.target, .tls = c.options.tls}));
+  auto view = client->get_cluster();
   if (!view.ok()) {
     std::fprintf(stderr, "%s: %s: %s\n", kProgram, c.target.c_str(),
                  std::string(base::sv(view.status().message())).c_str());
@@ -39,28 +39,21 @@ int status(const coordinator::CommandLine& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  base::parse_flags(argc, argv, kProgram,
-                    "assigns clients to the least-loaded edge and collects cluster metrics.\n"
-                    "  rtsp-coordinator --listen=0.0.0.0:50051 --http=127.0.0.1:9090\n"
-                    "  rtsp-coordinator --status=HOST:50051    print nodes, streams and loads\n"
-                    "  rtsp-coordinator --probe=HOST:50051     health check, exit 0 when serving",
-                    "coordinator/");
-  auto command = coordinator::command_line_from_flags();
-  if (!command.ok()) base::fail_usage(kProgram, command.status().message());
-  if (command->mode == coordinator::Mode::Probe) return probe(*command);
-  if (command->mode == coordinator::Mode::Status) return status(*command);
+  base::parse_flags(argc, argv, kProgram, coordinator::kUsage, "coordinator/");
+  const auto command = base::value_or_exit(kProgram, coordinator::command_line_from_flags());
+  if (command.mode == coordinator::Mode::Probe) return probe(command);
+  if (command.mode == coordinator::Mode::Status) return status(command);
   base::block_termination_signals();
-  auto server = coordinator::CoordinatorServer::start(command->options);
-  if (!server.ok()) base::fail_usage(kProgram, server.status().message());
-  LOG_INFO("coordinator", "listening on port ", (*server)->port(),
-           command->options.token.empty() ? " (no token)" : " (token required)",
-           command->options.tls.enabled() ? " with TLS" : "");
-  std::printf("rtsp-coordinator listening on %u\n", (*server)->port());
-  if ((*server)->http_port() != 0)
-    std::printf("rtsp-coordinator http on %u\n", (*server)->http_port());
+  auto server =
+      base::value_or_exit(kProgram, coordinator::CoordinatorServer::start(command.options));
+  LOG_INFO("coordinator", "listening on port ", server->port(),
+           command.options.token.empty() ? " (no token)" : " (token required)",
+           command.options.tls.enabled() ? " with TLS" : "");
+  std::printf("rtsp-coordinator listening on %u\n", server->port());
+  if (server->http_port() != 0) std::printf("rtsp-coordinator http on %u\n", server->http_port());
   std::fflush(stdout);
   const int sig = base::wait_for_termination();
   LOG_INFO("coordinator", "signal ", sig, ": shutting down");
-  (*server)->shutdown();
+  server->shutdown();
   return 0;
 }

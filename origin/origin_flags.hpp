@@ -3,10 +3,18 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "cluster/credentials.hpp"
 
 namespace origin {
+
+// What --help says before the flags.
+inline constexpr std::string_view kUsage =
+    "publishes streams to edges over ZeroMQ, passing camera H.264/H.265 through or encoding "
+    "once.\n"
+    "  rtsp-origin --source=rtsp://user:pass@camera/stream1 --stream=cam1 "
+    "--publish=tcp://127.0.0.1:5556";
 
 // Flag values as typed on the command line (strings, so every error is ours to word).
 struct OriginFlags {

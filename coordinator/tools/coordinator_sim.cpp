@@ -160,9 +160,9 @@ int main(int argc, char** argv) {
     base::fail_usage(kProgram, "--role must be edge or origin");
   static ReaderPort port;
   if (edge) {
-    auto where = base::parse_host_port(absl::GetFlag(FLAGS_listen), true);
-    if (!where.ok()) base::fail_usage(kProgram, where.status().message());
-    if (!port.open(*where)) base::fail_usage(kProgram, "cannot listen for readers");
+    const auto where =
+        base::value_or_exit(kProgram, base::parse_host_port(absl::GetFlag(FLAGS_listen), true));
+    if (!port.open(where)) base::fail_usage(kProgram, "cannot listen for readers");
     id.set_role(rs::cluster::ROLE_EDGE);
     id.set_advertised_url(base::cat("rtsp://127.0.0.1:", port.port()));
     id.set_capacity_readers(static_cast<uint32_t>(absl::GetFlag(FLAGS_capacity_readers)));
@@ -171,17 +171,16 @@ int main(int argc, char** argv) {
     id.set_role(rs::cluster::ROLE_ORIGIN);
     id.set_advertised_url(absl::GetFlag(FLAGS_url));
   }
-  auto agent = cluster::NodeAgent::create(options);
-  if (!agent.ok()) base::fail_usage(kProgram, agent.status().message());
+  auto agent = base::value_or_exit(kProgram, cluster::NodeAgent::create(options));
   const double mbps = absl::GetFlag(FLAGS_mbps_per_reader);
   if (edge) {
-    (*agent)->set_report_source([&] { return edge_report(port, streams, mbps); });
-    (*agent)->on_origins_changed([](std::vector<std::string> endpoints) {
+    agent->set_report_source([&] { return edge_report(port, streams, mbps); });
+    agent->on_origins_changed([](std::vector<std::string> endpoints) {
       std::printf("origins: %s\n", absl::StrJoin(endpoints, ",").c_str());
       std::fflush(stdout);
     });
   } else {
-    (*agent)->set_report_source([&] {
+    agent->set_report_source([&] {
       rs::cluster::NodeReport r;
       for (const auto& s : streams) {
         auto* info = r.add_origin_streams();
@@ -192,18 +191,18 @@ int main(int argc, char** argv) {
       return r;
     });
   }
-  (*agent)->start();
+  agent->start();
   std::printf("coordinator-sim %s listening on %u\n", id.name().c_str(), port.port());
   std::fflush(stdout);
   base::wait_for_termination();
-  (*agent)->drain();
+  agent->drain();
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::milliseconds(absl::GetFlag(FLAGS_drain_grace_ms));
   while (edge && std::chrono::steady_clock::now() < deadline &&
          edge_report(port, {}, 0).readers() > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  (*agent)->stop();
+  agent->stop();
   LOG_INFO("sim", id.name(), ": drained, exiting");
   return 0;
 }
