@@ -71,14 +71,14 @@ absl::StatusOr<std::unique_ptr<CoordinatorLink>> CoordinatorLink::start(const Ed
   auto last_bytes = std::make_shared<std::pair<uint64_t, int64_t>>(0, 0);
   (*agent)->set_report_source([&server, meter, last_bytes] {
     rs::cluster::NodeReport report;
-    const EdgeCounters counters = server.counters();
+    const uint64_t bytes_out = server.loop_total(&LoopCounters::bytes_out);
     const int64_t now = base::monotonic_us();
     double mbps = 0;
     if (last_bytes->second != 0 && now > last_bytes->second) {
-      mbps = static_cast<double>(counters.bytes_out - last_bytes->first) * 8 /
+      mbps = static_cast<double>(bytes_out - last_bytes->first) * 8 /
              static_cast<double>(now - last_bytes->second);
     }
-    *last_bytes = {counters.bytes_out, now};
+    *last_bytes = {bytes_out, now};
     uint32_t readers = 0;
     for (const auto& [stream, count] : server.readers_by_stream())
       readers += static_cast<uint32_t>(count);
@@ -94,7 +94,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorLink>> CoordinatorLink::start(const Ed
     }
     report.set_readers(readers);
     report.set_mbps_out(mbps);
-    report.set_frames_skipped(counters.frames_skipped);
+    report.set_frames_skipped(server.loop_total(&LoopCounters::frames_skipped));
     const ProcessSample process = meter->sample();
     report.set_cpu(process.cpu);
     report.set_memory_bytes(process.rss_bytes);

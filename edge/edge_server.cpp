@@ -224,28 +224,21 @@ std::string EdgeServer::metrics() const {
   return render_metrics(input);
 }
 
-EdgeCounters EdgeServer::counters() const {
-  EdgeCounters c;
-  c.frames_received = ingest_->counters().frames.load();
-  c.gaps = ingest_->counters().gaps.load();
-  c.catchup_requests = ingest_->counters().catchup_requests.load();
-  for (const auto& loop : loops_) {
-    const LoopCounters& l = loop->loop_counters();
-    c.connections += l.connections.load();
-    c.readers += l.readers_tcp.load() + l.readers_udp.load();
-    c.bytes_out += l.bytes_out.load();
-    c.frames_skipped += l.frames_skipped.load();
-    c.readers_dropped_slow += l.readers_dropped_slow.load();
-  }
-  return c;
+uint64_t EdgeServer::loop_total(std::atomic<uint64_t> LoopCounters::*counter) const {
+  uint64_t total = 0;
+  for (const auto& loop : loops_) total += (loop->loop_counters().*counter).load();
+  return total;
 }
 
 void EdgeServer::log_stats() {
-  const EdgeCounters c = counters();
-  LOG_INFO("edge", "frames_in=", c.frames_received, " gaps=", c.gaps,
-           " catchup_requests=", c.catchup_requests, " connections=", c.connections,
-           " readers=", c.readers, " bytes_out=", c.bytes_out, " frames_skipped=", c.frames_skipped,
-           " slow_readers_dropped=", c.readers_dropped_slow);
+  const IngestCounters& in = ingest_->counters();
+  LOG_INFO("edge", "frames_in=", in.frames.load(), " gaps=", in.gaps.load(),
+           " catchup_requests=", in.catchup_requests.load(),
+           " connections=", loop_total(&LoopCounters::connections), " readers=",
+           loop_total(&LoopCounters::readers_tcp) + loop_total(&LoopCounters::readers_udp),
+           " bytes_out=", loop_total(&LoopCounters::bytes_out),
+           " frames_skipped=", loop_total(&LoopCounters::frames_skipped),
+           " slow_readers_dropped=", loop_total(&LoopCounters::readers_dropped_slow));
 }
 
 }  // namespace edge

@@ -15,20 +15,10 @@
 #include "edge/edge_options.hpp"
 #include "edge/ingest.hpp"
 #include "edge/io_loop.hpp"
+#include "edge/loop_counters.hpp"
 #include "edge/stream_health_board.hpp"
 
 namespace edge {
-
-struct EdgeCounters {
-  uint64_t frames_received = 0;
-  uint64_t gaps = 0;
-  uint64_t catchup_requests = 0;
-  uint64_t connections = 0;
-  uint64_t readers = 0;
-  uint64_t bytes_out = 0;
-  uint64_t frames_skipped = 0;
-  uint64_t readers_dropped_slow = 0;
-};
 
 class EdgeServer {
  public:
@@ -44,7 +34,8 @@ class EdgeServer {
   uint16_t http_port() const;
   // Prometheus text for /metrics. Any thread.
   std::string metrics() const;
-  EdgeCounters counters() const;
+  // One of the loops' counters summed over all loops, e.g. &LoopCounters::bytes_out. Any thread.
+  uint64_t loop_total(std::atomic<uint64_t> LoopCounters::*counter) const;
   // Readers per stream across loops, including streams taken in with no readers. Any thread.
   std::vector<std::pair<std::string, size_t>> readers_by_stream() const;
   // Any thread: reconnect to these origins (coordinator updates).

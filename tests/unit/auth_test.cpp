@@ -11,11 +11,16 @@
 
 #include "absl/strings/escaping.h"
 #include "base/strings.hpp"
+#include "tests/unit/table_test.hpp"
 
 namespace rtsp {
 namespace {
 
 constexpr int64_t kNow = 1'000'000'000;
+
+absl::StatusOr<AuthConfig> parse_auth_conf(std::string_view text) {
+  return AuthConfig::parse(std::string(text), "auth.conf");
+}
 
 AuthConfig config() {
   auto parsed = AuthConfig::parse(
@@ -159,20 +164,14 @@ TEST(Authenticator, FailedAttemptsAreRateLimitedPerAddress) {
 }
 
 TEST(AuthConfig, LineNumberedErrors) {
-  struct Bad {
-    std::string text;
-    std::string want;
+  const rstest::Rejection kBad[] = {
+      {.in = "user alice\n", .error = "auth.conf:1: want: user <name> <password>"},
+      {.in = "\n# c\nfoo bar\n",
+       .error = "auth.conf:3: unknown keyword 'foo' (want user, stream, publish or realm)"},
+      {.in = "user a x\nuser a y\n", .error = "auth.conf:2: user 'a' defined twice"},
+      {.in = "stream cam1 ghost\n", .error = "stream 'cam1' names unknown user 'ghost'"},
   };
-  for (const Bad& b :
-       {Bad{"user alice\n", "auth.conf:1: want: user <name> <password>"},
-        Bad{"\n# c\nfoo bar\n",
-            "auth.conf:3: unknown keyword 'foo' (want user, stream, publish or realm)"},
-        Bad{"user a x\nuser a y\n", "auth.conf:2: user 'a' defined twice"},
-        Bad{"stream cam1 ghost\n", "stream 'cam1' names unknown user 'ghost'"}}) {
-    auto got = AuthConfig::parse(b.text, "auth.conf");
-    ASSERT_FALSE(got.ok()) << b.text;
-    EXPECT_NE(std::string(got.status().message()).find(b.want), std::string::npos) << got.status();
-  }
+  rstest::expect_each_rejected(kBad, parse_auth_conf);
 }
 
 // ---- Publishing: "publish <stream> <user>..." lines, Permission::Publish ----
@@ -262,23 +261,17 @@ TEST(Authenticator, StreamWithoutPublishLineIsOpenToPublishers) {
 }
 
 TEST(AuthConfig, PublishLineErrorsNameTheLineKind) {
-  struct Bad {
-    std::string text;
-    std::string want;
+  const rstest::Rejection kBad[] = {
+      {.in = "user a x\npublish live ghost\n",
+       .error = "auth.conf: publish 'live' names unknown user 'ghost'"},
+      {.in = "user a x\nstream live ghost\n",
+       .error = "auth.conf: stream 'live' names unknown user 'ghost'"},
+      {.in = "user a x\npublish live\n", .error = "auth.conf:2: want: publish <name> <user>..."},
+      {.in = "stream cam1\n", .error = "auth.conf:1: want: stream <name> <user>..."},
+      {.in = "\npublisher live a\n",
+       .error = "auth.conf:2: unknown keyword 'publisher' (want user, stream, publish or realm)"},
   };
-  for (const Bad& b :
-       {Bad{"user a x\npublish live ghost\n",
-            "auth.conf: publish 'live' names unknown user 'ghost'"},
-        Bad{"user a x\nstream live ghost\n", "auth.conf: stream 'live' names unknown user 'ghost'"},
-        Bad{"user a x\npublish live\n", "auth.conf:2: want: publish <name> <user>..."},
-        Bad{"stream cam1\n", "auth.conf:1: want: stream <name> <user>..."},
-        Bad{"\npublisher live a\n",
-            "auth.conf:2: unknown keyword 'publisher' (want user, stream, publish or realm)"}}) {
-    SCOPED_TRACE(b.text);
-    auto got = AuthConfig::parse(b.text, "auth.conf");
-    ASSERT_FALSE(got.ok());
-    EXPECT_EQ(got.status().message(), b.want);
-  }
+  rstest::expect_each_rejected(kBad, parse_auth_conf, rstest::ErrorText::Whole);
 }
 
 // ---- Client side ----

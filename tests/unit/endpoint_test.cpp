@@ -26,20 +26,15 @@ TEST(ParseHostPort, AcceptsValidForms) {
 }
 
 TEST(ParseHostPort, RejectsWithClearMessages) {
-  struct Bad {
-    std::string_view in;
-    std::string_view message_part;
+  const rstest::Rejection kBad[] = {
+      {.in = "nonsense", .error = "expected host:port"},
+      {.in = "127.0.0.1:0", .error = "invalid port '0'"},
+      {.in = "127.0.0.1:65536", .error = "invalid port '65536'"},
+      {.in = "h:-1", .error = "invalid port"},
+      {.in = "[::1:80", .error = "expected [ipv6]:port"},
+      {.in = "h:80x", .error = "invalid port"},
   };
-  for (const Bad& b :
-       {Bad{"nonsense", "expected host:port"}, Bad{"127.0.0.1:0", "invalid port '0'"},
-        Bad{"127.0.0.1:65536", "invalid port '65536'"}, Bad{"h:-1", "invalid port"},
-        Bad{"[::1:80", "expected [ipv6]:port"}, Bad{"h:80x", "invalid port"}}) {
-    SCOPED_TRACE(b.in);
-    auto got = parse_host_port(b.in);
-    ASSERT_FALSE(got.ok());
-    EXPECT_NE(std::string(got.status().message()).find(b.message_part), std::string::npos)
-        << got.status();
-  }
+  rstest::expect_each_rejected(kBad, [](std::string_view in) { return parse_host_port(in); });
 }
 
 TEST(ParseHostPort, PortZeroOnlyWhenAllowed) {

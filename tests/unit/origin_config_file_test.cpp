@@ -1,6 +1,7 @@
 // --config parsing (origin/config_file.hpp): streams from protobuf text format, flags as defaults,
 // and errors with file, line and column.
 #include "origin/config_file.hpp"
+#include "tests/unit/table_test.hpp"
 
 #include <gtest/gtest.h>
 
@@ -31,14 +32,8 @@ streams { stream: "pattern" source: "test://pattern" size: "320x240" fps: "25" }
   EXPECT_EQ((*got)[1].encoder.fps, 25);
 }
 
-struct BadCase {
-  const char* name;
-  const char* text;
-  const char* error;
-};
-
 TEST(ConfigFile, ErrorsNameFileLineAndColumn) {
-  const BadCase cases[] = {
+  const rstest::Rejection kBad[] = {
       {"syntax", "streams {\n  stream \"a\"\n}", "c.conf:2:10: Expected \":\", found \"\"a\"\"."},
       {"unknown field", "streams {\n  color: 1\n}",
        "c.conf:2:8: Message type \"rs.origin.StreamConfig\" has no field named \"color\"."},
@@ -54,12 +49,12 @@ TEST(ConfigFile, ErrorsNameFileLineAndColumn) {
        "c.conf:2:11: stream 'a': stream: name used twice"},
       {"no streams", "", "c.conf: no streams (want streams { ... })"},
   };
-  for (const BadCase& c : cases) {
-    SCOPED_TRACE(c.name);
-    auto got = parse_config_text(c.text, "c.conf", OriginFlags{});
-    ASSERT_FALSE(got.ok());
-    EXPECT_TRUE(std::string(got.status().message()).starts_with(c.error)) << got.status().message();
-  }
+  rstest::expect_each_rejected(
+      kBad,
+      [](std::string_view text) {
+        return parse_config_text(std::string(text), "c.conf", OriginFlags{});
+      },
+      rstest::ErrorText::Prefix);
 }
 
 }  // namespace

@@ -94,12 +94,7 @@ TEST(ParseSdp, IsLenientAboutWhatDoesNotMatter) {
 }
 
 TEST(ParseSdp, RejectsMalformed) {
-  struct Bad {
-    std::string_view name;
-    std::string_view in;
-    std::string_view want;  // part of the error message
-  };
-  const Bad kBad[] = {
+  const rstest::Rejection kBad[] = {
       {"empty", "", "SDP is empty"},
       {"blank lines only", "\r\n\r\n", "SDP is empty"},
       {"html error page", "<html><body>401</body></html>", "SDP line 1: want v=0 first"},
@@ -116,12 +111,7 @@ TEST(ParseSdp, RejectsMalformed) {
        "bad a=rtpmap"},
       {"rtpmap with empty name", "v=0\nm=audio 0 RTP/AVP 97\na=rtpmap:97 /48000\n", "bad a=rtpmap"},
   };
-  for (const auto& b : kBad) {
-    SCOPED_TRACE(b.name);
-    auto got = parse_sdp(b.in);
-    ASSERT_FALSE(got.ok());
-    EXPECT_NE(std::string(got.status().message()).find(b.want), std::string::npos) << got.status();
-  }
+  rstest::expect_each_rejected(kBad, [](std::string_view in) { return parse_sdp(in); });
 }
 
 TEST(ParseSdp, LimitsAtTheBoundary) {

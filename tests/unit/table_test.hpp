@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <string_view>
 
 namespace rstest {
@@ -42,6 +43,38 @@ void expect_each_round_trips(const Rows& rows, Parse parse, RoundTrip same = Rou
       EXPECT_EQ(*again, row.want);
     } else {
       EXPECT_EQ(again->serialize(), text);
+    }
+  }
+}
+
+// A row of input a parser must refuse, and what the user must read about it.
+struct Rejection {
+  std::string_view name;   // what is wrong with the input; empty: the input names the row
+  std::string_view in;     // the input
+  std::string_view error;  // the error message, or a part of it (see ErrorText)
+};
+
+// How a row's `error` is matched against the message.
+enum class ErrorText { Contains, Prefix, Whole };
+
+// `parse(row.in)` fails for every row, with a message that contains, begins with or is row.error.
+template <typename Rows, typename Parse>
+void expect_each_rejected(const Rows& rows, Parse parse, ErrorText match = ErrorText::Contains) {
+  for (const Rejection& row : rows) {
+    SCOPED_TRACE(row.name.empty() ? row.in : row.name);
+    const auto got = parse(row.in);
+    ASSERT_FALSE(got.ok()) << "accepted: " << row.in;
+    const std::string message(got.status().message());
+    switch (match) {
+      case ErrorText::Contains:
+        EXPECT_NE(message.find(row.error), std::string::npos) << message;
+        break;
+      case ErrorText::Prefix:
+        EXPECT_TRUE(message.starts_with(row.error)) << message;
+        break;
+      case ErrorText::Whole:
+        EXPECT_EQ(message, row.error);
+        break;
     }
   }
 }
