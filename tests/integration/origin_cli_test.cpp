@@ -11,6 +11,7 @@
 #include "tests/support/camera_observer.hpp"
 #include "tests/support/camera_stand_in.hpp"
 #include "tests/support/process.hpp"
+#include "tests/unit/table_test.hpp"
 
 namespace rstest {
 namespace {
@@ -35,14 +36,8 @@ void expect_usage_error(const RunResult& r, const std::string& want) {
   EXPECT_EQ(r.err.find("started"), std::string::npos) << "nothing may start";
 }
 
-struct BadSource {
-  const char* name;
-  const char* source;
-  const char* want;
-};
-
 TEST(OriginCommandLine, BadSourcesExitTwoWithOneLineBeforeStarting) {
-  const BadSource cases[] = {
+  const Rejection cases[] = {
       {"nonsense scheme", "gopher://camera/1", "unknown scheme 'gopher'"},
       {"missing file", "/no/such/clip.mp4", "file missing: '/no/such/clip.mp4'"},
       {"missing file url", "file:///no/such/clip.mkv", "file missing"},
@@ -56,11 +51,11 @@ TEST(OriginCommandLine, BadSourcesExitTwoWithOneLineBeforeStarting) {
       {"pattern bad size", "test://pattern?size=1x1", "bad size '1x1'"},
       {"directory", "/tmp", "not a readable regular file"},
   };
-  for (const BadSource& c : cases) {
+  for (const Rejection& c : cases) {
     SCOPED_TRACE(c.name);
-    const RunResult r = run_origin({std::string("--source=") + c.source});
+    const RunResult r = run_origin({"--source=" + std::string(c.in)});
     expect_usage_error(r, "--source: ");
-    expect_usage_error(r, c.want);
+    expect_usage_error(r, std::string(c.error));
   }
 }
 
@@ -105,15 +100,10 @@ std::string write_file(const std::string& name, const std::string& text) {
   return path;
 }
 
-struct BadConfig {
-  const char* name;
-  const char* text;
-  const char* want;  // after the path
-};
-
 TEST(OriginCommandLine, ConfigErrorsExitTwoWithLineNumbers) {
   ASSERT_EQ(camera_media().error, "");
-  const BadConfig cases[] = {
+  // Rejection.error: what follows the file's path.
+  const Rejection cases[] = {
       {"syntax", "streams {\n  stream: \"a\"\n  source \"test://pattern\"\n}\n",
        ":3:10: Expected \":\""},
       {"unknown field",
@@ -134,11 +124,11 @@ TEST(OriginCommandLine, ConfigErrorsExitTwoWithLineNumbers) {
        ":3:3: stream 'a': source: file missing"},
       {"empty", "# nothing\n", ": no streams"},
   };
-  for (const BadConfig& c : cases) {
+  for (const Rejection& c : cases) {
     SCOPED_TRACE(c.name);
-    const std::string path = write_file("bad.conf", c.text);
+    const std::string path = write_file("bad.conf", std::string(c.in));
     const RunResult r = run_origin({"--config=" + path});
-    expect_usage_error(r, path + c.want);
+    expect_usage_error(r, path + std::string(c.error));
   }
 }
 
