@@ -412,14 +412,8 @@ std::string check_digest(const rtsp::Request& request, std::string_view user,
   return "";
 }
 
-Bytes rtp_packet(const RtpFields& f, std::span<const uint8_t> payload) {
+Bytes rtp_packet(const media::RtpHeader& header, std::span<const uint8_t> payload) {
   Bytes p(media::kRtpHeaderSize);
-  media::RtpHeader header;
-  header.marker = f.marker;
-  header.payload_type = f.payload_type;
-  header.sequence = f.sequence;
-  header.timestamp = f.timestamp;
-  header.ssrc = f.ssrc;
   header.serialize_to(p.data());
   p.insert(p.end(), payload.begin(), payload.end());
   return p;
@@ -430,7 +424,9 @@ std::vector<Bytes> H264Sender::unit(std::span<const uint8_t> nal, uint32_t times
   std::vector<Bytes> out;
   if (fragments <= 1 || nal.size() < 1 + fragments) {
     // RFC 6184 5.6: a single NAL unit packet carries the NAL unit as the payload.
-    out.push_back(rtp_packet({next_sequence++, timestamp, markers, ssrc}, nal));
+    out.push_back(rtp_packet(
+        {.marker = markers, .sequence = next_sequence++, .timestamp = timestamp, .ssrc = ssrc},
+        nal));
     return out;
   }
   // RFC 6184 5.8: FU indicator (F and NRI of the NAL unit, type 28), FU header (S, E, type),
@@ -445,7 +441,11 @@ std::vector<Bytes> H264Sender::unit(std::span<const uint8_t> nal, uint32_t times
                                                      (last ? kFuEnd : 0) | (nal[0] & 0x1F))};
     payload.insert(payload.end(), rest.begin() + static_cast<ptrdiff_t>(offset),
                    rest.begin() + static_cast<ptrdiff_t>(offset + size));
-    out.push_back(rtp_packet({next_sequence++, timestamp, markers && last, ssrc}, payload));
+    out.push_back(rtp_packet({.marker = markers && last,
+                              .sequence = next_sequence++,
+                              .timestamp = timestamp,
+                              .ssrc = ssrc},
+                             payload));
   }
   return out;
 }

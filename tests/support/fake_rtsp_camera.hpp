@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "media/rtp.hpp"
 #include "rtsp/message.hpp"
 #include "rtsp/message_reader.hpp"
 
@@ -141,15 +142,8 @@ std::string check_digest(const rtsp::Request& request, std::string_view user,
                          std::string_view password, std::string_view realm, std::string_view nonce,
                          std::string_view opaque = {});
 
-struct RtpFields {
-  uint16_t sequence = 0;
-  uint32_t timestamp = 0;
-  bool marker = true;
-  uint32_t ssrc = 0x1234ABCD;
-  uint8_t payload_type = 96;
-};
 // One RTP packet (RFC 3550 5.1): V=2, no padding, extension or CSRC, then `payload`.
-Bytes rtp_packet(const RtpFields& fields, std::span<const uint8_t> payload);
+Bytes rtp_packet(const media::RtpHeader& header, std::span<const uint8_t> payload);
 
 // An H.264 sender (RFC 6184 packetization mode 1): one NAL unit per access unit, as a single NAL
 // unit packet (5.6) or split in FU-A fragments (5.8). Sequence numbers run on from

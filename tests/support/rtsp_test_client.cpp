@@ -259,12 +259,7 @@ void RtspTestClient::on_rtp(std::string_view packet, SteadyTime now) {
     if (static_cast<int32_t>(header->timestamp - prev.timestamp) < 0) ++stats_.timestamp_decreases;
     if (header->ssrc != prev.ssrc) ++stats_.ssrc_changes;
   }
-  packets_.push_back({.sequence = header->sequence,
-                      .timestamp = header->timestamp,
-                      .marker = header->marker,
-                      .ssrc = header->ssrc,
-                      .size = packet.size(),
-                      .arrival = now});
+  packets_.push_back({*header, packet.size(), now});
   auto unit = depacketizer_.feed(bytes);
   if (!unit.ok()) {
     ++stats_.depacketizer_errors;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "media/rtp.hpp"
 #include "media/rtp_video.hpp"
 #include "rtsp/message.hpp"
 #include "rtsp/message_reader.hpp"
@@ -21,11 +22,8 @@ namespace rstest {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
-struct PacketRecord {
-  uint16_t sequence = 0;
-  uint32_t timestamp = 0;
-  bool marker = false;
-  uint32_t ssrc = 0;
+// One RTP packet as received: its header, its size and when it came.
+struct PacketRecord : media::RtpHeader {
   size_t size = 0;
   SteadyTime arrival;
 };
