@@ -21,6 +21,14 @@ SelectorOptions coordinator_options() {
   return o;
 }
 
+// Playing `url` directly (no coordinator), giving up after `retries` attempts that never played.
+SelectorOptions direct_options(std::string url, int retries = SelectorOptions{}.connect_retries) {
+  SelectorOptions o;
+  o.direct_url = std::move(url);
+  o.connect_retries = retries;
+  return o;
+}
+
 rs::cluster::AssignReply reply(const std::string& edge, std::vector<std::string> alternates) {
   rs::cluster::AssignReply r;
   r.set_edge(edge);
@@ -208,13 +216,24 @@ TEST(EdgeSelector, AlternatesSkipExcludedEdges) {
   EXPECT_EQ(step.kind, Kind::AskCoordinator);
 }
 
-TEST(EdgeSelector, UnknownStreamExitsAtOnce) {
-  EdgeSelector s(coordinator_options());
-  s.start(t0());
-  const Step step = s.on_assigned(absl::NotFoundError("stream \"cam9\" is not published"), t0());
-  EXPECT_EQ(step.kind, Kind::Exit);
-  EXPECT_EQ(step.exit_code, kExitNotFound);
-  EXPECT_NE(step.message.find("unknown to the coordinator"), std::string::npos) << step.message;
+// The coordinator's first answer is final when the stream is unknown or the request refused: the
+// client exits at once (no retry could change the answer) and says why.
+TEST(EdgeSelector, UnknownStreamOrRefusedRequestExitsAtOnce) {
+  struct Case {
+    absl::Status answer;
+    std::string_view says;
+  };
+  for (const Case& c :
+       {Case{absl::NotFoundError("stream \"cam9\" is not published"), "unknown to the coordinator"},
+        Case{absl::UnauthenticatedError("bad token"), "bad token"}}) {
+    SCOPED_TRACE(c.answer.ToString());
+    EdgeSelector s(coordinator_options());
+    s.start(t0());
+    const Step step = s.on_assigned(c.answer, t0());
+    EXPECT_EQ(step.kind, Kind::Exit);
+    EXPECT_EQ(step.exit_code, kExitNotFound);
+    EXPECT_NE(step.message.find(c.says), std::string::npos) << step.message;
+  }
 }
 
 TEST(EdgeSelector, NotFoundAfterPlayingIsRetried) {
@@ -247,17 +266,8 @@ TEST(EdgeSelector, CoordinatorDownAtStartGivesUpAfterRetries) {
   EXPECT_NE(step.message.find("failed to connect"), std::string::npos) << step.message;
 }
 
-TEST(EdgeSelector, RefusedRequestExits) {
-  EdgeSelector s(coordinator_options());
-  s.start(t0());
-  const Step step = s.on_assigned(absl::UnauthenticatedError("bad token"), t0());
-  EXPECT_EQ(step.kind, Kind::Exit);
-  EXPECT_EQ(step.exit_code, kExitNotFound);
-}
-
 TEST(EdgeSelector, DirectUrlNotFoundExitsWithoutRetry) {
-  SelectorOptions o;
-  o.direct_url = "rtsp://127.0.0.1:8554/nope";
+  const SelectorOptions o = direct_options("rtsp://127.0.0.1:8554/nope");
   EdgeSelector s(o);
   Step step = s.start(t0());
   EXPECT_EQ(step.kind, Kind::Play);
@@ -268,9 +278,7 @@ TEST(EdgeSelector, DirectUrlNotFoundExitsWithoutRetry) {
 }
 
 TEST(EdgeSelector, DirectUrlReconnectsAfterPlaying) {
-  SelectorOptions o;
-  o.direct_url = "rtsp://127.0.0.1:8554/cam1";
-  o.connect_retries = 2;
+  const SelectorOptions o = direct_options("rtsp://127.0.0.1:8554/cam1", 2);
   EdgeSelector s(o);
   s.start(t0());
   s.on_first_frame();
@@ -283,10 +291,7 @@ TEST(EdgeSelector, DirectUrlReconnectsAfterPlaying) {
 }
 
 TEST(EdgeSelector, DirectUrlRefusedAtStartGivesUp) {
-  SelectorOptions o;
-  o.direct_url = "rtsp://127.0.0.1:1/cam1";
-  o.connect_retries = 3;
-  EdgeSelector s(o);
+  EdgeSelector s(direct_options("rtsp://127.0.0.1:1/cam1", 3));
   s.start(t0());
   const PlayOutcome refused{PlayEnd::Error, false, "Connection refused"};
   EXPECT_EQ(s.on_play_ended(refused, t0()).kind, Kind::Play);
