@@ -21,8 +21,8 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# After the tests, scripts/check-leftovers lists any process, network namespace or bridge they
-# left behind (and fails the run).
+# After the tests, scripts/check-leftovers lists any process, network namespace, bridge or
+# rs-test-* scratch folder they left behind (and fails the run).
 test: test-deps build
 	@scripts/check-leftovers snapshot $(BUILD)/leftovers.json
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600; rc=$$?; \

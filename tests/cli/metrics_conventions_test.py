@@ -81,7 +81,7 @@ def main():
         grpc, publish, rtsp = free_port(), free_pair(), free_port()
         http = {"coordinator": free_port(), "origin": free_port(), "edge": free_port()}
         coordinator = f"127.0.0.1:{grpc}"
-        logs = tempfile.mkdtemp(prefix="rs-metrics-")
+        logs = tempfile.mkdtemp(prefix="rs-test-metrics.")
         argv = {
             "coordinator": [f"{args.bin}/rtsp-coordinator", f"--listen={coordinator}",
                             f"--http=127.0.0.1:{http['coordinator']}"],

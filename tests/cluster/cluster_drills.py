@@ -25,9 +25,11 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import procs  # noqa: E402  (tests/support: scratch folders)
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -972,7 +974,7 @@ def run_drills(drills, argv=None, needs=()):
     names = list(drills) if args.drill == "all" else [args.drill]
     failed = []
     for name in names:
-        workdir = tempfile.mkdtemp(prefix=f"rs-drill-{name}.")
+        workdir = procs.scratch_dir(f"drill-{name}")
         print(f"== drill {name} (logs in {workdir})", flush=True)
         c = Cluster(args.bin, workdir)
         interrupted = []
@@ -1002,7 +1004,8 @@ def run_drills(drills, argv=None, needs=()):
             break
         finally:
             c.down()
-            print(f"  ({time.time() - t0:.1f} s)", flush=True)
+            print(f"  ({time.time() - t0:.1f} s; {procs.keep_logs_if(name in failed, workdir)})",
+                  flush=True)
     print_table(args.table)
     if failed:
         print(f"FAILED drills: {', '.join(failed)}")

@@ -43,7 +43,6 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -910,7 +909,7 @@ def main():
         if not os.path.exists(os.path.join(bin_dir, b)):
             print(f"SKIPPED: {b} not built", flush=True)
             return SKIP
-    workdir = tempfile.mkdtemp(prefix=f"hostile-{args.case}-")
+    workdir = procs.scratch_dir(f"hostile-{args.case}")
     matrix = Matrix()
     c = None
     try:
@@ -932,7 +931,7 @@ def main():
         for f in matrix.failures:
             print(f"  {f}", flush=True)
         return 1
-    print(f"PASSED ({args.case}; logs in {workdir})", flush=True)
+    print(f"PASSED ({args.case}; {procs.keep_logs_if(False, workdir)})", flush=True)
     return 0
 
 

@@ -27,7 +27,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
@@ -495,7 +494,7 @@ def main():
     ap.add_argument("--bin", required=True)
     ap.add_argument("--case", required=True, choices=["publishers", "hostile", "reconnect"])
     args = ap.parse_args()
-    workdir = tempfile.mkdtemp(prefix=f"ingest-{args.case}-")
+    workdir = procs.scratch_dir(f"ingest-{args.case}")
     extra = ["--ingest_timeout=2s", "--ingest_max_size=640x480"] if args.case == "hostile" else []
     cluster = Cluster(os.path.abspath(args.bin), workdir, extra)
     try:
@@ -510,7 +509,7 @@ def main():
         return 1
     finally:
         cluster.stop()
-    print(f"PASSED ({args.case}; logs in {workdir})")
+    print(f"PASSED ({args.case}; {procs.keep_logs_if(False, workdir)})")
     return 0
 
 

@@ -1,4 +1,4 @@
-// Helpers shared by the interop tests: a temporary directory and a shared cluster.
+// Helpers shared by the interop tests: a shared cluster (and TempDir, from tests/support).
 #pragma once
 
 #include <stdlib.h>
@@ -8,25 +8,9 @@
 
 #include "gtest/gtest.h"
 #include "tests/support/cluster.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace rstest {
-
-// A fresh directory under the test temp dir, removed at destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "rs-interop-XXXXXX";
-    if (mkdtemp(pattern.data())) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Splits on newlines, dropping empty lines and trailing '\r'.
 inline std::vector<std::string> split_lines(const std::string& text) {

@@ -83,7 +83,7 @@ const CameraMedia& camera_media() {
   static std::once_flag once;
   static CameraMedia media;
   std::call_once(once, [] {
-    char pattern[] = "/tmp/rs-camera-XXXXXX";
+    char pattern[] = "/tmp/rs-test-camera.XXXXXX";
     const char* dir = ::mkdtemp(pattern);
     if (dir == nullptr) {
       media.error = "mkdtemp failed";

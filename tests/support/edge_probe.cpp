@@ -138,7 +138,7 @@ ToolResult ffprobe(std::vector<std::string> args, milliseconds timeout) {
 std::string temp_dir() {
   static std::mutex mu;
   static std::vector<std::string>* dirs = nullptr;
-  char pattern[] = "/tmp/rs-edge-test-XXXXXX";
+  char pattern[] = "/tmp/rs-test-edge.XXXXXX";
   const char* dir = ::mkdtemp(pattern);
   if (dir == nullptr) return "";
   std::lock_guard lock(mu);

@@ -10,14 +10,35 @@ Scripts in other folders import it after putting this folder on sys.path:
 Python 3 standard library only."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 
 
 class Failed(Exception):
     """A check that did not hold: the test prints it with its logs' folder and exits 1."""
+
+
+# Every scratch folder a test makes starts with one of these (scripts/check-leftovers looks for
+# them in the temp dir after `make test`).
+SCRATCH_PREFIX = "rs-test-"
+
+
+def scratch_dir(name):
+    """A new folder for a test's logs in the temp dir, rs-test-<name>.XXXXXX."""
+    return tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{name}.")
+
+
+def keep_logs_if(failed, folder):
+    """Removes a test's scratch folder when it passed (so a green run leaves nothing behind);
+    keeps it when it failed, or when RS_KEEP_LOGS=1. Returns what to print about the logs."""
+    if failed or os.environ.get("RS_KEEP_LOGS") == "1":
+        return f"logs in {folder}"
+    shutil.rmtree(folder, ignore_errors=True)
+    return "logs removed; RS_KEEP_LOGS=1 keeps them"
 
 
 def free_port(kind=socket.SOCK_STREAM):

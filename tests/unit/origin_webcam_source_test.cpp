@@ -11,14 +11,15 @@
 
 #include "media/h264.hpp"
 #include "media/sei.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace origin {
 namespace {
 
 TEST(WebcamSource, CapturesScalesAndEncodesOnce) {
-  char dir[] = "/tmp/rs-webcam-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  const std::string clip = std::string(dir) + "/cam.mp4";
+  const rstest::TempDir dir("webcam");
+  ASSERT_FALSE(dir.path().empty());
+  const std::string clip = dir.path() + "/cam.mp4";
   const std::string make =
       "/usr/bin/ffmpeg -hide_banner -loglevel error -y -f lavfi -i "
       "testsrc2=size=640x480:rate=30 -t 1 -c:v mjpeg " +
@@ -63,7 +64,6 @@ TEST(WebcamSource, CapturesScalesAndEncodesOnce) {
   const auto tracks = (*source)->tracks();
   ASSERT_EQ(tracks.size(), 1u);
   EXPECT_EQ(tracks[0].codec, rs::media::CODEC_H264);
-  std::system((std::string("rm -rf ") + dir).c_str());
 }
 
 }  // namespace

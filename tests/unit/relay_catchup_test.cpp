@@ -11,6 +11,7 @@
 #include "relay/frame_subscriber.hpp"
 #include "relay/publisher_thread.hpp"
 #include "relay/topic.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace relay {
 namespace {
@@ -41,10 +42,10 @@ std::shared_ptr<const std::vector<uint8_t>> payload(uint64_t seq) {
   return std::make_shared<const std::vector<uint8_t>>(2000, static_cast<uint8_t>(seq));
 }
 
+// `name` in this run's folder for key files (removed at exit).
 std::string tmp_prefix(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("rs-curve-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
+  static const rstest::TempDir dir("curve");
+  return dir.path() + "/" + name;
 }
 
 // The origin's reading of requests, part by part (no sockets).
