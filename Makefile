@@ -58,10 +58,13 @@ SAN_DIR := $(CURDIR)/tests/sanitizers
 asan: export ASAN_OPTIONS = detect_leaks=1:abort_on_error=1
 asan: export LSAN_OPTIONS = suppressions=$(SAN_DIR)/lsan.supp:print_suppressions=0
 asan: export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1:suppressions=$(SAN_DIR)/ubsan.supp
+# Tests stretch their waits and timing targets by RS_TIME_SCALE (tests/support/time_scale.hpp).
+asan: export RS_TIME_SCALE = 2
 asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DRS_SANITIZE=address"
 
 tsan: export TSAN_OPTIONS = halt_on_error=0:second_deadlock_stack=1:suppressions=$(SAN_DIR)/tsan.supp
+tsan: export RS_TIME_SCALE = 4
 tsan:
 	@$(MAKE) --no-print-directory test BUILD=build-tsan BUILD_TYPE=Debug CMAKE_FLAGS="-DRS_SANITIZE=thread"
 

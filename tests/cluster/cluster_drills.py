@@ -87,7 +87,29 @@ class CpuMeter:
 METER = CpuMeter()
 
 
+def time_scale():
+    """RS_TIME_SCALE (>= 1): how many times slower than a normal build this run may be; `make asan`
+    and `make tsan` set it (tests/support/time_scale.hpp)."""
+    try:
+        return max(1.0, float(os.environ.get("RS_TIME_SCALE", "1")))
+    except ValueError:
+        return 1.0
+
+
+def stretched(value, bound, ok, unit):
+    """A time bound ("< N s", "<= N s") stretched by RS_TIME_SCALE, and whether `value` is within
+    it; any other bound as it was."""
+    m = re.fullmatch(r"(<=?) ([\d.]+) s", bound)
+    scale = time_scale()
+    if scale == 1.0 or unit != "s" or not m or not isinstance(value, (int, float)):
+        return bound, ok
+    limit = float(m.group(2)) * scale
+    within = value <= limit if m.group(1) == "<=" else value < limit
+    return f"{m.group(1)} {limit:g} s (x{scale:g})", within
+
+
 def record(drill, measure, value, bound, ok, unit="s"):
+    bound, ok = stretched(value, bound, ok, unit)
     load = METER.text()
     RESULTS.append((drill, measure, value, bound, ok, unit, load))
     fmt = (lambda v: f"{v:.2f} {unit}" if isinstance(v, float) else f"{v} {unit}".strip())
@@ -230,7 +252,7 @@ class Cluster:
             "/usr/bin/python3", os.path.join(HERE, "..", "support", "camera_server.py"), "--port=8554",
             "--address=0.0.0.0",
             f"--file={clip}", "--video=h264"], stdout_path=os.path.join(self.dir, "camera.out"))
-        deadline = time.time() + 10
+        deadline = time.time() + 10 * time_scale()
         while time.time() < deadline:
             with open(os.path.join(self.dir, "camera.out"), errors="replace") as f:
                 if f.read().count("READY") >= sum(1 for n, _, _ in self.procs if n.startswith("camera")):
@@ -536,7 +558,7 @@ def drill_spread(c):
         extra = ["--duration=40s"] + ([] if k < VIEWERS else ["--decode=false"])
         clients.append(launch(c, f"spread-{k}", extra=extra))
         time.sleep(0.15)
-    deadline = time.time() + 20
+    deadline = time.time() + 20 * time_scale()
     while time.time() < deadline and sum(1 for cl in clients if cl.edge()) < n:
         time.sleep(0.5)
     playing = [cl for cl in clients if cl.edge()]
@@ -665,7 +687,7 @@ def drill_origin_restart(c):
         t_launch = time.time()
         c.start_origin()
         t_bound = t_launch
-        deadline = time.time() + 5
+        deadline = time.time() + 5 * time_scale()
         while time.time() < deadline:
             with open(c.procs[-1][2], errors="replace") as f:
                 line = next((l for l in f if "started:" in l and "bound" in l), None)
@@ -745,7 +767,7 @@ def drill_coordinator_outage(c):
     t_back = time.time()
     c.start_coordinator()
     fresh = [launch(c, f"co-new-{k}") for k in range(3)]
-    deadline = time.time() + 10
+    deadline = time.time() + 10 * time_scale()
     while time.time() < deadline and not all(v.first_frame_after(t_back) for v in fresh + waiting):
         time.sleep(0.3)
     time.sleep(1)

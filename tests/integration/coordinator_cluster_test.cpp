@@ -20,6 +20,7 @@
 
 #include "cluster/coordinator_client.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/time_scale.hpp"
 
 namespace {
 
@@ -91,7 +92,7 @@ int ready_nodes(cluster::CoordinatorClient& client) {
 }
 
 bool wait_ready(cluster::CoordinatorClient& client, int n, std::chrono::milliseconds timeout) {
-  const auto until = Clock::now() + timeout;
+  const auto until = Clock::now() + rstest::scaled(timeout);
   while (Clock::now() < until) {
     if (ready_nodes(client) == n) return true;
     std::this_thread::sleep_for(10ms);
@@ -273,7 +274,7 @@ TEST(CoordinatorCluster, LostEdgeIsNoLongerAssignedWithinTheTarget) {
     std::this_thread::sleep_for(std::chrono::milliseconds(97 * trial));  // vary the report phase
     const auto t0 = Clock::now();
     ASSERT_TRUE(c.process->send_signal(SIGSTOP));
-    while (edge_assignable(*client, "edge-c") && Clock::now() - t0 < 5s)
+    while (edge_assignable(*client, "edge-c") && Clock::now() - t0 < rstest::scaled(5s))
       std::this_thread::sleep_for(5ms);
     stop_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     c.process->send_signal(SIGCONT);
@@ -283,7 +284,7 @@ TEST(CoordinatorCluster, LostEdgeIsNoLongerAssignedWithinTheTarget) {
   for (int trial = 0; trial < 3; ++trial) {
     const auto t0 = Clock::now();
     c.process->kill();
-    while (edge_assignable(*client, "edge-c") && Clock::now() - t0 < 5s)
+    while (edge_assignable(*client, "edge-c") && Clock::now() - t0 < rstest::scaled(5s))
       std::this_thread::sleep_for(5ms);
     kill_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     if (trial < 2) {
@@ -296,8 +297,8 @@ TEST(CoordinatorCluster, LostEdgeIsNoLongerAssignedWithinTheTarget) {
               stop_ms.size());
   std::printf("SIGKILL edge -> not assigned: p50 %.0f ms max %.0f ms (n=%zu)\n",
               percentile(kill_ms, 0.5), percentile(kill_ms, 1.0), kill_ms.size());
-  EXPECT_LE(percentile(stop_ms, 0.95), 1500);
-  EXPECT_LE(percentile(kill_ms, 1.0), 500);
+  EXPECT_LE(percentile(stop_ms, 0.95), 1500 * rstest::time_scale());
+  EXPECT_LE(percentile(kill_ms, 1.0), 500 * rstest::time_scale());
 
   // After the TTL the dead edge is never assigned.
   rs::cluster::AssignRequest r;
@@ -329,7 +330,7 @@ TEST(CoordinatorCluster, RestartedCoordinatorHasEveryNodeBackWithinTwoSeconds) {
     coordinator = start_coordinator(port);
     ASSERT_TRUE(coordinator);
     bool back = false;
-    while (Clock::now() - t0 < 5s) {
+    while (Clock::now() - t0 < rstest::scaled(5s)) {
       if (ready_nodes(*client) == 4 && client->assign_edge_once(r).ok()) {
         back = true;
         break;
@@ -341,7 +342,7 @@ TEST(CoordinatorCluster, RestartedCoordinatorHasEveryNodeBackWithinTwoSeconds) {
   }
   std::printf("coordinator restart -> all 4 nodes back and assigning: %.0f / %.0f / %.0f ms\n",
               back_ms[0], back_ms[1], back_ms[2]);
-  for (double ms : back_ms) EXPECT_LE(ms, 2000);
+  for (double ms : back_ms) EXPECT_LE(ms, 2000 * rstest::time_scale());
 }
 
 TEST(CoordinatorCluster, BadTokenIsRefusedWithAClearError) {
@@ -381,7 +382,7 @@ TEST(CoordinatorCluster, DrainOriginsAndTools) {
   std::this_thread::sleep_for(600ms);
   a.process->send_signal(SIGTERM);
   const auto t0 = Clock::now();
-  while (edge_assignable(*client, "edge-a") && Clock::now() - t0 < 3s)
+  while (edge_assignable(*client, "edge-a") && Clock::now() - t0 < rstest::scaled(3s))
     std::this_thread::sleep_for(5ms);
   rs::cluster::AssignRequest r;
   r.set_stream("cam1");

@@ -1,5 +1,6 @@
 // Child processes for tests: fork/exec with captured output (see process.hpp).
 #include "tests/support/process.hpp"
+#include "tests/support/time_scale.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -165,7 +166,7 @@ void Process::read_loop(int fd, Stream* stream) {
 
 std::optional<Process::Match> Process::wait_for_line(Stream* stream, const std::regex& pattern,
                                                      bool full, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
+  const auto deadline = Clock::now() + scaled(timeout);
   std::unique_lock lock(mu_);
   size_t checked = 0;
   for (;;) {
@@ -217,7 +218,7 @@ bool Process::running() {
 }
 
 std::optional<ExitStatus> Process::wait(std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
+  const auto deadline = Clock::now() + scaled(timeout);
   while (!exit_) {
     if (!running()) break;
     if (Clock::now() >= deadline) return std::nullopt;

@@ -47,6 +47,7 @@ class Process {
   pid_t pid() const { return pid_; }
   const std::string& name() const { return name_; }
 
+  // Every timeout of a Process (and run_command) is stretched by RS_TIME_SCALE (time_scale.hpp).
   // Waits until a complete stdout line (any since the start) fully matches `pattern`; returns
   // the line and the submatches ([0] = the line), or nullopt on timeout or when the child
   // closed stdout first.

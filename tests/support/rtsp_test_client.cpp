@@ -24,6 +24,7 @@
 #include "media/sei.hpp"
 #include "rtsp/transport.hpp"
 #include "rtsp/url.hpp"
+#include "tests/support/time_scale.hpp"
 
 namespace rstest {
 namespace {
@@ -475,7 +476,7 @@ void RtspTestClient::receive_for(milliseconds duration) {
 }
 
 bool RtspTestClient::receive_until(const std::function<bool()>& done, milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
+  const auto deadline = Clock::now() + rstest::scaled(timeout);
   while (!done() && Clock::now() < deadline) {
     if (!pump(milliseconds(std::min(remaining_ms(deadline), 50)))) break;
   }

@@ -119,6 +119,7 @@ class RtspTestClient {
   // Receives media for `duration` (or until the connection closes).
   void receive_for(std::chrono::milliseconds duration);
   // Receives until `done()` is true or `timeout`; returns done().
+  // (The timeout is stretched by RS_TIME_SCALE, tests/support/time_scale.hpp.)
   bool receive_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
   // TCP only: reads at most `bytes_per_second` from the control connection for `duration`
   // (a slow reader), recording what it gets like receive_for() does.
