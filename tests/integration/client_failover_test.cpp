@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "cluster/node_agent.hpp"
 #include "tests/integration/client_test_util.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/time_scale.hpp"
 
 namespace {
 
@@ -110,6 +112,14 @@ class ClientFailover : public ::testing::Test {
                                      "--coordinator=127.0.0.1:" + std::to_string(coordinator_port_),
                                      "--headless", "--decoder_threads=1"};
     argv.insert(argv.end(), extra.begin(), extra.end());
+    if (rstest::time_scale() > 1.0 &&
+        std::none_of(extra.begin(), extra.end(), [](const std::string& a) {
+          return a.starts_with("--coordinator_timeout=");
+        })) {
+      // A sanitizer run's coordinator answers slower than the 1 s default allows.
+      argv.push_back("--coordinator_timeout=" +
+                     std::to_string(rstest::scaled(std::chrono::seconds(1)).count()) + "ms");
+    }
     std::string error;
     auto p = Process::start({.argv = argv, .extra_env = {"DISPLAY="}, .name = "client"}, &error);
     EXPECT_TRUE(p) << error;

@@ -78,7 +78,7 @@ Sim start_origin(uint16_t coordinator, const std::string& name, const std::strin
 
 std::unique_ptr<cluster::CoordinatorClient> client_for(uint16_t port) {
   auto c = cluster::CoordinatorClient::create({.coordinator = "127.0.0.1:" + std::to_string(port),
-                                               .rpc_timeout = 500ms,
+                                               .rpc_timeout = rstest::scaled(500ms),
                                                .max_attempts = 1});
   return c.ok() ? std::move(*c) : nullptr;
 }
