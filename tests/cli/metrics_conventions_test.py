@@ -109,9 +109,10 @@ def main():
             # with new ports; any other early exit is a failure.
             stop(procs)
             if "in use" not in str(e) and "cannot listen" not in str(e) or attempt == 2:
-                print(f"FAILED: {e}")
+                print(f"FAILED: {e} (logs in {logs})")
                 return 1
             print(f"retrying with other ports: {str(e).splitlines()[0]}")
+            shutil.rmtree(logs, ignore_errors=True)
     try:
         print(f"{'program':12} {'families':>8} {'samples':>8}  promtool")
         for name, text in pages.items():
