@@ -10,12 +10,11 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from procs import free_port, free_port_pair  # noqa: E402  (tests/support)
+from procs import free_port, free_port_pair, scratch_dir  # noqa: E402  (tests/support)
 
 
 def get(url, timeout=2.0):
@@ -81,7 +80,7 @@ def main():
         grpc, publish, rtsp = free_port(), free_pair(), free_port()
         http = {"coordinator": free_port(), "origin": free_port(), "edge": free_port()}
         coordinator = f"127.0.0.1:{grpc}"
-        logs = tempfile.mkdtemp(prefix="rs-test-metrics.")
+        logs = scratch_dir("metrics")
         argv = {
             "coordinator": [f"{args.bin}/rtsp-coordinator", f"--listen={coordinator}",
                             f"--http=127.0.0.1:{http['coordinator']}"],

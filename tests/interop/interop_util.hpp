@@ -1,10 +1,8 @@
 // Helpers shared by the interop tests: a shared cluster (and TempDir, from tests/support).
 #pragma once
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "tests/support/cluster.hpp"

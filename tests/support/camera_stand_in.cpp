@@ -1,15 +1,13 @@
 // Camera stand-ins; see camera_stand_in.hpp.
 #include "tests/support/camera_stand_in.hpp"
 
-#include <stdlib.h>
-
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <mutex>
 
 #include "media/h264.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace rstest {
 namespace {
@@ -83,14 +81,12 @@ const CameraMedia& camera_media() {
   static std::once_flag once;
   static CameraMedia media;
   std::call_once(once, [] {
-    char pattern[] = "/tmp/rs-test-camera.XXXXXX";
-    const char* dir = ::mkdtemp(pattern);
-    if (dir == nullptr) {
+    static const TempDir dir("camera");  // removed at exit
+    if (dir.path().empty()) {
       media.error = "mkdtemp failed";
       return;
     }
-    media.dir = dir;
-    std::atexit([] { std::filesystem::remove_all(media.dir); });
+    media.dir = dir.path();
     media.h264_raw = media.dir + "/video.h264";
     media.h264_mp4 = media.dir + "/h264.mp4";
     media.h264_aac_mp4 = media.dir + "/h264_aac.mp4";

@@ -5,18 +5,18 @@
 #include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
+#include <deque>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 
 #include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace rstest {
 
@@ -137,19 +137,9 @@ ToolResult ffprobe(std::vector<std::string> args, milliseconds timeout) {
 
 std::string temp_dir() {
   static std::mutex mu;
-  static std::vector<std::string>* dirs = nullptr;
-  char pattern[] = "/tmp/rs-test-edge.XXXXXX";
-  const char* dir = ::mkdtemp(pattern);
-  if (dir == nullptr) return "";
+  static std::deque<TempDir> dirs;  // removed at exit
   std::lock_guard lock(mu);
-  if (dirs == nullptr) {
-    dirs = new std::vector<std::string>();
-    std::atexit([] {
-      for (const auto& d : *dirs) std::filesystem::remove_all(d);
-    });
-  }
-  dirs->push_back(dir);
-  return dir;
+  return dirs.emplace_back("edge").path();
 }
 
 std::string make_clip(const std::string& path, const std::string& video, bool audio, int seconds) {

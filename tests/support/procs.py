@@ -22,8 +22,8 @@ class Failed(Exception):
     """A check that did not hold: the test prints it with its logs' folder and exits 1."""
 
 
-# Every scratch folder a test makes starts with one of these (scripts/check-leftovers looks for
-# them in the temp dir after `make test`).
+# Every scratch folder a test makes starts with this (tests/support/temp_dir.hpp too);
+# scripts/check-leftovers looks for it in the temp dir after `make test`.
 SCRATCH_PREFIX = "rs-test-"
 
 
