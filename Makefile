@@ -63,7 +63,7 @@ asan: export RS_TIME_SCALE = 2
 asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DRS_SANITIZE=address"
 
-tsan: export TSAN_OPTIONS = halt_on_error=0:second_deadlock_stack=1:suppressions=$(SAN_DIR)/tsan.supp
+tsan: export TSAN_OPTIONS = halt_on_error=0:second_deadlock_stack=1:history_size=7:suppressions=$(SAN_DIR)/tsan.supp
 tsan: export RS_TIME_SCALE = 4
 tsan:
 	@$(MAKE) --no-print-directory test BUILD=build-tsan BUILD_TYPE=Debug CMAKE_FLAGS="-DRS_SANITIZE=thread"

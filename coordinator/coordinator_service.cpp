@@ -6,6 +6,7 @@
 #include <optional>
 #include <thread>
 
+#include "base/handoff.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "cluster/credentials.hpp"
@@ -77,10 +78,11 @@ class NodeStream final
       finish(st);
       return;
     }
-    StartRead(&in_);
+    start_read();
   }
 
   void OnReadDone(bool ok) override {
+    base::HandoffScope read_side(&in_);
     if (!ok) return finish(grpc::Status::OK);  // the node closed its side, or the call ended
     NodeRegistry* registry = service_->registry();
     if (!registered_) {
@@ -120,22 +122,24 @@ class NodeStream final
       }
       send_facts(*registry);
     }
-    StartRead(&in_);
+    start_read();
   }
 
   void OnWriteDone(bool ok) override {
+    base::HandoffScope write_side(&outbox_);
     std::lock_guard lock(mutex_);
     outbox_.pop_front();
     if (!ok) outbox_.clear();  // the call is ending; OnReadDone(false) finishes it
     if (!outbox_.empty()) {
-      StartWrite(&outbox_.front());
+      start_write();
     } else if (finish_status_ && !finished_) {
-      finished_ = true;
-      Finish(*finish_status_);
+      finish_now();
     }
   }
 
   void OnDone() override {
+    base::handoff_acquire(&in_);
+    base::handoff_acquire(&outbox_);
     if (registered_) {
       service_->registry()->unregister(
           session_, context_->IsCancelled() ? "stream cancelled" : "stream closed");
@@ -148,7 +152,7 @@ class NodeStream final
     std::lock_guard lock(mutex_);
     if (finish_status_) return;
     outbox_.push_back(std::move(message));
-    if (outbox_.size() == 1) StartWrite(&outbox_.front());
+    if (outbox_.size() == 1) start_write();
   }
 
   // The stream facts, when they changed or the edge's copy is getting old.
@@ -168,10 +172,24 @@ class NodeStream final
     std::lock_guard lock(mutex_);
     if (finish_status_) return;
     finish_status_ = std::move(status);
-    if (outbox_.empty()) {
-      finished_ = true;
-      Finish(*finish_status_);
-    }
+    if (outbox_.empty()) finish_now();
+  }
+
+  // gRPC may run the next callback on another thread as soon as these are called
+  // (base/handoff.hpp).
+  void start_read() {
+    base::handoff_release(&in_);
+    StartRead(&in_);
+  }
+  void start_write() {  // mutex_ held
+    base::handoff_release(&outbox_);
+    StartWrite(&outbox_.front());
+  }
+  void finish_now() {  // mutex_ held
+    finished_ = true;
+    base::handoff_release(&in_);
+    base::handoff_release(&outbox_);
+    Finish(*finish_status_);
   }
 
   CoordinatorService* service_;

@@ -55,7 +55,7 @@ std::string stream_url(std::string_view base_url, std::string_view stream) {
 }
 
 void NodeRegistry::set_started(TimePoint now) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   started_ = now;
 }
 
@@ -65,7 +65,7 @@ NodeRegistry::NodeRegistry(RegistryConfig config)
 uint64_t NodeRegistry::register_node(const rs::cluster::NodeIdentity& identity,
                                      const rs::cluster::NodeReport& first_report, TimePoint now,
                                      std::function<void()> cancel) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   auto it = nodes_.find(identity.name());
   if (it != nodes_.end()) remove(it, "replaced by a new registration");
   const uint64_t session = next_session_++;
@@ -85,7 +85,7 @@ uint64_t NodeRegistry::register_node(const rs::cluster::NodeIdentity& identity,
 }
 
 bool NodeRegistry::report(uint64_t session, const rs::cluster::NodeReport& report, TimePoint now) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   auto s = sessions_.find(session);
   if (s == sessions_.end()) return false;
   Node& node = nodes_[s->second];
@@ -105,7 +105,7 @@ bool NodeRegistry::report(uint64_t session, const rs::cluster::NodeReport& repor
 }
 
 void NodeRegistry::unregister(uint64_t session, std::string_view reason) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   auto s = sessions_.find(session);
   if (s == sessions_.end()) return;
   remove(nodes_.find(s->second), reason);
@@ -124,7 +124,7 @@ void NodeRegistry::remove(absl::flat_hash_map<std::string, Node>::iterator it,
 }
 
 size_t NodeRegistry::sweep(TimePoint now) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   const auto limit = config_.report_interval * config_.remove_after_missed;
   std::vector<std::string> silent;
   for (auto& [name, node] : nodes_) {
@@ -162,13 +162,13 @@ void NodeRegistry::remember_streams(const Node& node, TimePoint now) {
 }
 
 bool NodeRegistry::in_startup_grace(TimePoint now) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   return started_ && now - *started_ < config_.startup_grace;
 }
 
 rs::cluster::StreamStatus NodeRegistry::stream_status(std::string_view stream,
                                                       TimePoint now) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   return stream_status_locked(stream, now);
 }
 
@@ -235,7 +235,7 @@ void NodeRegistry::refresh_facts(TimePoint now) {
 }
 
 rs::cluster::StreamFacts NodeRegistry::facts() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   return facts_;
 }
 
@@ -319,7 +319,7 @@ std::string NodeRegistry::known_streams() const {
 
 absl::StatusOr<rs::cluster::AssignReply> NodeRegistry::assign(
     const rs::cluster::AssignRequest& request, TimePoint now, bool count_failure) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   const std::string& stream = request.stream();
   if (stream.empty() || stream.size() > 256) {
     if (count_failure) counters_.set_invalid(counters_.invalid() + 1);
@@ -399,17 +399,17 @@ void NodeRegistry::refresh_origins(TimePoint now) {
 }
 
 rs::cluster::OriginsUpdate NodeRegistry::origins() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   return origins_;
 }
 
 uint64_t NodeRegistry::origins_version() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   return origins_.version();
 }
 
 rs::cluster::ClusterView NodeRegistry::view(TimePoint now) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   rs::cluster::ClusterView view;
   view.set_generated_unix_ms(base::wall_clock_us() / 1000);
   view.set_coordinator_epoch(epoch_);

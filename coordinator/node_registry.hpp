@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -14,7 +15,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "coordinator/assignment_policy.hpp"
 #include "proto/cluster.pb.h"
 
@@ -95,14 +95,14 @@ class NodeRegistry {
     uint64_t assigned_total = 0;
   };
 
+  // The helpers below run with mu_ held.
   rs::cluster::NodeState state_of(const Node& node, TimePoint now) const;
   EdgeLoad edge_load(const Node& node, std::string_view stream, TimePoint now) const;
   void expire_pending(Node& node, TimePoint now) const;
   bool stream_known(std::string_view stream, TimePoint now) const;
-  rs::cluster::StreamStatus stream_status_locked(std::string_view stream, TimePoint now) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void remember_streams(const Node& node, TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void refresh_facts(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  rs::cluster::StreamStatus stream_status_locked(std::string_view stream, TimePoint now) const;
+  void remember_streams(const Node& node, TimePoint now);
+  void refresh_facts(TimePoint now);
   std::string known_streams() const;
   void refresh_origins(TimePoint now);
   void remove(absl::flat_hash_map<std::string, Node>::iterator it, std::string_view reason);
@@ -110,25 +110,28 @@ class NodeRegistry {
 
   const RegistryConfig config_;
   const uint64_t epoch_;
-  mutable absl::Mutex mu_;
-  std::optional<TimePoint> started_ ABSL_GUARDED_BY(mu_);  // start of the startup grace
-  absl::flat_hash_map<std::string, Node> nodes_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<uint64_t, std::string> sessions_ ABSL_GUARDED_BY(mu_);
-  uint64_t next_session_ ABSL_GUARDED_BY(mu_) = 1;
-  rs::cluster::OriginsUpdate origins_ ABSL_GUARDED_BY(mu_);
-  rs::cluster::AssignmentCounters counters_ ABSL_GUARDED_BY(mu_);
-  uint64_t removed_ ABSL_GUARDED_BY(mu_) = 0;
-  std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
-  std::vector<EdgeLoad> scratch_ ABSL_GUARDED_BY(mu_);
-  std::vector<Node*> scratch_nodes_ ABSL_GUARDED_BY(mu_);
+  // A std::mutex, not absl::Mutex: Debian's Abseil is not built for TSan, so `make tsan` cannot
+  // see absl::Mutex order the threads and reports every access below. Everything from here on
+  // is guarded by it.
+  mutable std::mutex mu_;
+  std::optional<TimePoint> started_;  // start of the startup grace
+  absl::flat_hash_map<std::string, Node> nodes_;
+  absl::flat_hash_map<uint64_t, std::string> sessions_;
+  uint64_t next_session_ = 1;
+  rs::cluster::OriginsUpdate origins_;
+  rs::cluster::AssignmentCounters counters_;
+  uint64_t removed_ = 0;
+  std::mt19937_64 rng_;
+  std::vector<EdgeLoad> scratch_;
+  std::vector<Node*> scratch_nodes_;
   // Every stream any node reported: when an origin last reported it (origin-silent "since").
   struct StreamMemory {
     TimePoint last_seen;
     std::optional<TimePoint> last_origin_report;
   };
-  absl::flat_hash_map<std::string, StreamMemory> memory_ ABSL_GUARDED_BY(mu_);
-  rs::cluster::StreamFacts facts_ ABSL_GUARDED_BY(mu_);
-  TimePoint next_facts_ ABSL_GUARDED_BY(mu_){};
+  absl::flat_hash_map<std::string, StreamMemory> memory_;
+  rs::cluster::StreamFacts facts_;
+  TimePoint next_facts_{};
 };
 
 // The stream URL on an edge: "<advertised base URL>/<stream>".

@@ -14,7 +14,8 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from procs import free_port, free_port_pair, scratch_dir  # noqa: E402  (tests/support)
+from procs import (free_port, free_port_pair, sanitizer_reports,  # noqa: E402  (tests/support)
+                   scratch_dir)
 
 
 def get(url, timeout=2.0):
@@ -139,6 +140,7 @@ def main():
             failures.append(f"docs/metrics.md names {f}, which no program exports")
     finally:
         stop(procs)
+    failures += [f"sanitizer report in {r}" for r in sanitizer_reports(logs)]
     if failures:
         print("\nFAILED:\n  " + "\n  ".join(failures) + f"\n(logs in {logs})")
         return 1

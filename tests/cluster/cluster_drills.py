@@ -1026,6 +1026,10 @@ def run_drills(drills, argv=None, needs=()):
             break
         finally:
             c.down()
+            for report in procs.sanitizer_reports(workdir):
+                print(f"  FAIL: sanitizer report in {report}", flush=True)
+                if name not in failed:
+                    failed.append(name)
             print(f"  ({time.time() - t0:.1f} s; {procs.keep_logs_if(name in failed, workdir)})",
                   flush=True)
     print_table(args.table)

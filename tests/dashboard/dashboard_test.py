@@ -38,6 +38,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 import cdp  # noqa: E402  (tests/support)
+import procs  # noqa: E402  (tests/support)
 
 SKIP = 77
 STREAM = "cam1"
@@ -600,6 +601,9 @@ def main():
         failure = str(e)
     finally:
         cluster.stop()
+    reports = procs.sanitizer_reports(logs)
+    if reports and not failure:
+        failure = "sanitizer reports:\n  " + "\n  ".join(reports)
     table = results.table()
     print("\n" + table)
     print(f"\nscreenshots and logs: {artifacts} ({time.monotonic() - started:.1f} s)")

@@ -926,6 +926,7 @@ def main():
     finally:
         if c:
             c.stop()
+    matrix.failures += [f"sanitizer report in {r}" for r in procs.sanitizer_reports(workdir)]
     if matrix.failures:
         print(f"FAILED ({args.case}; logs in {workdir}):", flush=True)
         for f in matrix.failures:

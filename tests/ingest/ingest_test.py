@@ -509,6 +509,10 @@ def main():
         return 1
     finally:
         cluster.stop()
+    reports = procs.sanitizer_reports(workdir)
+    if reports:
+        print(f"FAILED: sanitizer reports (logs in {workdir}):\n  " + "\n  ".join(reports))
+        return 1
     print(f"PASSED ({args.case}; {procs.keep_logs_if(False, workdir)})")
     return 0
 

@@ -42,9 +42,12 @@ std::unique_ptr<Process> spawn(std::vector<std::string> argv, const std::regex& 
 }
 
 std::unique_ptr<Process> start_coordinator(uint16_t port, std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv = {rstest::bin_path("rtsp-coordinator"),
-                                   "--listen=127.0.0.1:" + std::to_string(port), "--warmup=0s",
-                                   "--startup_grace=0s"};
+  std::vector<std::string> argv = {
+      rstest::bin_path("rtsp-coordinator"), "--listen=127.0.0.1:" + std::to_string(port),
+      "--warmup=0s", "--startup_grace=0s",
+      // An assignment waits this long for the edge's report that
+      // confirms it; sanitizer builds report more slowly.
+      "--pending_ttl=" + std::to_string(rstest::scaled(3000ms).count()) + "ms"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return spawn(argv, std::regex("rtsp-coordinator listening on (\\d+)"), nullptr);
 }
@@ -211,7 +214,7 @@ TEST(CoordinatorCluster, TwoReplicasEachKnowEveryNodeAndEitherAnswers) {
   }
 
   auto client = cluster::CoordinatorClient::create(
-      {.coordinator = both, .rpc_timeout = 1000ms, .max_attempts = 1});
+      {.coordinator = both, .rpc_timeout = rstest::scaled(1000ms), .max_attempts = 1});
   ASSERT_TRUE(client.ok()) << client.status();
   rs::cluster::AssignRequest request;
   request.set_stream("cam1");
@@ -235,7 +238,7 @@ TEST(CoordinatorCluster, TwoReplicasEachKnowEveryNodeAndEitherAnswers) {
   }
   EXPECT_EQ(failed, 0) << "assignments failed with one of two replicas gone";
   auto fresh = cluster::CoordinatorClient::create(
-      {.coordinator = both, .rpc_timeout = 1000ms, .max_attempts = 1});
+      {.coordinator = both, .rpc_timeout = rstest::scaled(1000ms), .max_attempts = 1});
   ASSERT_TRUE(fresh.ok());
   auto reply = (*fresh)->assign_edge_once(request);
   EXPECT_TRUE(reply.ok()) << reply.status();

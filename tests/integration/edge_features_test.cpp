@@ -18,6 +18,7 @@
 #include "tests/support/cluster.hpp"
 #include "tests/support/edge_probe.hpp"
 #include "tests/support/rtsp_test_client.hpp"
+#include "tests/support/time_scale.hpp"
 
 namespace rstest {
 namespace {
@@ -87,11 +88,14 @@ TEST_F(EdgeFeatureTest, MetricsShowTheReaderBytesAndQueueDelay) {
   EXPECT_GT(metric_value(m, "rs_edge_queue_delay_seconds_count").value_or(0), 30.0) << m;
   EXPECT_EQ(metric_value(m, R"(rs_edge_queue_delay_seconds_bucket{le="+Inf"})"),
             metric_value(m, "rs_edge_queue_delay_seconds_count"));
-  // The origin stamps its publish time (wire minor 1); same host, so the delay is small.
+  // The origin stamps its publish time (wire minor 1); same host, so the delay is small. A
+  // timing target: judged by the normal build, not by a sanitizer run (time_scale.hpp).
   EXPECT_GT(metric_value(m, "rs_edge_origin_delay_seconds_count").value_or(0), 30.0) << m;
-  EXPECT_EQ(metric_value(m, R"(rs_edge_origin_delay_seconds_bucket{le="2"})"),
-            metric_value(m, "rs_edge_origin_delay_seconds_count"))
-      << m;
+  if (rstest::time_scale() == 1) {
+    EXPECT_EQ(metric_value(m, R"(rs_edge_origin_delay_seconds_bucket{le="2"})"),
+              metric_value(m, "rs_edge_origin_delay_seconds_count"))
+        << m;
+  }
   EXPECT_EQ(metric_value(m, R"(rs_edge_subscribed{stream="cam1"})"), 1.0) << m;
   EXPECT_EQ(metric_value(m, R"(rs_edge_stream_state{stream="cam1",state="live"})"), 1.0) << m;
   EXPECT_GT(metric_value(m, R"(rs_edge_origin_frames_total{stream="cam1"})").value_or(0), 30.0);

@@ -16,6 +16,7 @@
 #include "media/h264.hpp"
 #include "tests/support/cluster.hpp"
 #include "tests/support/rtsp_test_client.hpp"
+#include "tests/support/time_scale.hpp"
 
 namespace rstest {
 namespace {
@@ -147,13 +148,16 @@ TEST_P(EdgeStreamByTransport, DescribeSetupPlayDeliversContinuousKeyframeFirstSt
       static_cast<uint32_t>(units.back().rtp_timestamp - units.front().rtp_timestamp) / 90000.0;
   ASSERT_GT(span_s, 0.5) << client.summary();
   const double rtp_fps = static_cast<double>(units.size() - 1) / span_s;
-  EXPECT_NEAR(rtp_fps, kFps, 1.5) << "frames per second of RTP time";
+  // Timing targets, widened by RS_TIME_SCALE: an instrumented origin and edge on two cores drop
+  // frames that the normal build, which judges the rate, does not (tests/support/time_scale.hpp).
+  EXPECT_NEAR(rtp_fps, kFps, 1.5 * rstest::time_scale()) << "frames per second of RTP time";
   const auto window_start = client.play_sent_at() + milliseconds(1000);
   const auto window_end = client.play_sent_at() + milliseconds(3000);
   const auto live = std::count_if(units.begin(), units.end(), [&](const AccessUnitRecord& u) {
     return u.arrival >= window_start && u.arrival < window_end;
   });
-  EXPECT_NEAR(static_cast<double>(live) / 2.0, kFps, 5.0) << "frames per second of arrival time";
+  EXPECT_NEAR(static_cast<double>(live) / 2.0, kFps, 5.0 * rstest::time_scale())
+      << "frames per second of arrival time";
   std::printf("%s: %zu units, %.2f fps (RTP), %.1f fps (arrival)\n",
               GetParam() == Lower::Tcp ? "tcp" : "udp", units.size(), rtp_fps, live / 2.0);
 

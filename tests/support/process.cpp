@@ -17,6 +17,8 @@
 #include <map>
 #include <random>
 
+#include <gtest/gtest.h>
+
 extern char** environ;
 
 namespace rstest {
@@ -134,6 +136,21 @@ std::unique_ptr<Process> Process::start(Options options, std::string* error) {
 Process::~Process() {
   if (pid_ > 0 && !exit_) kill();
   join_readers();
+  if (auto report = sanitizer_report(err_.text)) {
+    ADD_FAILURE() << name_ << " (pid " << pid_ << ") reported:\n" << *report;
+  }
+}
+
+std::optional<std::string> sanitizer_report(std::string_view log) {
+  // The line each sanitizer starts a report with; UBSan's is "file:line:col: runtime error: ...".
+  static constexpr std::string_view kMarkers[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                                                  "WARNING: ThreadSanitizer", ": runtime error: "};
+  size_t first = std::string_view::npos;
+  for (std::string_view marker : kMarkers) first = std::min(first, log.find(marker));
+  if (first == std::string_view::npos) return std::nullopt;
+  const size_t line = log.rfind('\n', first);
+  const size_t from = line == std::string_view::npos ? 0 : line + 1;
+  return std::string(log.substr(from, 3000));
 }
 
 void Process::join_readers() {

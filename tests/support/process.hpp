@@ -103,6 +103,12 @@ class Process {
 // falls back to a port the kernel picks.
 uint16_t free_tcp_port();
 
+// The first sanitizer report (ASan, LSan, TSan, UBSan) in a program's log, from its first line
+// on (up to ~3 KiB), or nullopt. Every Process checks its stderr with it when it is destroyed and
+// fails the running test on a report: a program a test kills never reaches the sanitizer's exit
+// code, so its report would otherwise go unseen (`make asan`, `make tsan`).
+std::optional<std::string> sanitizer_report(std::string_view log);
+
 // Directory with rtsp-origin and rtsp-edge: $RS_BIN_DIR (set by rs_test()).
 std::string bin_dir();
 std::string bin_path(std::string_view program);

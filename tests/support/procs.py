@@ -41,6 +41,32 @@ def keep_logs_if(failed, folder):
     return "logs removed; RS_KEEP_LOGS=1 keeps them"
 
 
+# The line each sanitizer starts a report with (rstest::sanitizer_report in
+# tests/support/process.cpp looks for the same); UBSan's is "file:line:col: runtime error: ...".
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                     "WARNING: ThreadSanitizer", ": runtime error: ")
+
+
+def sanitizer_reports(folder):
+    """The logs under `folder` in which a program reported under `make asan` / `make tsan`, each
+    as "<log>: <the report's first line>". A program that a test kills never exits with the
+    sanitizer's code, so every test that keeps its programs' logs in a folder checks them with
+    this before it passes. Empty in a normal build."""
+    found = []
+    for root, _, files in os.walk(folder):
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            try:
+                with open(path, errors="replace") as f:
+                    for line in f:
+                        if any(m in line for m in SANITIZER_MARKERS):
+                            found.append(f"{path}: {line.strip()}")
+                            break
+            except OSError:
+                continue
+    return found
+
+
 def free_port(kind=socket.SOCK_STREAM):
     """A free port on 127.0.0.1 (TCP, or UDP with kind=socket.SOCK_DGRAM)."""
     with socket.socket(socket.AF_INET, kind) as s:

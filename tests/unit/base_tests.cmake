@@ -11,3 +11,6 @@ rs_test(toolchain_test DEPS rs_toolchain_proto cppzmq ${OpenCV_LIBS} PkgConfig::
 
 rs_test(base_test SOURCES endpoint_test.cpp url_test.cpp topic_test.cpp base_values_test.cpp
   DEPS rs_base rs_rtsp rs_relay LABELS unit)
+
+# The test support's own rules (a program's sanitizer report fails the test that started it).
+rs_test(test_support_test SOURCES sanitizer_report_test.cpp DEPS rs_test_support LABELS unit)
