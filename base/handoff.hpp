@@ -10,6 +10,8 @@
 // the key for the callback's body, handoff_acquire on every key at the top of OnDone. Nothing
 // else is declared: members that two chains or our own threads share still need their lock, and
 // TSan still checks that. All of it compiles to nothing outside a TSan build.
+#pragma once
+
 #if defined(__SANITIZE_THREAD__)
 #define RS_HANDOFF_TSAN 1
 #elif defined(__has_feature)
