@@ -318,7 +318,8 @@ def drill_coordinator_replica(c):
 
     METER.reset()
     base, base_failed, _ = wave("cr-base", 30)
-    record("11 coordinator replica", f"no fault: start-up p95 (30 viewers at {10 / cd.time_scale():g}/s)", p95(base), "info",
+    record("11 coordinator replica",
+           f"no fault: start-up p95 (30 viewers at {10 / cd.time_scale():g}/s)", p95(base), "info",
            base_failed == 0)
     METER.reset()
     fault, failed, _ = wave("cr-kill", 30, kill_at=10)

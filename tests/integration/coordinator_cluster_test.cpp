@@ -45,8 +45,7 @@ std::unique_ptr<Process> start_coordinator(uint16_t port, std::vector<std::strin
   std::vector<std::string> argv = {
       rstest::bin_path("rtsp-coordinator"), "--listen=127.0.0.1:" + std::to_string(port),
       "--warmup=0s", "--startup_grace=0s",
-      // An assignment waits this long for the edge's report that
-      // confirms it; sanitizer builds report more slowly.
+      // How long an assignment waits for the report that confirms it; slower under sanitizers.
       "--pending_ttl=" + std::to_string(rstest::scaled(3000ms).count()) + "ms"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return spawn(argv, std::regex("rtsp-coordinator listening on (\\d+)"), nullptr);

@@ -48,13 +48,14 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
 
 
 def sanitizer_reports(folder):
-    """The logs under `folder` in which a program reported under `make asan` / `make tsan`, each
-    as "<log>: <the report's first line>". A program that a test kills never exits with the
-    sanitizer's code, so every test that keeps its programs' logs in a folder checks them with
-    this before it passes. Empty in a normal build."""
+    """The logs (*.log) under `folder` in which a program reported under `make asan` /
+    `make tsan`, each as "<log>: <the report's first line>". A program that a test kills never
+    exits with the sanitizer's code, so every test that keeps its programs' logs in a folder
+    checks them with this before it passes. Only logs are read, not the clips, recordings and
+    JSON a test keeps beside them. Empty in a normal build."""
     found = []
     for root, _, files in os.walk(folder):
-        for name in sorted(files):
+        for name in sorted(f for f in files if f.endswith(".log")):
             path = os.path.join(root, name)
             try:
                 with open(path, errors="replace") as f:
