@@ -19,6 +19,10 @@ function(rs_test name)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} nlohmann_json::nlohmann_json GTest::gtest GTest::gmock
                         GTest::gtest_main)
+  if(TARGET rs_test_pch)  # tests/CMakeLists.txt; the same -pthread as it was made with
+    target_precompile_headers(${name} REUSE_FROM rs_test_pch)
+    target_compile_options(${name} PRIVATE -pthread)
+  endif()
   add_test(NAME ${name} COMMAND ${name})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)

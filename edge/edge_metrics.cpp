@@ -14,34 +14,29 @@ namespace {
 
 using cluster::MetricsText;
 
-template <typename Field>
-uint64_t sum(const MetricsInput& in, Field field) {
-  uint64_t total = 0;
-  for (const LoopCounters* c : in.loops) total += (c->*field).load(std::memory_order_relaxed);
-  return total;
-}
-
 void write_counters(MetricsText& w, const MetricsInput& in) {
   w.family("rs_edge_connections", "gauge", "Open RTSP control connections");
-  w.sample("rs_edge_connections", {}, sum(in, &LoopCounters::connections));
+  w.sample("rs_edge_connections", {}, total(in.loops, &LoopCounters::connections));
   w.family("rs_edge_sessions", "gauge", "RTSP sessions counted against --max_sessions");
   w.sample("rs_edge_sessions", {}, uint64_t{in.sessions});
   w.family("rs_edge_sent_bytes_total", "counter", "Bytes written to readers (RTP, RTCP, RTSP)");
-  w.sample("rs_edge_sent_bytes_total", {}, sum(in, &LoopCounters::bytes_out));
+  w.sample("rs_edge_sent_bytes_total", {}, total(in.loops, &LoopCounters::bytes_out));
   w.family("rs_edge_sent_packets_total", "counter", "RTP packets sent to unicast readers");
-  w.sample("rs_edge_sent_packets_total", {}, sum(in, &LoopCounters::packets_out));
+  w.sample("rs_edge_sent_packets_total", {}, total(in.loops, &LoopCounters::packets_out));
   w.family("rs_edge_multicast_sent_packets_total", "counter",
            "RTP packets sent to multicast groups (one copy per group)");
   w.sample("rs_edge_multicast_sent_packets_total", {}, in.multicast_packets);
   w.family("rs_edge_frames_skipped_total", "counter",
            "Frames slow readers skipped to reach a keyframe");
-  w.sample("rs_edge_frames_skipped_total", {}, sum(in, &LoopCounters::frames_skipped));
+  w.sample("rs_edge_frames_skipped_total", {}, total(in.loops, &LoopCounters::frames_skipped));
   w.family("rs_edge_readers_dropped_slow_total", "counter",
            "Readers disconnected for exceeding the latency budget");
-  w.sample("rs_edge_readers_dropped_slow_total", {}, sum(in, &LoopCounters::readers_dropped_slow));
+  w.sample("rs_edge_readers_dropped_slow_total", {},
+           total(in.loops, &LoopCounters::readers_dropped_slow));
   w.family("rs_edge_udp_packets_dropped_total", "counter",
            "UDP packets the kernel refused (socket buffer full)");
-  w.sample("rs_edge_udp_packets_dropped_total", {}, sum(in, &LoopCounters::udp_packets_dropped));
+  w.sample("rs_edge_udp_packets_dropped_total", {},
+           total(in.loops, &LoopCounters::udp_packets_dropped));
 }
 
 void write_histograms(MetricsText& w, const MetricsInput& in) {

@@ -225,9 +225,9 @@ std::string EdgeServer::metrics() const {
 }
 
 uint64_t EdgeServer::loop_total(std::atomic<uint64_t> LoopCounters::*counter) const {
-  uint64_t total = 0;
-  for (const auto& loop : loops_) total += (loop->loop_counters().*counter).load();
-  return total;
+  std::vector<const LoopCounters*> counters;
+  for (const auto& loop : loops_) counters.push_back(&loop->loop_counters());
+  return total(counters, counter);
 }
 
 void EdgeServer::log_stats() {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <span>
 
 #include "cluster/delay_histogram.hpp"
 
@@ -20,5 +21,13 @@ struct LoopCounters {
   std::atomic<uint64_t> udp_packets_dropped{0};
   cluster::DelayHistogram queue_delay;  // edge receive -> last byte handed to the socket
 };
+
+// One counter summed over the edge's loops (relaxed reads: a metrics or log snapshot).
+inline uint64_t total(std::span<const LoopCounters* const> loops,
+                      std::atomic<uint64_t> LoopCounters::*counter) {
+  uint64_t sum = 0;
+  for (const LoopCounters* c : loops) sum += (c->*counter).load(std::memory_order_relaxed);
+  return sum;
+}
 
 }  // namespace edge
