@@ -82,6 +82,7 @@ stop_our_dockerd() {
   if [ -s "/tmp/$PROJECT-iptables.before" ]; then
     iptables-restore <"/tmp/$PROJECT-iptables.before" 2>/dev/null || true
   fi
+  rm -f "/tmp/$PROJECT-iptables.before"
   [ "${had_docker0:-0}" = 1 ] || ip link delete docker0 2>/dev/null || true
   OUR_DOCKERD=""
 }
@@ -135,7 +136,14 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 export RS_COORDINATOR_PORT=$(free_port) RS_COORDINATOR_HTTP_PORT=$(free_port) RS_WARMUP=1s
 compose() { "${COMPOSE[@]}" -p "$PROJECT" -f "$ROOT/deploy/docker-compose.yml" "$@"; }
 dump_logs() { compose logs --no-color --tail=15 2>/dev/null | tail -n 80; }
-cleanup() { compose down -v --remove-orphans >/dev/null 2>&1 || true; stop_our_dockerd; }
+# A passed run leaves no logs in /tmp; a failed one keeps them (its message names them).
+cleanup() {
+  compose down -v --remove-orphans >/dev/null 2>&1 || true
+  stop_our_dockerd
+  if [ "${passed:-0}" = 1 ]; then
+    rm -f "/tmp/$PROJECT-build.log" "/tmp/$PROJECT-up.log" "/tmp/$PROJECT-probe.txt" /tmp/rs-dockerd.log
+  fi
+}
 trap cleanup EXIT
 trap 'cleanup; exit 1' INT TERM
 
@@ -192,4 +200,5 @@ for _ in $(seq 1 60); do
 done
 [ -n "$recovered" ] || fail "the client did not play again from another edge within 30 s of stopping $edge"
 say "client plays again: $(sed -E 's/.*(first frame from [^ ]+).*/\1/' <<<"$after"), ${recovered} s after docker stop (stop grace: the edge drains first)"
+passed=1
 say "PASSED compose smoke test in $(( $(date +%s) - t_start )) s"
