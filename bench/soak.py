@@ -11,9 +11,9 @@ Coordinator, origin (test pattern) and three edges on 127.0.0.1, for DURATION:
     30 s from any other fault) the coordinator restarted: each viewer freeze has one cause.
 Every 10 s it samples RSS, open fds and threads of every process. At the end it prints
   * per process instance: RSS at warm-up and at the end, the RSS slope (MiB per 10 min, least
-    squares over the samples from 2 min after it first met churn, over at least 3 min), fds and threads at each
-    churn rest against the first rest (the baseline; an edge's fds beyond its open RTSP
-    connections, read from its /metrics, since viewers move between edges);
+    squares over the samples from 2 min after it first met churn, over at least 3 min), fds and
+    threads at each churn rest against the first rest (the baseline; an edge's fds beyond its
+    open RTSP connections, read from its /metrics, since viewers move between edges);
   * per fault: the viewers' largest freeze in the seconds after it, and how many viewers froze;
   * frames lost by the steady readers outside fault windows (RTP sequence gaps);
 and writes the samples, the tables and a plot (PNG, gnuplot) under --out.

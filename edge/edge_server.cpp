@@ -67,6 +67,7 @@ absl::StatusOr<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeOptions
                                           .health = &server->health_});
     if (!loop.ok()) return loop.status();
     server->loops_.push_back(*std::move(loop));
+    server->loop_counters_.push_back(&server->loops_.back()->loop_counters());
   }
   IngestOptions ingest_options{.origins = options.origins,
                                .preload = options.preload,
@@ -125,6 +126,7 @@ absl::Status EdgeServer::listen() {
 EdgeServer::~EdgeServer() {
   stop();
   wait();
+  loop_counters_.clear();
   loops_.clear();
   for (int fd : {listen_fd_, stop_pipe_[0], stop_pipe_[1]}) {
     if (fd >= 0) ::close(fd);
@@ -212,10 +214,8 @@ uint16_t EdgeServer::http_port() const {
 
 std::string EdgeServer::metrics() const {
   MetricsInput input;
-  for (const auto& loop : loops_) {
-    input.loops.push_back(&loop->loop_counters());
-    input.loop_snapshots.push_back(loop->snapshot());
-  }
+  input.loops = loop_counters_;
+  for (const auto& loop : loops_) input.loop_snapshots.push_back(loop->snapshot());
   input.ingest = ingest_->snapshot();
   input.ingest_counters = &ingest_->counters();
   input.sessions = sessions_.load();
@@ -225,9 +225,7 @@ std::string EdgeServer::metrics() const {
 }
 
 uint64_t EdgeServer::loop_total(std::atomic<uint64_t> LoopCounters::*counter) const {
-  std::vector<const LoopCounters*> counters;
-  for (const auto& loop : loops_) counters.push_back(&loop->loop_counters());
-  return total(counters, counter);
+  return total(loop_counters_, counter);
 }
 
 void EdgeServer::log_stats() {

@@ -70,6 +70,7 @@ class EdgeServer {
   TunnelRegistry tunnels_;
   std::unique_ptr<ReaderLimits> reader_limits_;
   std::vector<std::unique_ptr<IoLoop>> loops_;
+  std::vector<const LoopCounters*> loop_counters_;  // each loop's, in loops_ order
   std::thread acceptor_;
   std::unique_ptr<Ingest> ingest_;
   std::thread ingest_thread_;
