@@ -4,10 +4,11 @@
 #include <zmq.hpp>
 
 #include <algorithm>
+#include <iostream>
 
 #include "base/clock.hpp"
 #include "media/h264.hpp"
-#include "relay/frame_subscriber.hpp"
+#include "relay/catchup.hpp"
 
 namespace rstest {
 
@@ -37,6 +38,35 @@ FrameRecorder::~FrameRecorder() {
   if (thread_.joinable()) thread_.join();
 }
 
+void FrameRecorder::record(const relay::Received& message, bool after_catchup) {
+  std::lock_guard lock(mu_);
+  if (const auto* frame = std::get_if<media::FramePtr>(&message)) {
+    const media::Frame& f = **frame;
+    // After a catch-up answer, live frames it already covered are recognised by their sequence
+    // numbers, as an edge does; otherwise every frame is kept, so that a sequence that goes
+    // back fails the tests' continuity checks.
+    if (after_catchup) {
+      for (auto it = recording_.frames.rbegin(); it != recording_.frames.rend(); ++it) {
+        if (it->track != f.track) continue;
+        if (f.sequence <= it->sequence) return;
+        break;
+      }
+    }
+    recording_.frames.push_back(
+        RecordedFrame{.track = f.track,
+                      .codec = relay::codec_to_wire(f.codec),
+                      .sequence = f.sequence,
+                      .pts = f.pts_90k,
+                      .dts = f.dts_90k,
+                      .keyframe = f.keyframe,
+                      .capture_time_us = f.capture_time_us,
+                      .received_us = base::monotonic_us(),
+                      .payload = std::vector<uint8_t>(f.payload.begin(), f.payload.end())});
+  } else {
+    recording_.infos.push_back(*std::get<std::shared_ptr<const rs::media::StreamInfo>>(message));
+  }
+}
+
 void FrameRecorder::run(std::string endpoint, std::string stream) {
   zmq::context_t context;
   relay::SubscriberOptions options;
@@ -48,32 +78,61 @@ void FrameRecorder::run(std::string endpoint, std::string stream) {
   options.reconnect_interval = std::chrono::milliseconds(10);
   options.reconnect_interval_max = std::chrono::milliseconds(10);
   auto subscriber = relay::FrameSubscriber::create(context, options);
-  if (!subscriber.ok()) {
-    error_ = std::string(subscriber.status().message());
+  // A subscription can still reach the origin after its first frames went out (ZeroMQ's slow
+  // joiner): then, like an edge, the recorder asks the origin's catch-up endpoint for the GOP
+  // it missed the start of, so that it records what the origin published from the keyframe.
+  auto catchup = relay::CatchupClient::create(context, {relay::default_catchup_endpoint(endpoint)});
+  if (!subscriber.ok() || !catchup.ok()) {
+    error_ =
+        std::string(!subscriber.ok() ? subscriber.status().message() : catchup.status().message());
     ready_.store(-1);
     return;
   }
   (*subscriber)->subscribe(stream);
   ready_.store(1);
+  constexpr int64_t kCatchupWaitUs = 5'000'000, kCatchupRetryUs = 200'000;
+  bool video_seen = false;
+  std::vector<relay::Received> held;  // while a catch-up answer is awaited
+  int64_t catchup_deadline_us = 0, next_request_us = 0;
+  const auto release = [&] {
+    for (const auto& message : held) record(message, /*after_catchup=*/true);
+    held.clear();
+    catchup_deadline_us = 0;
+  };
   while (!stop_.load()) {
-    auto got = (*subscriber)->receive(std::chrono::milliseconds(50));
-    if (!got) continue;
-    std::lock_guard lock(mu_);
-    if (auto* frame = std::get_if<media::FramePtr>(&*got)) {
-      const media::Frame& f = **frame;
-      recording_.frames.push_back(
-          RecordedFrame{.track = f.track,
-                        .codec = relay::codec_to_wire(f.codec),
-                        .sequence = f.sequence,
-                        .pts = f.pts_90k,
-                        .dts = f.dts_90k,
-                        .keyframe = f.keyframe,
-                        .capture_time_us = f.capture_time_us,
-                        .received_us = base::monotonic_us(),
-                        .payload = std::vector<uint8_t>(f.payload.begin(), f.payload.end())});
-    } else {
-      recording_.infos.push_back(*std::get<std::shared_ptr<const rs::media::StreamInfo>>(*got));
+    const bool waiting = catchup_deadline_us != 0;
+    auto got = (*subscriber)->receive(std::chrono::milliseconds(waiting ? 10 : 50));
+    const int64_t now = base::monotonic_us();
+    if (waiting) {
+      if (auto reply = (*catchup)->receive(); reply && reply->found) {
+        for (const auto& frame : reply->frames) record(frame, /*after_catchup=*/true);
+        release();
+      } else if (now >= catchup_deadline_us) {
+        release();  // no answer: the tests see the frames as they came
+      } else if (now >= next_request_us) {
+        (*catchup)->request(stream);
+        next_request_us = now + kCatchupRetryUs;
+      }
     }
+    if (!got) continue;
+    if (catchup_deadline_us != 0) {
+      held.push_back(std::move(*got));
+      continue;
+    }
+    const auto* frame = std::get_if<media::FramePtr>(&*got);
+    if (frame != nullptr && (*frame)->track == 0 && !video_seen) {
+      video_seen = true;
+      if (!(*frame)->keyframe) {
+        std::cerr << "FrameRecorder: the first video frame (sequence " << (*frame)->sequence
+                  << ") is not a keyframe; asking the origin for its GOP" << std::endl;
+        (*catchup)->request(stream);
+        next_request_us = now + kCatchupRetryUs;
+        catchup_deadline_us = now + kCatchupWaitUs;
+        held.push_back(std::move(*got));
+        continue;
+      }
+    }
+    record(*got, /*after_catchup=*/false);
   }
 }
 

@@ -1,5 +1,7 @@
 // FrameRecorder: subscribes to an origin's stream with relay::FrameSubscriber (as an edge would)
-// on its own thread and records every frame and StreamInfo, for the origin's tests.
+// on its own thread and records every frame and StreamInfo, for the origin's tests. A recorder
+// whose subscription missed the start of the first GOP takes that GOP through the origin's
+// catch-up endpoint, as an edge does.
 #pragma once
 
 #include <atomic>
@@ -13,6 +15,7 @@
 
 #include "gtest/gtest.h"
 #include "proto/media.pb.h"
+#include "relay/frame_subscriber.hpp"
 
 namespace rstest {
 
@@ -59,6 +62,7 @@ class FrameRecorder {
  private:
   FrameRecorder() = default;
   void run(std::string endpoint, std::string stream);
+  void record(const relay::Received& message, bool after_catchup);
 
   mutable std::mutex mu_;
   Recording recording_;
