@@ -29,9 +29,6 @@ constexpr size_t kReadChunk = 64 * 1024;
 constexpr int kMaxRedirects = 5;
 constexpr auto kTeardownWait = std::chrono::milliseconds(200);
 constexpr char kStatusPayload[] = "rtsp-streamer/rtsp-status";
-// Where a source's extended sequence numbers start, leaving room below for packets that overtook
-// its first one. Not part of what RTCP reports: it is taken off again there.
-constexpr int64_t kSequenceOrigin = 65536;
 
 std::string random_hex(std::mt19937_64& rng, int digits) {
   std::string out;
@@ -62,9 +59,22 @@ bool is_video(media::Codec c) {
 }
 
 // The SSRC of an RTP packet of at least kRtpHeaderSize bytes (RFC 3550 5.1, bytes 8-11).
-uint32_t ssrc_of(std::string_view packet) {
+// The fixed header's fields a receiver counts with, read without judging the rest (the
+// depacketizer does): the caller checks the size is at least media::kRtpHeaderSize.
+struct FixedFields {
+  uint16_t sequence;
+  uint32_t timestamp;
+  uint32_t ssrc;
+};
+
+FixedFields fixed_fields(std::string_view packet) {
   const auto* p = reinterpret_cast<const uint8_t*>(packet.data());
-  return (uint32_t{p[8]} << 24) | (uint32_t{p[9]} << 16) | (uint32_t{p[10]} << 8) | p[11];
+  const auto u32 = [](const uint8_t* q) {
+    return (uint32_t{q[0]} << 24) | (uint32_t{q[1]} << 16) | (uint32_t{q[2]} << 8) | q[3];
+  };
+  return {.sequence = static_cast<uint16_t>((p[2] << 8) | p[3]),
+          .timestamp = u32(p + 4),
+          .ssrc = u32(p + 8)};
 }
 
 }  // namespace
@@ -205,6 +215,7 @@ absl::Status RtspReceiver::setup_tracks() {
     Track t;
     t.index = i;
     t.depacketizer = *std::move(depacketizer);
+    t.reception = reception_for(t);
     tracks_.push_back(std::move(t));
   }
   if (tracks_.empty()) {
@@ -347,19 +358,20 @@ void RtspReceiver::on_response(rtsp::Response response) {
 void RtspReceiver::on_rtp(Track& track, std::string_view packet, int64_t now_us) {
   ++stats_.packets;
   stats_.bytes += packet.size();
-  if (track.seen && packet.size() >= media::kRtpHeaderSize && ssrc_of(packet) != track.ssrc) {
-    restart_source(track);
+  if (packet.size() < media::kRtpHeaderSize) {
+    if (!track.reorder) deliver(track, packet);  // the depacketizer counts it as an error
+    return;
   }
-  count_reception(track, packet, now_us);
+  const FixedFields rtp = fixed_fields(packet);
+  if (!track.reception.empty() && rtp.ssrc != track.ssrc) restart_source(track);
+  track.ssrc = rtp.ssrc;
+  track.reception.on_packet(rtp.sequence, rtp.timestamp, now_us);
   if (!track.reorder) {
     deliver(track, packet);
     return;
   }
-  if (packet.size() < media::kRtpHeaderSize) return;
-  const auto sequence = static_cast<uint16_t>((static_cast<uint8_t>(packet[2]) << 8) |
-                                              static_cast<uint8_t>(packet[3]));
   std::vector<std::string> ready;
-  track.reorder->push(sequence, std::string(packet), now_us, ready);
+  track.reorder->push(rtp.sequence, std::string(packet), now_us, ready);
   for (const auto& p : ready) deliver(track, p);
 }
 
@@ -373,11 +385,8 @@ void RtspReceiver::on_rtp(Track& track, std::string_view packet, int64_t now_us)
 // The old source's held packets go out first. (Late stragglers of the old source after the new
 // one started would restart again; a restarting encoder leaves no such overlap.)
 void RtspReceiver::restart_source(Track& track) {
-  track.lost_before += track.lost_in_source();
-  track.seen = false;
-  track.received = track.expected_prior = track.received_prior = 0;
-  track.jitter = 0;
-  track.has_transit = false;
+  track.lost_before += track.reception.lost();
+  track.reception = reception_for(track);
   if (!track.reorder) return;
   std::vector<std::string> held;
   track.reorder->restart(held);
@@ -399,33 +408,8 @@ void RtspReceiver::deliver(Track& track, std::string_view packet) {
   }
 }
 
-void RtspReceiver::count_reception(Track& track, std::string_view packet, int64_t now_us) {
-  if (packet.size() < media::kRtpHeaderSize) return;
-  const auto* p = reinterpret_cast<const uint8_t*>(packet.data());
-  const uint16_t seq = static_cast<uint16_t>((p[2] << 8) | p[3]);
-  const uint32_t ts =
-      (uint32_t{p[4]} << 24) | (uint32_t{p[5]} << 16) | (uint32_t{p[6]} << 8) | p[7];
-  track.ssrc = ssrc_of(packet);
-  if (!track.seen) {
-    track.seen = true;
-    track.first_seq = track.highest_seq = kSequenceOrigin + seq;
-  }
-  int64_t ext = (track.highest_seq & ~int64_t{0xFFFF}) | seq;
-  if (ext - track.highest_seq > 32768) ext -= 65536;
-  if (track.highest_seq - ext > 32768) ext += 65536;
-  track.highest_seq = std::max(track.highest_seq, ext);
-  ++track.received;
-  // RFC 3550 A.8: interarrival jitter in timestamp units.
-  const uint32_t rate = session_.tracks()[track.index].media.clock_rate;
-  const int64_t arrival = now_us * static_cast<int64_t>(rate == 0 ? 90000 : rate) / 1'000'000;
-  const int64_t transit = arrival - ts;
-  if (track.has_transit) {
-    const double d =
-        std::abs(static_cast<double>(static_cast<int32_t>(transit - track.last_transit)));
-    track.jitter += (d - track.jitter) / 16.0;
-  }
-  track.last_transit = transit;
-  track.has_transit = true;
+media::RtpReception RtspReceiver::reception_for(const Track& track) const {
+  return media::RtpReception(session_.tracks()[track.index].media.clock_rate);
 }
 
 void RtspReceiver::read_udp(Track& track, int64_t now_us) {
@@ -500,28 +484,8 @@ void RtspReceiver::maybe_report(int64_t now_us) {
   if (now_us < next_report_us_) return;
   next_report_us_ = now_us + options_.receiver_report_interval.count() * 1'000'000;
   for (Track& t : tracks_) {
-    if (!t.seen) continue;
-    // RFC 3550 A.3: expected, lost, and the fraction lost since the last report.
-    const uint64_t expected = static_cast<uint64_t>(t.highest_seq - t.first_seq + 1);
-    const uint64_t expected_interval = expected - t.expected_prior;
-    const uint64_t received_interval = t.received - t.received_prior;
-    t.expected_prior = expected;
-    t.received_prior = t.received;
-    const int64_t lost_interval =
-        static_cast<int64_t>(expected_interval) - static_cast<int64_t>(received_interval);
-    media::ReportBlock block;
-    block.ssrc = t.ssrc;
-    block.fraction_lost = expected_interval == 0 || lost_interval <= 0
-                              ? 0
-                              : static_cast<uint8_t>((lost_interval << 8) / expected_interval);
-    block.cumulative_lost =
-        static_cast<int32_t>(static_cast<int64_t>(expected) - static_cast<int64_t>(t.received));
-    // RFC 3550 6.4.1: "The low 16 bits contain the highest sequence number received in an RTP
-    // data packet from source SSRC_n, and the most significant 16 bits extend that sequence
-    // number with the corresponding count of sequence number cycles": none before the first wrap
-    // (receiver_quirks_test SendsRtcpReceiverReports).
-    block.highest_sequence = static_cast<uint32_t>(t.highest_seq - kSequenceOrigin);
-    block.jitter = static_cast<uint32_t>(t.jitter);
+    if (t.reception.empty()) continue;
+    const media::ReportBlock block = t.reception.report(t.ssrc);
     send_rtcp(t, media::make_receiver_report(own_ssrc_, std::span(&block, 1)));
   }
 }
@@ -569,7 +533,7 @@ ReceiverStats RtspReceiver::stats() const {
       s.lost_packets += t.reorder->stats().lost;
       s.reordered += t.reorder->stats().reordered;
     } else {
-      s.lost_packets += t.lost_before + t.lost_in_source();
+      s.lost_packets += t.lost_before + t.reception.lost();
     }
   }
   return s;

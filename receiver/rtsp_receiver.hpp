@@ -22,6 +22,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "media/rtp_reception.hpp"
 #include "receiver/rtp_reorder_buffer.hpp"
 #include "receiver/sockets.hpp"
 #include "receiver/track_depacketizer.hpp"
@@ -97,25 +98,10 @@ class RtspReceiver {
     std::string server_address;  // UDP: where RTCP goes
     uint16_t server_rtcp_port = 0;
     std::unique_ptr<RtpReorderBuffer> reorder;  // UDP / multicast
-    // Reception statistics of the current source (SSRC) for RTCP RR (RFC 3550 A.3, A.8).
+    // The current source (SSRC) and what arrived of it, for RTCP RR and the loss count.
     uint32_t ssrc = 0;
-    bool seen = false;  // a packet of the current source arrived
-    int64_t first_seq = 0;
-    int64_t highest_seq = 0;
-    uint64_t received = 0;
-    uint64_t expected_prior = 0;
-    uint64_t received_prior = 0;
-    double jitter = 0;
-    int64_t last_transit = 0;
-    bool has_transit = false;
+    media::RtpReception reception{0};  // made with the track's clock rate (reception_for)
     uint64_t lost_before = 0;  // packets lost from earlier sources (TCP; UDP counts in `reorder`)
-
-    // RFC 3550 A.3: packets of the current source that never arrived (expected - received).
-    uint64_t lost_in_source() const {
-      if (!seen) return 0;
-      const int64_t expected = highest_seq - first_seq + 1;
-      return static_cast<uint64_t>(std::max<int64_t>(0, expected - static_cast<int64_t>(received)));
-    }
   };
 
   RtspReceiver(ReceiverOptions options, CancelFn cancelled, rtsp::ClientSession session);
@@ -136,7 +122,8 @@ class RtspReceiver {
   void restart_source(Track& track);
   void deliver(Track& track, std::string_view packet);
   void read_udp(Track& track, int64_t now_us);
-  void count_reception(Track& track, std::string_view packet, int64_t now_us);
+  // A new RtpReception for `track` (its clock rate from the description).
+  media::RtpReception reception_for(const Track& track) const;
   void maybe_keepalive(int64_t now_us);
   void maybe_report(int64_t now_us);
   absl::Status send(const rtsp::Request& request);
