@@ -34,10 +34,10 @@ ToolResult probe(const std::string& url, const std::string& transport) {
 // gst-launch-1.0 playing `url` with rtspsrc over `protocols`: its video pad through `video`
 // (elements joined by '!'), its AAC audio pad depayloaded and parsed, each into a fakesink that
 // stops after 30 buffers.
-ToolResult gst_play_video_and_aac(const std::string& url, const std::string& protocols,
-                                  const std::vector<std::string>& video) {
-  std::vector<std::string> args = {"/usr/bin/gst-launch-1.0", "-q",    "rtspsrc", "location=" + url,
-                                   "protocols=" + protocols,  "name=s"};
+GstPlayback gst_play_video_and_aac(const std::string& url, const std::string& protocols,
+                                   const std::vector<std::string>& video) {
+  std::vector<std::string> args = {"rtspsrc", "location=" + url, "protocols=" + protocols,
+                                   "name=s"};
   const auto branch = [&](const std::string& caps, const std::vector<std::string>& elements) {
     args.insert(args.end(), {"s.", "!", caps});
     for (const std::string& e : elements) args.insert(args.end(), {"!", e});
@@ -45,7 +45,7 @@ ToolResult gst_play_video_and_aac(const std::string& url, const std::string& pro
   };
   branch("application/x-rtp,media=video", video);
   branch("application/x-rtp,media=audio", {"rtpmp4gdepay", "aacparse"});
-  return run_tool(args, milliseconds(20'000));
+  return gst_play(args, milliseconds(20'000));
 }
 
 // An edge relaying an origin that loops a 4 s clip of `kVideo` + AAC (made once per suite).
@@ -110,8 +110,7 @@ TEST_F(EdgeH265AudioTest, FfprobeOverUdpDecodesHevcAndAac) {
 }
 
 TEST_F(EdgeH265AudioTest, GstreamerRtspsrcPlaysHevcAndAacOverTcp) {
-  auto r = gst_play_video_and_aac(url(), "tcp", {"rtph265depay", "h265parse"});
-  EXPECT_TRUE(r.ok) << r.describe();
+  EXPECT_TRUE(gst_play_video_and_aac(url(), "tcp", {"rtph265depay", "h265parse"}).played());
 }
 
 TEST_F(EdgeH264AudioTest, FfprobeOverUdpDecodesH264AndAac) {
@@ -119,8 +118,8 @@ TEST_F(EdgeH264AudioTest, FfprobeOverUdpDecodesH264AndAac) {
 }
 
 TEST_F(EdgeH264AudioTest, GstreamerRtspsrcPlaysH264AndAacOverUdp) {
-  auto r = gst_play_video_and_aac(url(), "udp", {"rtph264depay", "h264parse", "avdec_h264"});
-  EXPECT_TRUE(r.ok) << r.describe();
+  EXPECT_TRUE(
+      gst_play_video_and_aac(url(), "udp", {"rtph264depay", "h264parse", "avdec_h264"}).played());
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/support/cluster.hpp"
-#include "tests/support/process.hpp"
+#include "tests/support/edge_probe.hpp"
 
 namespace rstest {
 namespace {
@@ -22,16 +22,12 @@ class GstreamerInterop : public SharedClusterTest<GstreamerInterop>,
 
 TEST_P(GstreamerInterop, RtspsrcDecodes90Frames) {
   const auto start = std::chrono::steady_clock::now();
-  RunResult r =
-      run_command({"/usr/bin/gst-launch-1.0", "-q", "rtspsrc", "location=" + cluster_->url(),
-                   std::string("protocols=") + GetParam(), "latency=200", "!", "rtph264depay", "!",
-                   "h264parse", "!", "avdec_h264", "!", "fakesink", "num-buffers=90"},
-                  milliseconds(40000), {"GST_DEBUG=1"});
-  ASSERT_TRUE(r.error.empty()) << r.error;
-  ASSERT_TRUE(r.status.has_value()) << "gst-launch did not finish within 40 s\n"
-                                    << r.out << r.err << cluster_->logs();
-  EXPECT_TRUE(r.status->exited && r.status->code == 0) << r.status->describe() << "\n"
-                                                       << r.out << r.err << cluster_->logs();
+  const GstPlayback r =
+      gst_play({"rtspsrc", "location=" + cluster_->url(), std::string("protocols=") + GetParam(),
+                "latency=200", "!", "rtph264depay", "!", "h264parse", "!", "avdec_h264", "!",
+                "fakesink", "num-buffers=90"},
+               milliseconds(40000), {"GST_DEBUG=1"});
+  EXPECT_TRUE(r.played()) << cluster_->logs();
   std::printf("gst-launch %s: %lld ms\n", GetParam(),
               static_cast<long long>(
                   std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start)

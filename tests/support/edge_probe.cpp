@@ -135,6 +135,48 @@ ToolResult ffprobe(std::vector<std::string> args, milliseconds timeout) {
   return run_tool(std::move(argv), timeout);
 }
 
+GstPlayback gst_play(std::vector<std::string> pipeline, milliseconds timeout,
+                     std::vector<std::string> extra_env) {
+  std::vector<std::string> argv = {"/usr/bin/gst-launch-1.0"};  // not -q: it says when EOS came
+  argv.insert(argv.end(), pipeline.begin(), pipeline.end());
+  RunResult r = run_command(std::move(argv), timeout, std::move(extra_env));
+  GstPlayback p;
+  p.run.ok = r.error.empty() && r.status && r.status->exited && r.status->code == 0;
+  p.run.out = r.out;
+  p.run.err = r.error.empty() ? r.err : r.error;
+  p.run.err += !r.status ? "\n(timed out and killed)" : "\n(" + r.status->describe() + ")";
+  p.eos = r.out.find("Got EOS from element \"pipeline0\"") != std::string::npos;
+  for (size_t at = p.run.err.find("ERROR: from element"); at != std::string::npos;) {
+    const size_t next = p.run.err.find("ERROR: from element", at + 1);
+    p.errors.push_back(p.run.err.substr(at, next == std::string::npos ? next : next - at));
+    at = next;
+  }
+  return p;
+}
+
+::testing::AssertionResult GstPlayback::played() const {
+  const auto failure = [&](std::string_view why) {
+    return ::testing::AssertionFailure() << why << "\n" << run.describe();
+  };
+  if (!eos) return failure("the pipeline did not reach EOS: a sink got fewer buffers than asked");
+  if (run.ok) return ::testing::AssertionSuccess();
+  // GStreamer's rtspsrc, going from PLAYING to NULL, queues PAUSE and then CLOSE on its own
+  // thread; CLOSE flushes the connection while PAUSE is being sent, the PAUSE "fails" with
+  // end-of-file on the client side, and gst-launch exits 1 though the server answers the
+  // TEARDOWN that follows on the same connection. That error, after EOS, is the only one
+  // forgiven: a server that closed the connection would fail the TEARDOWN (gst_rtspsrc_close).
+  bool pause_interrupted = false;
+  for (const std::string& e : errors) {
+    const bool eof = e.find("Received end-of-file") != std::string::npos;
+    const bool pause = e.find("gst_rtspsrc_pause") != std::string::npos;
+    const bool send = e.find("gst_rtspsrc_try_send") != std::string::npos;
+    if (!eof || !(pause || send)) return failure("gst reported an error");
+    pause_interrupted = pause_interrupted || pause;
+  }
+  if (errors.empty() || !pause_interrupted) return failure("gst-launch failed");
+  return ::testing::AssertionSuccess() << "rtspsrc's PAUSE was interrupted by its own CLOSE";
+}
+
 std::string temp_dir() {
   static std::mutex mu;
   static std::deque<TempDir> dirs;  // removed at exit

@@ -1,5 +1,6 @@
 // Probes for edge tests: Prometheus /metrics over plain HTTP, a process's open descriptors and
-// RSS from /proc, raw TCP sockets for hostile input, and media clips made at test time.
+// RSS from /proc, raw TCP sockets for hostile input, media clips made at test time, and ffprobe
+// and gst-launch-1.0 as viewers.
 #pragma once
 
 #include <sys/types.h>
@@ -10,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "gtest/gtest.h"
 
 namespace rstest {
 
@@ -47,5 +50,21 @@ struct ToolResult {
 ToolResult run_tool(std::vector<std::string> argv, std::chrono::milliseconds timeout);
 ToolResult ffprobe(std::vector<std::string> args,
                    std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+// gst-launch-1.0 as a viewer. `pipeline` is what follows gst-launch-1.0 on a command line, each
+// branch ending in `fakesink num-buffers=N`. A fakesink goes EOS after its N-th buffer, so with
+// one branch the pipeline's EOS says the viewer played N buffers. With several branches on one
+// TCP connection, rtspsrc ends them all once the first sink has its N (video 17-26 of 30 when
+// AAC reached 30, counted with GST_DEBUG=basesink:6).
+struct GstPlayback {
+  ToolResult run;
+  bool eos = false;                 // "Got EOS from element "pipeline0"."
+  std::vector<std::string> errors;  // each "ERROR: from element ..." with its debug info
+  // Whether the viewer played: EOS, and no error from gst but the one its rtspsrc makes when
+  // closing interrupts its own PAUSE (docs/interop.md).
+  ::testing::AssertionResult played() const;
+};
+GstPlayback gst_play(std::vector<std::string> pipeline, std::chrono::milliseconds timeout,
+                     std::vector<std::string> extra_env = {});
 
 }  // namespace rstest
