@@ -58,7 +58,6 @@ bool is_video(media::Codec c) {
   return c == media::Codec::H264 || c == media::Codec::H265;
 }
 
-// The SSRC of an RTP packet of at least kRtpHeaderSize bytes (RFC 3550 5.1, bytes 8-11).
 // The fixed header's fields a receiver counts with, read without judging the rest (the
 // depacketizer does): the caller checks the size is at least media::kRtpHeaderSize.
 struct FixedFields {

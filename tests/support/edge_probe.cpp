@@ -116,8 +116,9 @@ std::string ToolResult::describe() const {
          "\n--- stderr ---\n" + err.substr(err.size() > 3000 ? err.size() - 3000 : 0);
 }
 
-ToolResult run_tool(std::vector<std::string> argv, milliseconds timeout) {
-  RunResult r = run_command(std::move(argv), timeout);
+ToolResult run_tool(std::vector<std::string> argv, milliseconds timeout,
+                    std::vector<std::string> extra_env) {
+  RunResult r = run_command(std::move(argv), timeout, std::move(extra_env));
   ToolResult t;
   t.ok = r.error.empty() && r.status && r.status->exited && r.status->code == 0;
   t.out = r.out;
@@ -139,13 +140,9 @@ GstPlayback gst_play(std::vector<std::string> pipeline, milliseconds timeout,
                      std::vector<std::string> extra_env) {
   std::vector<std::string> argv = {"/usr/bin/gst-launch-1.0"};  // not -q: it says when EOS came
   argv.insert(argv.end(), pipeline.begin(), pipeline.end());
-  RunResult r = run_command(std::move(argv), timeout, std::move(extra_env));
   GstPlayback p;
-  p.run.ok = r.error.empty() && r.status && r.status->exited && r.status->code == 0;
-  p.run.out = r.out;
-  p.run.err = r.error.empty() ? r.err : r.error;
-  p.run.err += !r.status ? "\n(timed out and killed)" : "\n(" + r.status->describe() + ")";
-  p.eos = r.out.find("Got EOS from element \"pipeline0\"") != std::string::npos;
+  p.run = run_tool(std::move(argv), timeout, std::move(extra_env));
+  p.eos = p.run.out.find("Got EOS from element \"pipeline0\"") != std::string::npos;
   for (size_t at = p.run.err.find("ERROR: from element"); at != std::string::npos;) {
     const size_t next = p.run.err.find("ERROR: from element", at + 1);
     p.errors.push_back(p.run.err.substr(at, next == std::string::npos ? next : next - at));

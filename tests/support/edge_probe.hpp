@@ -47,7 +47,8 @@ struct ToolResult {
   std::string err;
   std::string describe() const;
 };
-ToolResult run_tool(std::vector<std::string> argv, std::chrono::milliseconds timeout);
+ToolResult run_tool(std::vector<std::string> argv, std::chrono::milliseconds timeout,
+                    std::vector<std::string> extra_env = {});
 ToolResult ffprobe(std::vector<std::string> args,
                    std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
